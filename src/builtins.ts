@@ -1,0 +1,28 @@
+import { jsonlMetadata } from "./backends/jsonl/metadata.js";
+import type { PluginClass, PluginMetadata } from "./core/plugin-api.js";
+import type { PluginManager } from "./plugins/plugin-manager.js";
+
+/** A built-in plugin: its metadata (cheap) and how to import its class (on activation only). */
+export interface BuiltinPlugin {
+  /** Metadata. */
+  metadata: PluginMetadata;
+  /** Imports the class. */
+  load: () => Promise<PluginClass>;
+}
+
+/** The plugins that ship with Tracelet, registered through the public API like any other. */
+export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [
+  { metadata: jsonlMetadata, load: async () => (await import("./backends/jsonl/jsonl-backend.js")).JsonlBackend },
+];
+
+/**
+ * Registers the built-in plugins on a manager (lazily: nothing is imported until used).
+ *
+ * @param manager - the manager
+ */
+export function registerBuiltins(manager: PluginManager): void {
+  for (const plugin of BUILTIN_PLUGINS) {
+    if (!manager.getPlugin(plugin.metadata.type, plugin.metadata.name))
+      manager.registerLazyPlugin(plugin.metadata, plugin.load);
+  }
+}

@@ -1,0 +1,156 @@
+import type { Level } from "pino";
+import { TraceletError } from "./errors.js";
+import type { Timeouts } from "./types.js";
+
+/** Options of a run, as `startExperiment()` takes them (all optional). */
+export interface RunOptions {
+  /** Project name (default: the host package's name, else `"default"`). */
+  project?: string;
+  /** Run name (default: the run id). */
+  name?: string;
+  /** Run id (default: a new time-sortable id). */
+  runId?: string;
+  /** Base directory of runs (default `./tracelet-runs`). */
+  dir?: string;
+  /** Run tags. */
+  tags?: Record<string, string>;
+  /** Backend plugin names (default `["jsonl"]`). */
+  backends?: string[];
+  /** Collector plugin names (default none). */
+  collectors?: string[];
+  /** Config of each plugin, by plugin name. */
+  plugins?: Record<string, Record<string, unknown>>;
+  /** Deadlines of plugin calls, ms. */
+  timeouts?: Timeouts;
+  /** Role of this process (default `"main"`). */
+  role?: string;
+  /** Worker index (default 0). */
+  workerId?: number;
+  /** Number of workers (default 1). */
+  workerCount?: number;
+  /** Log level (default `TRACELET_LOG_LEVEL`, else `"warn"`). */
+  logLevel?: Level | "silent";
+  /** Points per batch sent to backends (default 4096). */
+  batchSize?: number;
+  /** Longest time a point waits before it is sent, ms (default 100). */
+  flushIntervalMs?: number;
+  /** What an invalid metric does (default `"throw"`). */
+  onInvalidMetric?: "throw" | "warn";
+  /** Where the host package.json is looked for (default `process.cwd()`). */
+  cwd?: string;
+}
+
+/** The keys {@link RunOptions} accepts; anything else is refused. */
+export const RUN_OPTION_KEYS: ReadonlySet<string> = new Set([
+  "project",
+  "name",
+  "runId",
+  "dir",
+  "tags",
+  "backends",
+  "collectors",
+  "plugins",
+  "timeouts",
+  "role",
+  "workerId",
+  "workerCount",
+  "logLevel",
+  "batchSize",
+  "flushIntervalMs",
+  "onInvalidMetric",
+  "cwd",
+]);
+
+/** Options with every default filled in. */
+export type ResolvedRunOptions = Required<Omit<RunOptions, "name" | "runId" | "logLevel" | "timeouts">> &
+  Pick<RunOptions, "name" | "runId" | "logLevel" | "timeouts">;
+
+function list(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  return value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function int(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new TraceletError("TRACELET_ERR_OPTION_INVALID", `${name}="${value}" is not a whole number.`, {
+      details: { name },
+    });
+  }
+  return n;
+}
+
+/**
+ * Reads the `TRACELET_*` environment variables into options.
+ *
+ * @param env - the environment (default `process.env`)
+ * @returns the options they set
+ * @throws TraceletError `TRACELET_ERR_OPTION_INVALID` for a malformed number
+ */
+export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): RunOptions {
+  const out: RunOptions = {
+    project: env.TRACELET_PROJECT,
+    backends: list(env.TRACELET_BACKENDS),
+    collectors: list(env.TRACELET_COLLECTORS),
+    dir: env.TRACELET_DIR,
+    runId: env.TRACELET_RUN_ID,
+    role: env.TRACELET_ROLE,
+    workerId: int("TRACELET_WORKER_ID", env.TRACELET_WORKER_ID),
+    workerCount: int("TRACELET_WORKER_COUNT", env.TRACELET_WORKER_COUNT),
+    logLevel: env.TRACELET_LOG_LEVEL as Level | undefined,
+  };
+  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as RunOptions;
+}
+
+/**
+ * Checks that every key is a known option and every value has the right shape.
+ *
+ * @param options - what the caller passed
+ * @param origin - where they came from, for the message
+ * @throws TraceletError `TRACELET_ERR_OPTION_INVALID`
+ */
+export function checkRunOptions(options: unknown, origin: string): asserts options is RunOptions {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new TraceletError("TRACELET_ERR_OPTION_INVALID", `Options from ${origin} must be an object.`);
+  }
+  const unknown = Object.keys(options).filter((k) => !RUN_OPTION_KEYS.has(k));
+  if (unknown.length > 0) {
+    throw new TraceletError("TRACELET_ERR_OPTION_INVALID", `Unknown option(s) from ${origin}: ${unknown.join(", ")}.`, {
+      details: { unknown, origin },
+    });
+  }
+  const o = options as Record<string, unknown>;
+  for (const key of ["backends", "collectors"]) {
+    const v = o[key];
+    if (v !== undefined && (!Array.isArray(v) || v.some((x) => typeof x !== "string"))) {
+      throw new TraceletError(
+        "TRACELET_ERR_OPTION_INVALID",
+        `Option "${key}" from ${origin} must be an array of plugin names.`,
+      );
+    }
+  }
+  for (const key of ["project", "name", "runId", "dir", "role", "cwd"]) {
+    if (o[key] !== undefined && (typeof o[key] !== "string" || o[key] === "")) {
+      throw new TraceletError(
+        "TRACELET_ERR_OPTION_INVALID",
+        `Option "${key}" from ${origin} must be a non-empty string.`,
+      );
+    }
+  }
+  if (o.runId !== undefined && !/^[A-Za-z0-9._-]{1,128}$/.test(String(o.runId))) {
+    throw new TraceletError("TRACELET_ERR_OPTION_INVALID", `Option "runId" must match [A-Za-z0-9._-]{1,128}.`);
+  }
+  if (o.project !== undefined && /[\\/]|^\.\.?$/.test(String(o.project))) {
+    throw new TraceletError("TRACELET_ERR_OPTION_INVALID", `Option "project" must not contain a path separator.`);
+  }
+  if (o.plugins !== undefined && (typeof o.plugins !== "object" || o.plugins === null || Array.isArray(o.plugins))) {
+    throw new TraceletError(
+      "TRACELET_ERR_OPTION_INVALID",
+      `Option "plugins" from ${origin} must map plugin names to configs.`,
+    );
+  }
+}

@@ -1,0 +1,76 @@
+import type { MetricRecord, PluginContext, PluginType } from "./types.js";
+
+/** How a plugin runs, for the lifecycle-aware protocol. */
+export type ExecutionMode = "in-process" | "subprocess" | "external";
+
+/**
+ * Static description of a plugin: what a manifest entry holds, or what a hand-registered
+ * class provides through a static `metadata` or `getMetadata()`.
+ */
+export interface PluginMetadata {
+  /** Unique plugin id. */
+  name: string;
+  /** `"backend"` or `"collector"`. */
+  type: PluginType;
+  /** Plugin version (defaults to the package's). */
+  version?: string;
+  /** One-line description. */
+  description?: string;
+  /** Author. */
+  author?: string;
+  /** JSON Schema of the plugin's config. */
+  configSchema?: Record<string, unknown>;
+  /** Other plugins this one needs, by name, with semver ranges. */
+  dependencies?: Record<string, string>;
+}
+
+/** The methods every plugin instance may implement. All are optional. */
+export interface PluginInstance {
+  /** Receives the validated, frozen config and the context. */
+  initialize?(config: Readonly<Record<string, unknown>>, context: PluginContext): void | Promise<void>;
+  /** Starts the plugin's work. */
+  start?(): void | Promise<void>;
+  /** Stops the plugin; its resources are released. */
+  stop?(): void | Promise<void>;
+  /** The plugin's own view of its health. */
+  getStatus?(): Record<string, unknown>;
+  /** Lifecycle-aware protocol: where the plugin's work runs. */
+  getExecutionMode?(): ExecutionMode;
+  /** Lifecycle-aware protocol: child processes the plugin owns. */
+  getChildPids?(): number[];
+  /** Lifecycle-aware protocol: other resources the plugin owns. */
+  getManagedResources?(): Record<string, unknown>;
+  /** Lifecycle-aware protocol: synchronous last-resort cleanup at process exit. */
+  forceCleanup?(): void;
+}
+
+/** A backend instance as the engine sees it. */
+export interface BackendInstance extends PluginInstance {
+  /** Receives one point. */
+  logMetric(name: string, value: number, step?: number): void | Promise<void>;
+  /** Receives a batch of points, in logging order. */
+  logMetrics?(batch: MetricRecord[]): void | Promise<void>;
+  /** Receives run parameters (flattened). */
+  logParams?(params: Record<string, unknown>): void | Promise<void>;
+  /** Receives a file or directory to store with the run. */
+  logArtifact?(localPath: string, artifactPath?: string): void | Promise<void>;
+  /** Receives run tags. */
+  setTags?(tags: Record<string, string>): void | Promise<void>;
+  /** Makes everything received so far durable. */
+  flush?(): void | Promise<void>;
+}
+
+/** A collector instance as the engine sees it. */
+export interface CollectorInstance extends PluginInstance {
+  /** Samples once; returns metric values by name. */
+  collect(): Record<string, number> | Promise<Record<string, number>>;
+}
+
+/** A plugin class: constructed with no arguments, configured in `initialize`. */
+export interface PluginClass<T extends PluginInstance = PluginInstance> {
+  new (): T;
+  /** Hand registration: static metadata. */
+  metadata?: PluginMetadata;
+  /** Hand registration (Tracelet's original style). */
+  getMetadata?(): PluginMetadata;
+}

@@ -1,0 +1,54 @@
+/**
+ * Tracelet: an in-process plugin framework for experiment tracking.
+ *
+ * @packageDocumentation
+ */
+
+export { JsonlBackend, type JsonlConfig } from "./backends/jsonl/jsonl-backend.js";
+export { type ReadMetricsResult, readMetrics } from "./backends/jsonl/read-run.js";
+export { ALL_ERROR_CODES, ERROR_CODES, type ErrorCode } from "./core/error-codes.js";
+export { type ErrorDetails, isTraceletError, TraceletError, type TraceletErrorOptions } from "./core/errors.js";
+export {
+  Experiment,
+  type ExperimentState,
+  type ExperimentStatus,
+  type LogMetricOptions,
+  type StopReport,
+} from "./core/experiment.js";
+export {
+  type ArtifactEvent,
+  type CollectEvent,
+  createHooks,
+  type ErrorEvent,
+  type StateChangeEvent,
+  type TraceletHooks,
+} from "./core/hooks.js";
+export { createLogger, type Logger, type LoggerOptions } from "./core/logger.js";
+export type { RunOptions } from "./core/options.js";
+export type {
+  BackendInstance,
+  CollectorInstance,
+  ExecutionMode,
+  PluginClass,
+  PluginInstance,
+  PluginMetadata,
+} from "./core/plugin-api.js";
+export type {
+  HookName,
+  MetricRecord,
+  PluginContext,
+  PluginErrorInfo,
+  PluginFailure,
+  PluginState,
+  PluginStats,
+  PluginStatus,
+  PluginType,
+  RunIdentity,
+  Timeouts,
+} from "./core/types.js";
+export { TRACELET_VERSION } from "./core/version.js";
+export { BackendPlugin, CollectorPlugin, PluginBase } from "./plugins/base.js";
+export type { DiscoveryReport } from "./plugins/discovery/discover.js";
+export { PluginManager, type PluginManagerOptions } from "./plugins/plugin-manager.js";
+export type { DiscoveryProblem, DiscoveryState, PluginRecord, PluginSource } from "./plugins/plugin-record.js";
+export { type StartExperimentOptions, startExperiment } from "./start-experiment.js";

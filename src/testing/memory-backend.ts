@@ -1,0 +1,61 @@
+import type { MetricRecord } from "../core/types.js";
+import { BackendPlugin } from "../plugins/base.js";
+
+/** Config of {@link MemoryBackend}. */
+export type MemoryBackendConfig = Record<string, never>;
+
+/**
+ * A backend that keeps everything in memory, for tests. Every instance appends to the static
+ * `received` of its class, so a test can read what a run delivered after it stopped.
+ *
+ * @example
+ * ```ts
+ * const exp = await withTestExperiment({});
+ * exp.logMetric("loss", 1, 0);
+ * await exp.stop();
+ * MemoryBackend.last?.points; // [{ name: "loss", value: 1, step: 0, ... }]
+ * ```
+ */
+export class MemoryBackend extends BackendPlugin<MemoryBackendConfig> {
+  /** Metadata for hand registration. */
+  static metadata = { name: "memory", type: "backend" as const, description: "Keeps everything in memory (tests)." };
+  /** The most recent instance. */
+  static last: MemoryBackend | undefined;
+  /** Points received, in order. */
+  readonly points: MetricRecord[] = [];
+  /** Params received (merged). */
+  readonly params: Record<string, unknown> = {};
+  /** Artifacts received. */
+  readonly artifacts: Array<{ localPath: string; artifactPath?: string }> = [];
+  /** Whether `stop()` was called. */
+  stopped = false;
+
+  constructor() {
+    super();
+    MemoryBackend.last = this;
+  }
+
+  logMetric(name: string, value: number, step = 0): void {
+    this.points.push({ name, value, step, timestamp: Date.now() });
+  }
+
+  override logMetrics(batch: MetricRecord[]): void {
+    for (const p of batch) this.points.push(p);
+  }
+
+  override logParams(params: Record<string, unknown>): void {
+    Object.assign(this.params, params);
+  }
+
+  override logArtifact(localPath: string, artifactPath?: string): void {
+    this.artifacts.push({ localPath, artifactPath });
+  }
+
+  override stop(): void {
+    this.stopped = true;
+  }
+
+  override getStatus(): Record<string, unknown> {
+    return { connected: !this.stopped, points: this.points.length };
+  }
+}
