@@ -1,0 +1,64 @@
+import { Writable } from "node:stream";
+import { afterEach, describe, expect, it } from "vitest";
+import { childLogger, createLogger, resolveLogLevel } from "../../src/core/logger.js";
+
+function sink(): { stream: Writable; lines: () => Array<Record<string, unknown>> } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  return {
+    stream,
+    lines: () =>
+      chunks
+        .join("")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l)),
+  };
+}
+
+describe("logger", () => {
+  afterEach(() => {
+    delete process.env.TRACELET_LOG_LEVEL;
+  });
+
+  it("is quiet by default: warnings and errors only", () => {
+    const { stream, lines } = sink();
+    const log = createLogger({ destination: stream });
+    log.info("hidden");
+    log.warn("shown");
+    expect(lines().map((l) => l.msg)).toEqual(["shown"]);
+  });
+
+  it("takes its level from the option, else TRACELET_LOG_LEVEL; an unknown level falls back to warn", () => {
+    process.env.TRACELET_LOG_LEVEL = "debug";
+    expect(resolveLogLevel()).toBe("debug");
+    expect(resolveLogLevel("error")).toBe("error");
+    process.env.TRACELET_LOG_LEVEL = "loud";
+    expect(resolveLogLevel()).toBe("warn");
+  });
+
+  it("gives each plugin a child bound to its name, redacting its secret config paths", () => {
+    const { stream, lines } = sink();
+    const root = createLogger({ destination: stream, level: "info" });
+    const child = childLogger(root, "remote", ["auth.apiToken"]);
+    child.info({ config: { url: "https://x", auth: { apiToken: "s3cr3t-value" } } }, "connecting");
+    const [line] = lines();
+    expect(line.plugin).toBe("remote");
+    expect(JSON.stringify(line)).not.toContain("s3cr3t-value");
+    expect((line.config as { url: string }).url).toBe("https://x");
+  });
+
+  it("redacts common secret keys in every line", () => {
+    const { stream, lines } = sink();
+    const log = createLogger({ destination: stream, level: "info" });
+    log.info({ config: { password: "hunter2" }, db: { token: "tok-123" } }, "x");
+    const text = JSON.stringify(lines());
+    expect(text).not.toContain("hunter2");
+    expect(text).not.toContain("tok-123");
+  });
+});
