@@ -40,7 +40,10 @@ const visit = (file) => {
   for (const dep of graph.get(file) ?? []) {
     if (!graph.has(dep)) continue;
     if (state.get(dep) === "visiting") {
-      const cycle = stack.slice(stack.indexOf(dep)).concat(dep).map((f) => relative(src, f));
+      const cycle = stack
+        .slice(stack.indexOf(dep))
+        .concat(dep)
+        .map((f) => relative(src, f));
       problems.push(`circular import: ${cycle.join(" → ")}`);
     } else if (!state.has(dep)) visit(dep);
   }

@@ -2,15 +2,15 @@ import { describe, expectTypeOf, it } from "vitest";
 import {
   BackendPlugin,
   CollectorPlugin,
+  type ErrorCode,
   type Experiment,
   type ExperimentStatus,
+  isTraceletError,
   type MetricRecord,
   type PluginStatus,
   type StopReport,
   startExperiment,
   type TraceletError,
-  isTraceletError,
-  type ErrorCode,
 } from "../../src/index.js";
 
 describe("public types", () => {
