@@ -1,4 +1,8 @@
 import { jsonlMetadata } from "./backends/jsonl/metadata.js";
+import { environmentMetadata } from "./collectors/environment/metadata.js";
+import { gitMetadata } from "./collectors/git/metadata.js";
+import { processMetadata } from "./collectors/process/metadata.js";
+import { systemMetadata } from "./collectors/system/metadata.js";
 import type { PluginClass, PluginMetadata } from "./core/plugin-api.js";
 import type { PluginManager } from "./plugins/plugin-manager.js";
 
@@ -13,6 +17,19 @@ export interface BuiltinPlugin {
 /** The plugins that ship with Tracelet, registered through the public API like any other. */
 export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [
   { metadata: jsonlMetadata, load: async () => (await import("./backends/jsonl/jsonl-backend.js")).JsonlBackend },
+  {
+    metadata: systemMetadata,
+    load: async () => (await import("./collectors/system/system-collector.js")).SystemCollector,
+  },
+  {
+    metadata: processMetadata,
+    load: async () => (await import("./collectors/process/process-collector.js")).ProcessCollector,
+  },
+  { metadata: gitMetadata, load: async () => (await import("./collectors/git/git-collector.js")).GitCollector },
+  {
+    metadata: environmentMetadata,
+    load: async () => (await import("./collectors/environment/environment-collector.js")).EnvironmentCollector,
+  },
 ];
 
 /**

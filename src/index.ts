@@ -5,7 +5,9 @@
  */
 
 export { JsonlBackend, type JsonlConfig } from "./backends/jsonl/jsonl-backend.js";
-export { type ReadMetricsResult, readMetrics } from "./backends/jsonl/read-run.js";
+export { iterateMetrics, type ReadMetricsResult, readMetrics } from "./backends/jsonl/read-run.js";
+export type { ChannelStatus } from "./core/data/backend-channel.js";
+export type { RetryOptions } from "./core/data/backoff.js";
 export { ALL_ERROR_CODES, ERROR_CODES, type ErrorCode } from "./core/error-codes.js";
 export { type ErrorDetails, isTraceletError, TraceletError, type TraceletErrorOptions } from "./core/errors.js";
 export {
@@ -18,9 +20,11 @@ export {
 export {
   type ArtifactEvent,
   type CollectEvent,
+  type CreateHooksOptions,
   createHooks,
   type ErrorEvent,
   type StateChangeEvent,
+  type TapErrorEvent,
   type TraceletHooks,
 } from "./core/hooks.js";
 export { createLogger, type Logger, type LoggerOptions } from "./core/logger.js";
@@ -42,13 +46,28 @@ export type {
   PluginState,
   PluginStats,
   PluginStatus,
+  PluginTimeouts,
   PluginType,
   RunIdentity,
   Timeouts,
 } from "./core/types.js";
 export { TRACELET_VERSION } from "./core/version.js";
 export { BackendPlugin, CollectorPlugin, PluginBase } from "./plugins/base.js";
-export type { DiscoveryReport } from "./plugins/discovery/discover.js";
-export { PluginManager, type PluginManagerOptions } from "./plugins/plugin-manager.js";
+export {
+  type BackendHandlers,
+  type CollectorHandlers,
+  type DefinedPluginClass,
+  definePlugin,
+  type HandlersOf,
+  type PluginConfig,
+  type PluginDefinition,
+  type PluginHandlers,
+} from "./plugins/define-plugin.js";
+export type { DiscoverOptions, DiscoveryReport } from "./plugins/discovery/discover.js";
+export type { ConfigSchema, FromSchema, JsonTypeName } from "./plugins/from-schema.js";
+export type { PluginOpResult } from "./plugins/host-control.js";
+export { MANIFEST_SCHEMA } from "./plugins/manifest/manifest-schema.js";
+export type { ManifestPlugin, TraceletManifest } from "./plugins/manifest/manifest-types.js";
+export { type LoadAllOptions, PluginManager, type PluginManagerOptions } from "./plugins/plugin-manager.js";
 export type { DiscoveryProblem, DiscoveryState, PluginRecord, PluginSource } from "./plugins/plugin-record.js";
 export { type StartExperimentOptions, startExperiment } from "./start-experiment.js";

@@ -1,28 +1,29 @@
 import { resolve } from "node:path";
 import type { Logger } from "pino";
 import { registerBuiltins } from "./builtins.js";
-import { validateConfig } from "./core/config/config-validator.js";
-import { secretPaths } from "./core/config/secret-paths.js";
+import { TraceletError } from "./core/errors.js";
 import { Experiment } from "./core/experiment.js";
 import { createHooks } from "./core/hooks.js";
 import { readHostConfig } from "./core/host-config.js";
-import { PluginHost } from "./core/lifecycle/plugin-host.js";
-import { DEFAULT_TIMEOUTS } from "./core/lifecycle/run-plugins.js";
-import { childLogger, createLogger } from "./core/logger.js";
+import type { PluginHost } from "./core/lifecycle/plugin-host.js";
+import { resolveTimeouts } from "./core/lifecycle/timeouts.js";
+import { createLogger } from "./core/logger.js";
 import { checkRunOptions, optionsFromEnv, RUN_OPTION_KEYS, type RunOptions } from "./core/options.js";
 import { createRunId } from "./core/run-id.js";
 import type { PluginType, RunIdentity } from "./core/types.js";
-import { instantiate } from "./plugins/instantiate.js";
+import { activatePlugin, type RunContext } from "./plugins/activate.js";
 import { orderByDependencies } from "./plugins/order.js";
 import { PluginManager } from "./plugins/plugin-manager.js";
 import type { PluginRecord } from "./plugins/plugin-record.js";
 
 /** Options of {@link startExperiment}: the run options plus an optional manager and logger. */
 export interface StartExperimentOptions extends RunOptions {
-  /** A manager holding hand-registered plugins (default: a new one). */
+  /** A manager holding hand-registered plugins (default: a new one); it can manage the run's plugins. */
   manager?: PluginManager;
   /** A logger (default: Tracelet's root logger at `logLevel`). */
   logger?: Logger;
+  /** Failures in a row after which a plugin is quarantined (default: the manager's, else 5). */
+  quarantineAfter?: number;
 }
 
 function pickRunOptions(field: Record<string, unknown>): RunOptions {
@@ -32,6 +33,49 @@ function pickRunOptions(field: Record<string, unknown>): RunOptions {
     if (RUN_OPTION_KEYS.has(k) && !(k === "plugins" && Array.isArray(v))) out[k] = v;
   }
   return out as RunOptions;
+}
+
+// Adds the plugins that the named ones depend on but the run does not name.
+function withDependencies(manager: PluginManager, named: PluginRecord[]): PluginRecord[] {
+  const out = [...named];
+  const seen = new Set(named.map((r) => r.name));
+  for (let i = 0; i < out.length; i++) {
+    const record = out[i] as PluginRecord;
+    for (const dep of Object.keys(record.dependencies ?? {})) {
+      if (seen.has(dep)) continue;
+      let found: PluginRecord;
+      try {
+        found = manager.resolve(dep);
+      } catch (error) {
+        throw new TraceletError(
+          "TRACELET_ERR_DEPENDENCY_MISSING",
+          `Plugin "${record.name}" depends on plugin "${dep}", which is not available.`,
+          { cause: error, details: { plugin: record.name, dependency: dep } },
+        );
+      }
+      seen.add(dep);
+      out.push(found);
+    }
+  }
+  return out;
+}
+
+// Activates every plugin; all config problems of all plugins are reported together.
+async function activateAll(
+  records: readonly PluginRecord[],
+  configs: Record<string, unknown>,
+  run: RunContext,
+): Promise<PluginHost[]> {
+  const settled = await Promise.allSettled(records.map((r) => activatePlugin(r, configs[r.name], run)));
+  const errors = settled.flatMap((s) => (s.status === "rejected" ? [s.reason as TraceletError] : []));
+  if (errors.length === 0) return settled.map((s) => (s as PromiseFulfilledResult<PluginHost>).value);
+  const invalid = errors.filter((e) => e.code === "TRACELET_ERR_CONFIG_INVALID");
+  if (invalid.length < 2) throw invalid[0] ?? errors[0];
+  const text = invalid.map((e) => e.message.slice(0, e.message.length - e.hint.length).trim()).join(" ");
+  throw new TraceletError("TRACELET_ERR_CONFIG_INVALID", text, {
+    cause: invalid[0],
+    details: { plugins: invalid.map((e) => e.details) },
+  });
 }
 
 /**
@@ -50,7 +94,7 @@ function pickRunOptions(field: Record<string, unknown>): RunOptions {
  * ```
  */
 export async function startExperiment(options: StartExperimentOptions = {}): Promise<Experiment> {
-  const { manager: givenManager, logger: givenLogger, ...explicit } = options;
+  const { manager: givenManager, logger: givenLogger, quarantineAfter, ...explicit } = options;
   checkRunOptions(explicit, "startExperiment()");
   const cwd = resolve(explicit.cwd ?? process.cwd());
   const env = optionsFromEnv();
@@ -58,17 +102,19 @@ export async function startExperiment(options: StartExperimentOptions = {}): Pro
   const fromPackage = pickRunOptions(host?.tracelet ?? {});
   checkRunOptions(fromPackage, "package.json#tracelet");
   const o: RunOptions = { ...fromPackage, ...env, ...explicit };
-  const plugins = { ...fromPackage.plugins, ...explicit.plugins };
+  const plugins: Record<string, unknown> = { ...fromPackage.plugins, ...explicit.plugins };
 
   const logger = givenLogger ?? createLogger({ level: o.logLevel });
   const manager = givenManager ?? new PluginManager({ cwd, logger, timeouts: o.timeouts });
+  const timeouts = resolveTimeouts(manager.timeouts, fromPackage.timeouts, o.timeouts);
   registerBuiltins(manager);
   const wanted: Array<[string, PluginType]> = [
     ...(o.backends ?? ["jsonl"]).map((n): [string, PluginType] => [n, "backend"]),
     ...(o.collectors ?? []).map((n): [string, PluginType] => [n, "collector"]),
   ];
   if (wanted.some(([n, t]) => !manager.getPlugin(t, n)) && !manager.discovery) await manager.discoverPlugins();
-  const records = orderByDependencies(wanted.map(([n, t]) => manager.resolve(n, t)));
+  const named = wanted.map(([n, t]) => manager.resolve(n, t));
+  const records = orderByDependencies(withDependencies(manager, named));
 
   const runId = o.runId ?? createRunId();
   const project = o.project ?? host?.packageName?.replace(/^@[^/]+\//, "") ?? "default";
@@ -82,31 +128,31 @@ export async function startExperiment(options: StartExperimentOptions = {}): Pro
     tags: Object.freeze({ ...o.tags }),
     runDir: resolve(cwd, o.dir ?? "tracelet-runs", project, runId),
   });
-  const hooks = createHooks();
-  const hosts = await Promise.all(
-    records.map(async (record: PluginRecord) => {
-      const config = validateConfig(record.name, record.configSchema, plugins[record.name]);
-      const instance = await instantiate(record);
-      return new PluginHost({
-        name: record.name,
-        type: record.type,
-        instance,
-        config,
-        logger: childLogger(logger, record.name, secretPaths(record.configSchema)),
-        run: identity,
-        hooks,
-        dependsOn: Object.keys(record.dependencies ?? {}),
-      });
+  const run: RunContext = {
+    identity,
+    hooks: createHooks({
+      onTapError: ({ tap, hook, error }) =>
+        logger.warn(
+          { plugin: tap, hook, err: error instanceof Error ? error.message : String(error) },
+          "a hook tap threw",
+        ),
     }),
-  );
+    logger,
+    timeouts,
+    quarantineAfter: quarantineAfter ?? manager.quarantineAfter,
+  };
+  const hosts = await activateAll(records, plugins, run);
+  manager.adoptRun(records, hosts, run);
   return Experiment.start({
     identity,
-    hooks,
+    hooks: run.hooks,
     hosts,
     logger,
-    timeouts: { ...DEFAULT_TIMEOUTS, ...manager.timeouts, ...o.timeouts },
+    timeouts,
     batchSize: o.batchSize,
     flushIntervalMs: o.flushIntervalMs,
     onInvalidMetric: o.onInvalidMetric,
+    maxQueuedPoints: o.maxQueuedPoints,
+    retry: o.retry,
   });
 }

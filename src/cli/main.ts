@@ -14,6 +14,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "list every candidate plugin with its state [--json]",
     load: async () => (await import("./commands/plugins.js")).plugins,
   },
+  sync: {
+    summary: "replay the spool of a run whose process died: tracelet sync <run dir>",
+    load: async () => (await import("./commands/sync.js")).sync,
+  },
 };
 
 function help(): string {

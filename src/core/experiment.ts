@@ -1,68 +1,27 @@
-import { stat } from "node:fs/promises";
-import { resolve } from "node:path";
 import type { Logger } from "pino";
-import { BackendChannel } from "./data/backend-channel.js";
-import { flattenParams } from "./data/flatten-params.js";
-import { MetricBuffer } from "./data/metric-buffer.js";
-import { invalidMetric, metricNameProblem, metricValue } from "./data/validate-metric.js";
+import type { CoarseClock } from "./data/coarse-clock.js";
+import type { MetricBuffer } from "./data/metric-buffer.js";
+import { MetricInput } from "./data/metric-input.js";
+import { MetricPipeline } from "./data/metric-pipeline.js";
+import type { NameTable } from "./data/name-table.js";
+import { SideCalls } from "./data/side-calls.js";
 import { TraceletError } from "./errors.js";
+import type {
+  ExperimentInit,
+  ExperimentState,
+  ExperimentStatus,
+  LogMetricOptions,
+  StopReport,
+} from "./experiment-types.js";
 import type { CollectEvent, TraceletHooks } from "./hooks.js";
 import { CollectorScheduler } from "./lifecycle/collector-scheduler.js";
 import { guardRun, releaseRun } from "./lifecycle/exit-guard.js";
+import { forceCleanupAll } from "./lifecycle/force-cleanup.js";
 import type { PluginHost } from "./lifecycle/plugin-host.js";
 import { runStep, stopAll } from "./lifecycle/run-plugins.js";
-import type { PluginFailure, PluginStatus, RunIdentity, Timeouts } from "./types.js";
+import type { PluginFailure, RunIdentity, Timeouts } from "./types.js";
 
-/** What the engine needs to run an experiment; built by `startExperiment`. */
-export interface ExperimentInit {
-  /** Run identity. */
-  identity: RunIdentity;
-  /** The run's hooks. */
-  hooks: TraceletHooks;
-  /** Plugins in start order (dependencies first). */
-  hosts: PluginHost[];
-  /** The root logger. */
-  logger: Logger;
-  /** Deadlines. */
-  timeouts: Required<Timeouts>;
-  /** Points per batch (default 4096). */
-  batchSize?: number;
-  /** Longest wait of a point in the buffer, ms (default 100). */
-  flushIntervalMs?: number;
-  /** What an invalid metric does: throw at the call site (default) or warn and count. */
-  onInvalidMetric?: "throw" | "warn";
-}
-
-/** The state of a run. */
-export type ExperimentState = "running" | "stopping" | "stopped";
-
-/** What `exp.status()` returns. */
-export interface ExperimentStatus {
-  /** Run id. */
-  id: string;
-  /** Project. */
-  project: string;
-  /** Run name. */
-  name: string;
-  /** Run state. */
-  state: ExperimentState;
-  /** One entry per plugin. */
-  plugins: PluginStatus[];
-  /** Invalid metrics dropped with a warning (when `onInvalidMetric` is `"warn"`). */
-  invalidMetrics: number;
-}
-
-/** What `exp.stop()` resolves to. */
-export interface StopReport {
-  /** Every isolated plugin failure of the run. */
-  failures: PluginFailure[];
-}
-
-/** Options of one `logMetric` call. */
-export interface LogMetricOptions {
-  /** Timestamp in ms since the epoch (default now). */
-  timestamp?: number;
-}
+export type { ExperimentInit, ExperimentState, ExperimentStatus, LogMetricOptions, StopReport };
 
 /**
  * A running experiment. Create it with `startExperiment()`.
@@ -75,13 +34,15 @@ export class Experiment implements AsyncDisposable {
   private readonly hosts: PluginHost[];
   private readonly logger: Logger;
   private readonly timeouts: Required<Timeouts>;
+  private readonly pipeline: MetricPipeline;
+  private readonly table: NameTable;
   private readonly buffer: MetricBuffer;
-  private readonly channels: BackendChannel[] = [];
+  private readonly clock: CoarseClock;
+  private readonly side: SideCalls;
   private readonly schedulers: CollectorScheduler[] = [];
-  private readonly steps = new Map<string, number>();
   private readonly failures: PluginFailure[] = [];
-  private readonly onInvalidMetric: "throw" | "warn";
-  private invalidCount = 0;
+  private readonly input: MetricInput;
+  private closed = false;
   private currentState: ExperimentState = "running";
   private stopping: Promise<StopReport> | undefined;
 
@@ -91,12 +52,27 @@ export class Experiment implements AsyncDisposable {
     this.hosts = init.hosts;
     this.logger = init.logger;
     this.timeouts = init.timeouts;
-    this.onInvalidMetric = init.onInvalidMetric ?? "throw";
-    this.buffer = new MetricBuffer({
+    this.pipeline = new MetricPipeline({
+      hooks: init.hooks,
+      identity: init.identity,
+      logger: init.logger,
       batchSize: init.batchSize,
       flushIntervalMs: init.flushIntervalMs,
-      emit: (batch) => this.hooks.metrics.call(batch),
+      maxQueuedPoints: init.maxQueuedPoints,
+      retry: init.retry,
+      timeouts: init.timeouts,
     });
+    this.table = this.pipeline.names;
+    this.buffer = this.pipeline.buffer;
+    this.clock = this.pipeline.clock;
+    this.input = new MetricInput({
+      table: this.table,
+      buffer: this.buffer,
+      clock: this.clock,
+      onInvalid: init.onInvalidMetric,
+      logger: init.logger,
+    });
+    this.side = new SideCalls(init.hosts, init.hooks, init.timeouts, init.identity.tags);
     this.hooks.error.tap("tracelet", ({ plugin, hook, error }) => {
       this.failures.push({ plugin, hook, code: error.code, message: error.message });
     });
@@ -117,11 +93,8 @@ export class Experiment implements AsyncDisposable {
     await runStep("start", exp.hosts, hooks, identity, timeouts, (host) => host.instance.start?.());
     for (const host of exp.hosts) {
       if (host.state !== "started") continue;
-      if (host.type === "backend") {
-        const channel = new BackendChannel(host, timeouts.flush);
-        exp.channels.push(channel);
-        hooks.metrics.tap({ name: host.name }, (batch) => channel.enqueue(batch));
-      } else {
+      if (host.type === "backend") exp.pipeline.attach(host);
+      else {
         const intervalMs = Number(host.config.intervalMs ?? 10_000);
         const scheduler = new CollectorScheduler({
           host,
@@ -133,8 +106,21 @@ export class Experiment implements AsyncDisposable {
         scheduler.start();
       }
     }
+    await exp.logCollectorParams();
     guardRun(exp);
     return exp;
+  }
+
+  // Collectors may describe the run once (git, environment, inventory) through `params()`.
+  private async logCollectorParams(): Promise<void> {
+    const hosts = this.hosts.filter((h) => h.type === "collector" && h.state === "started" && h.collector.params);
+    const results = await Promise.all(
+      hosts.map((h) => h.call("logParams", this.timeouts.start, () => h.collector.params?.())),
+    );
+    for (const result of results) {
+      if (result.ok && result.value && typeof result.value === "object" && Object.keys(result.value).length > 0)
+        this.logParams(result.value);
+    }
   }
 
   /** Run id. */
@@ -147,95 +133,97 @@ export class Experiment implements AsyncDisposable {
     return this.identity.runDir;
   }
 
-  /**
-   * Logs one metric point. Synchronous and I/O-free: the point is buffered.
-   *
-   * @param name - metric name
-   * @param value - a number (NaN, ±Infinity kept) or bigint
-   * @param step - the step; without one, the metric's own counter (last step + 1, from 0)
-   * @param options - `timestamp`
-   * @throws TraceletError `TRACELET_ERR_INVALID_METRIC`, `TRACELET_ERR_RUN_STOPPED`
-   */
-  logMetric(name: string, value: number | bigint, step?: number, options?: LogMetricOptions): void {
-    if (this.currentState === "stopped") throw this.stoppedError("logMetric");
-    const problem = metricNameProblem(name);
-    const number = metricValue(value);
-    if (problem !== undefined || number === undefined) {
-      this.reject(name, problem ?? `the value must be a number or bigint, not ${describe(value)}`);
-      return;
-    }
-    if (step !== undefined && !Number.isSafeInteger(step)) {
-      this.reject(name, `the step must be an integer, not ${describe(step)}`);
-      return;
-    }
-    const resolved = step ?? (this.steps.get(name) ?? -1) + 1;
-    this.steps.set(name, resolved);
-    this.buffer.push({ name, value: number, step: resolved, timestamp: options?.timestamp ?? Date.now() });
+  /** The run's tags: those it started with, merged with every `setTags` since. */
+  get tags(): Readonly<Record<string, string>> {
+    return this.side.currentTags;
   }
 
   /**
-   * Logs several metrics at the same step.
+   * Logs one metric point. Synchronous, no I/O, no allocation: the point goes into the run's
+   * columnar buffer and leaves in a batch (4,096 points or 100 ms by default).
+   *
+   * @param name - metric name (non-empty, at most 250 UTF-16 units, no control characters)
+   * @param value - a number (NaN and ±Infinity kept) or a bigint (converted to the nearest number)
+   * @param step - a non-negative integer; without one, the metric's own counter (last step + 1, from 0)
+   * @param options - `timestamp` (ms since the epoch; default now)
+   * @throws TraceletError `TRACELET_ERR_INVALID_METRIC` (unless `onInvalidMetric: "warn"`),
+   *   `TRACELET_ERR_RUN_STOPPED`
+   * @example
+   * ```ts
+   * exp.logMetric("loss", 0.42, 1);
+   * ```
+   */
+  logMetric(name: string, value: number | bigint, step?: number, options?: LogMetricOptions): void {
+    if (this.closed) throw this.stoppedError("logMetric");
+    const table = this.table;
+    const id = table.ids.get(name);
+    let s = step;
+    // Everything unusual (a new name, a bigint, a timestamp, bad input) takes the slow path,
+    // which keeps this method small enough for V8 to inline into the caller's loop.
+    if (id !== undefined && typeof value === "number" && options === undefined) {
+      if (s === undefined) s = table.next[id];
+      if (Number.isSafeInteger(s) && s >= 0) {
+        table.next[id] = s + 1;
+        const clock = this.clock;
+        this.buffer.push(id, value, s, --clock.budget > 0 ? clock.now : clock.read());
+        return;
+      }
+    }
+    this.input.log(name, value, step, options?.timestamp);
+  }
+
+  /**
+   * Logs several metrics at the same step and timestamp. Every entry is checked before any is
+   * logged, so an invalid one (thrown) logs none of them; in `"warn"` mode the valid ones are logged.
    *
    * @param metrics - values by name
-   * @param step - the step shared by all
+   * @param step - the step shared by all; without one, each metric's own counter
    * @throws TraceletError `TRACELET_ERR_INVALID_METRIC`, `TRACELET_ERR_RUN_STOPPED`
    */
   logMetrics(metrics: Record<string, number | bigint>, step?: number): void {
-    if (this.currentState === "stopped") throw this.stoppedError("logMetrics");
-    if (typeof metrics !== "object" || metrics === null) {
-      this.reject("(batch)", "logMetrics takes an object of values by name");
-      return;
-    }
-    const timestamp = Date.now();
-    for (const [name, value] of Object.entries(metrics)) this.logMetric(name, value, step, { timestamp });
+    if (this.closed) throw this.stoppedError("logMetrics");
+    this.input.logMany(metrics, step);
   }
 
   /**
-   * Logs run parameters; nested objects are flattened to dotted keys.
+   * Logs run parameters; nested plain objects are flattened to dotted keys
+   * (`{ opt: { lr: 1 } }` → `{ "opt.lr": 1 }`), arrays and other values are kept as they are.
    *
    * @param params - parameters
    * @throws TraceletError `TRACELET_ERR_RUN_STOPPED`, `TRACELET_ERR_OPTION_INVALID`
    */
   logParams(params: Record<string, unknown>): void {
     if (this.currentState === "stopped") throw this.stoppedError("logParams");
-    if (typeof params !== "object" || params === null || Array.isArray(params)) {
-      throw new TraceletError("TRACELET_ERR_OPTION_INVALID", "logParams takes a plain object of parameters.");
-    }
-    const flat = Object.freeze(flattenParams(params));
-    this.hooks.params.call(flat);
-    for (const host of this.activeBackends()) {
-      if (host.backend.logParams)
-        void host.call("logParams", this.timeouts.flush, () => host.backend.logParams?.(flat));
-    }
+    this.side.params(params);
   }
 
   /**
-   * Stores a file with the run, through every backend.
+   * Adds or replaces run tags (merged with the run's tags) and sends them to every backend.
    *
-   * @param localPath - an existing file
+   * @param tags - string values by key
+   * @throws TraceletError `TRACELET_ERR_RUN_STOPPED`, `TRACELET_ERR_OPTION_INVALID`
+   */
+  setTags(tags: Record<string, string>): void {
+    if (this.currentState === "stopped") throw this.stoppedError("setTags");
+    this.side.setTags(tags);
+  }
+
+  /**
+   * Stores a file or a directory with the run, through every backend. Tracelet never reads it
+   * into memory; backends copy or stream it.
+   *
+   * @param localPath - an existing file or directory
    * @param artifactPath - where it goes inside the run (default: its base name)
    * @throws TraceletError `TRACELET_ERR_ARTIFACT_NOT_FOUND`, `TRACELET_ERR_RUN_STOPPED`
    */
   async logArtifact(localPath: string, artifactPath?: string): Promise<void> {
     if (this.currentState === "stopped") throw this.stoppedError("logArtifact");
-    const absolute = resolve(localPath);
-    const info = await stat(absolute).catch(() => undefined);
-    if (!info) {
-      throw new TraceletError("TRACELET_ERR_ARTIFACT_NOT_FOUND", `Artifact "${localPath}" does not exist.`, {
-        details: { path: absolute },
-      });
-    }
-    const target = artifactPath ?? absolute.split(/[\\/]/).pop() ?? "artifact";
-    await this.hooks.artifact.promise({ localPath: absolute, artifactPath: target });
-    await Promise.all(
-      this.activeBackends()
-        .filter((h) => h.backend.logArtifact)
-        .map((h) => h.call("logArtifact", this.timeouts.flush, () => h.backend.logArtifact?.(absolute, target))),
-    );
+    await this.side.artifact(localPath, artifactPath);
   }
 
   /**
-   * Resolves when every backend has accepted everything logged before the call.
+   * Resolves when every backend has accepted everything logged before the call and made it
+   * durable (its `flush()`); a backend in an outage has it in its spool on disk by then.
    *
    * @throws TraceletError `TRACELET_ERR_RUN_STOPPED`
    */
@@ -245,10 +233,10 @@ export class Experiment implements AsyncDisposable {
   }
 
   /**
-   * Stops the run: collectors stop, one last collect, flush, backends stop in reverse order.
-   * Idempotent: later calls return the same report.
+   * Stops the run: collectors stop, one last collect, flush, then logging closes, the points
+   * logged meanwhile are delivered, and backends stop in reverse start order. Idempotent.
    *
-   * @returns every isolated failure of the run
+   * @returns every isolated failure of the run, and points left in spools
    */
   stop(): Promise<StopReport> {
     this.stopping ??= this.shutdown();
@@ -260,7 +248,7 @@ export class Experiment implements AsyncDisposable {
     await this.stop();
   }
 
-  /** The run's state and each plugin's status. */
+  /** The run's state, each plugin's status and each backend's queue. */
   status(): ExperimentStatus {
     return {
       id: this.identity.runId,
@@ -268,41 +256,53 @@ export class Experiment implements AsyncDisposable {
       name: this.identity.name,
       state: this.currentState,
       plugins: this.hosts.map((h) => h.status()),
-      invalidMetrics: this.invalidCount,
+      invalidMetrics: this.input.invalidCount,
+      delivery: this.pipeline.status(),
     };
   }
 
-  /** @internal Synchronous last resort at process exit. */
+  /**
+   * Synchronous last resort at process exit without `stop()`: every pending point is written
+   * to the spools, then lifecycle-aware plugins get `forceCleanup()`.
+   *
+   * @internal
+   */
   emergencyExit(): void {
-    for (const host of this.hosts) {
+    if (this.currentState !== "stopped") {
+      this.closed = true;
       try {
-        host.instance.forceCleanup?.();
+        const left = this.pipeline.emergencyExit();
+        if (Object.keys(left).length > 0) this.logger.warn({ spooled: left, runDir: this.runDir }, "spooled at exit");
       } catch (error) {
-        this.logger.error({ plugin: host.name, err: error }, "forceCleanup failed");
+        this.logger.error({ err: error }, "could not spool pending points at exit");
       }
     }
+    forceCleanupAll(this.hosts, this.logger);
+  }
+
+  /** @internal How long the exit guard waits for `stop()` on a signal, ms. */
+  get shutdownTimeoutMs(): number {
+    return this.timeouts.shutdown;
   }
 
   private ingestSample(event: CollectEvent): void {
     this.hooks.collect.call(event);
-    if (this.currentState === "stopped") return;
-    for (const [name, value] of Object.entries(event.values)) {
-      if (metricNameProblem(name) !== undefined || typeof value !== "number") continue;
-      const step = (this.steps.get(name) ?? -1) + 1;
-      this.steps.set(name, step);
-      this.buffer.push({ name, value, step, timestamp: event.timestamp });
-    }
+    if (!this.closed) this.input.ingest(event.values, event.timestamp);
   }
 
   private async flushAll(): Promise<void> {
-    this.buffer.drain();
-    await Promise.all(this.channels.map((c) => c.idle()));
+    await this.pipeline.settle(this.timeouts.flush);
+    await this.side.settle();
+    await this.flushBackends();
+    await this.hooks.flush.promise();
+  }
+
+  private async flushBackends(): Promise<void> {
     await Promise.all(
-      this.activeBackends()
-        .filter((h) => h.backend.flush)
+      this.hosts
+        .filter((h) => h.type === "backend" && h.active && h.backend.flush)
         .map((h) => h.call("flush", this.timeouts.flush, () => h.backend.flush?.())),
     );
-    await this.hooks.flush.promise();
   }
 
   private async shutdown(): Promise<StopReport> {
@@ -310,39 +310,28 @@ export class Experiment implements AsyncDisposable {
     await Promise.all(this.schedulers.map((s) => s.stop()));
     await Promise.all(this.schedulers.map((s) => s.sampleNow()));
     await this.flushAll();
-    await stopAll(this.hosts, this.hooks, this.identity, this.timeouts);
+    // From here on logging throws; what was logged while stopping is still delivered.
+    this.closed = true;
+    const spooled = await this.pipeline.close(this.timeouts.flush);
+    await this.side.settle();
+    await this.flushBackends();
+    if (Object.keys(spooled).length > 0) {
+      this.logger.warn(
+        { spooled, runDir: this.runDir },
+        `points left in the spool; run "tracelet sync ${this.runDir}"`,
+      );
+    }
+    await stopAll(this.hosts, this.hooks, this.identity, this.timeouts, this.logger);
     this.currentState = "stopped";
     releaseRun(this);
-    return { failures: [...this.failures] };
-  }
-
-  private activeBackends(): PluginHost[] {
-    return this.hosts.filter((h) => h.type === "backend" && h.active);
-  }
-
-  private reject(name: unknown, reason: string): void {
-    const error = invalidMetric(name, reason);
-    if (this.onInvalidMetric === "throw") throw error;
-    this.invalidCount++;
-    // Rate-limited: the first, then every 1000th.
-    if (this.invalidCount === 1 || this.invalidCount % 1000 === 0) {
-      this.logger.warn({ code: error.code, count: this.invalidCount }, error.message);
-    }
+    return { failures: [...this.failures], spooled };
   }
 
   private stoppedError(call: string): TraceletError {
     return new TraceletError(
       "TRACELET_ERR_RUN_STOPPED",
       `${call}() was called on run "${this.identity.runId}" after stop().`,
-      {
-        details: { runId: this.identity.runId, call },
-      },
+      { details: { runId: this.identity.runId, call } },
     );
   }
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "string") return `the string ${JSON.stringify(value.slice(0, 20))}`;
-  return typeof value;
 }

@@ -68,9 +68,76 @@ export interface TraceletHooks {
   readonly stateChange: SyncHook<[StateChangeEvent]>;
 }
 
+/** A tap that threw or rejected: reported, never propagated to the engine or other taps. */
+export interface TapErrorEvent {
+  /** The tap's name (by convention the plugin's). */
+  tap: string;
+  /** The hook it was tapped on. */
+  hook: string;
+  /** What it threw. */
+  error: unknown;
+}
+
+/** Options of {@link createHooks}. */
+export interface CreateHooksOptions {
+  /** Receives every failure of a tap (default: ignored). */
+  onTapError?: (event: TapErrorEvent) => void;
+}
+
+type AnyFn = (...args: unknown[]) => unknown;
+
+// Wraps every tap so that one that throws (sync), rejects (promise) or calls back with an error
+// (async) is reported and skipped: the other taps and the engine carry on.
+function isolating(hook: string, report: (event: TapErrorEvent) => void) {
+  return {
+    register(tap: { type: string; name: string; fn: AnyFn }) {
+      const fn = tap.fn;
+      const fail = (error: unknown) => {
+        try {
+          report({ tap: tap.name, hook, error });
+        } catch {
+          // The reporter itself failed; nothing sensible is left to do.
+        }
+      };
+      if (tap.type === "sync") {
+        tap.fn = (...args) => {
+          try {
+            return fn(...args);
+          } catch (error) {
+            fail(error);
+            return undefined;
+          }
+        };
+      } else if (tap.type === "promise") {
+        tap.fn = (...args) =>
+          new Promise((resolve) => resolve(fn(...args))).then(
+            () => undefined,
+            (error: unknown) => fail(error),
+          );
+      } else {
+        tap.fn = (...args) => {
+          const callback = args.pop() as (error?: unknown) => void;
+          try {
+            fn(...args, (error?: unknown) => {
+              if (error) fail(error);
+              callback();
+            });
+          } catch (error) {
+            fail(error);
+            callback();
+          }
+        };
+      }
+      return tap;
+    },
+  };
+}
+
 /**
- * Builds the frozen hooks object of one run.
+ * Builds the frozen hooks object of one run. Every tap is isolated: one that throws or
+ * rejects is reported to `onTapError` and skipped; the engine and the other taps carry on.
  *
+ * @param options - where tap failures go
  * @returns fresh hooks
  * @example
  * ```ts
@@ -78,8 +145,8 @@ export interface TraceletHooks {
  * hooks.metrics.tap("my-plugin", (batch) => count += batch.length);
  * ```
  */
-export function createHooks(): TraceletHooks {
-  return Object.freeze({
+export function createHooks(options: CreateHooksOptions = {}): TraceletHooks {
+  const hooks: TraceletHooks = {
     initialize: new AsyncSeriesHook<[RunIdentity]>(["run"]),
     start: new AsyncSeriesHook<[RunIdentity]>(["run"]),
     collect: new SyncHook<[CollectEvent]>(["event"]),
@@ -91,5 +158,10 @@ export function createHooks(): TraceletHooks {
     stop: new AsyncSeriesHook<[RunIdentity]>(["run"]),
     error: new SyncHook<[ErrorEvent]>(["event"]),
     stateChange: new SyncHook<[StateChangeEvent]>(["event"]),
-  });
+  };
+  const report = options.onTapError ?? (() => {});
+  for (const [name, hook] of Object.entries(hooks)) {
+    (hook as { intercept(i: object): void }).intercept(isolating(name, report));
+  }
+  return Object.freeze(hooks);
 }

@@ -1,4 +1,6 @@
-import { dirname } from "node:path";
+import { readFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { TraceletError } from "./errors.js";
 
 /** The host project's `tracelet` field and where its package.json is. */
 export interface HostConfig {
@@ -10,19 +12,53 @@ export interface HostConfig {
   tracelet: Record<string, unknown>;
 }
 
+function hostConfig(path: string, pkg: unknown): HostConfig {
+  const json = (typeof pkg === "object" && pkg !== null ? pkg : {}) as Record<string, unknown>;
+  const field = json.tracelet;
+  const tracelet =
+    typeof field === "object" && field !== null && !Array.isArray(field) ? (field as Record<string, unknown>) : {};
+  return { root: dirname(path), packageName: typeof json.name === "string" ? json.name : undefined, tracelet };
+}
+
+// The nearest package.json that does not parse: read-pkg-up (loaded only then) says why, precisely.
+async function explainMalformed(cwd: string, path: string, cause: unknown): Promise<never> {
+  let reason = cause;
+  try {
+    const { readPackageUp } = await import("read-pkg-up");
+    await readPackageUp({ cwd, normalize: false });
+  } catch (error) {
+    reason = error;
+  }
+  throw new TraceletError("TRACELET_ERR_MANIFEST_INVALID", `The host package.json at ${path} is not valid JSON.`, {
+    cause: reason,
+    details: { path },
+  });
+}
+
 /**
- * Finds the host project's package.json from `cwd` upwards (read-pkg-up, loaded lazily) and
- * returns its `tracelet` field.
+ * Finds the host project's package.json from `cwd` upwards, exactly as read-pkg-up does (the
+ * nearest one), and returns its `tracelet` field. The common case is a plain read and
+ * `JSON.parse`; read-pkg-up is imported only to explain a malformed file, so a run does not pay
+ * for loading it.
  *
  * @param cwd - where to start
  * @returns the host config, or undefined outside any package
+ * @throws TraceletError `TRACELET_ERR_MANIFEST_INVALID` when the nearest package.json is malformed
  */
 export async function readHostConfig(cwd: string): Promise<HostConfig | undefined> {
-  const { readPackageUp } = await import("read-pkg-up");
-  const found = await readPackageUp({ cwd, normalize: false });
-  if (!found) return undefined;
-  const field = (found.packageJson as Record<string, unknown>).tracelet;
-  const tracelet =
-    typeof field === "object" && field !== null && !Array.isArray(field) ? (field as Record<string, unknown>) : {};
-  return { root: dirname(found.path), packageName: found.packageJson.name, tracelet };
+  let dir = resolve(cwd);
+  for (;;) {
+    const path = join(dir, "package.json");
+    const text = await readFile(path, "utf8").catch(() => undefined);
+    if (text !== undefined) {
+      try {
+        return hostConfig(path, JSON.parse(text));
+      } catch (error) {
+        return explainMalformed(dir, path, error);
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
 }

@@ -1,4 +1,5 @@
 import type { Level } from "pino";
+import type { RetryOptions } from "./data/backoff.js";
 import { TraceletError } from "./errors.js";
 import type { Timeouts } from "./types.js";
 
@@ -38,6 +39,10 @@ export interface RunOptions {
   onInvalidMetric?: "throw" | "warn";
   /** Where the host package.json is looked for (default `process.cwd()`). */
   cwd?: string;
+  /** Points per backend held in memory before its batches spill to `<run dir>/spool/` (default 65,536). */
+  maxQueuedPoints?: number;
+  /** Retry delays of a failing backend (default 100 ms doubling up to 30 s, with jitter). */
+  retry?: RetryOptions;
 }
 
 /** The keys {@link RunOptions} accepts; anything else is refused. */
@@ -59,6 +64,8 @@ export const RUN_OPTION_KEYS: ReadonlySet<string> = new Set([
   "flushIntervalMs",
   "onInvalidMetric",
   "cwd",
+  "maxQueuedPoints",
+  "retry",
 ]);
 
 /** Options with every default filled in. */
@@ -147,10 +154,40 @@ export function checkRunOptions(options: unknown, origin: string): asserts optio
   if (o.project !== undefined && /[\\/]|^\.\.?$/.test(String(o.project))) {
     throw new TraceletError("TRACELET_ERR_OPTION_INVALID", `Option "project" must not contain a path separator.`);
   }
+  for (const key of ["batchSize", "maxQueuedPoints", "workerCount"]) {
+    const v = o[key];
+    if (v !== undefined && (typeof v !== "number" || !Number.isSafeInteger(v) || v < 1)) {
+      throw new TraceletError(
+        "TRACELET_ERR_OPTION_INVALID",
+        `Option "${key}" from ${origin} must be a positive integer.`,
+      );
+    }
+  }
+  for (const key of ["flushIntervalMs", "workerId"]) {
+    const v = o[key];
+    if (v !== undefined && (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0)) {
+      throw new TraceletError("TRACELET_ERR_OPTION_INVALID", `Option "${key}" from ${origin} must be a whole number.`);
+    }
+  }
+  if (o.onInvalidMetric !== undefined && o.onInvalidMetric !== "throw" && o.onInvalidMetric !== "warn") {
+    throw new TraceletError("TRACELET_ERR_OPTION_INVALID", `Option "onInvalidMetric" must be "throw" or "warn".`);
+  }
+  if (o.tags !== undefined && !isStringRecord(o.tags)) {
+    throw new TraceletError("TRACELET_ERR_OPTION_INVALID", `Option "tags" from ${origin} must map keys to strings.`);
+  }
   if (o.plugins !== undefined && (typeof o.plugins !== "object" || o.plugins === null || Array.isArray(o.plugins))) {
     throw new TraceletError(
       "TRACELET_ERR_OPTION_INVALID",
       `Option "plugins" from ${origin} must map plugin names to configs.`,
     );
   }
+}
+
+function isStringRecord(value: unknown): boolean {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => typeof v === "string")
+  );
 }

@@ -32,6 +32,11 @@ export interface PluginInstance {
   start?(): void | Promise<void>;
   /** Stops the plugin; its resources are released. */
   stop?(): void | Promise<void>;
+  /**
+   * Optional: takes a new, validated config without a restart (`manager.updatePluginConfig`).
+   * Without it, an update re-creates and re-initializes the plugin.
+   */
+  onConfigUpdate?(config: Readonly<Record<string, unknown>>): void | Promise<void>;
   /** The plugin's own view of its health. */
   getStatus?(): Record<string, unknown>;
   /** Lifecycle-aware protocol: where the plugin's work runs. */
@@ -64,6 +69,12 @@ export interface BackendInstance extends PluginInstance {
 export interface CollectorInstance extends PluginInstance {
   /** Samples once; returns metric values by name. */
   collect(): Record<string, number> | Promise<Record<string, number>>;
+  /**
+   * Optional: parameters describing the run (git commit, environment, machine inventory),
+   * asked once right after start and logged like `exp.logParams` (failures isolated, reported
+   * under the `logParams` hook).
+   */
+  params?(): Record<string, unknown> | Promise<Record<string, unknown>>;
 }
 
 /** A plugin class: constructed with no arguments, configured in `initialize`. */

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { TraceletHooks } from "./hooks.js";
 
 /** The two kinds of plugin. */
 export type PluginType = "backend" | "collector";
@@ -52,6 +53,12 @@ export interface PluginContext {
   readonly signal: AbortSignal;
   /** The run's identity. */
   readonly run: RunIdentity;
+  /**
+   * The run's hooks: tap them under the plugin's own name (`hooks.metrics.tap(name, fn)`). A tap
+   * that throws is reported and skipped. (Optional only so that hand-made contexts in tests
+   * and tools stay valid; the engine always sets it.)
+   */
+  readonly hooks?: TraceletHooks;
 }
 
 /** A plugin's lifecycle state. */
@@ -77,7 +84,8 @@ export type HookName =
   | "logArtifact"
   | "setTags"
   | "flush"
-  | "stop";
+  | "stop"
+  | "configUpdate";
 
 /** Counters kept by the engine for one plugin. */
 export interface PluginStats {
@@ -145,4 +153,12 @@ export interface Timeouts {
   stop?: number;
   /** Deadline of the whole shutdown of a run (default 30 000). */
   shutdown?: number;
+  /**
+   * Deadlines for one plugin, by plugin name, overriding the global ones hook by hook, e.g.
+   * `{ start: 5000, perPlugin: { slow: { start: 60000 } } }`. (`shutdown` is per run only.)
+   */
+  perPlugin?: Record<string, PluginTimeouts>;
 }
+
+/** The deadlines one plugin may override (ms). `flush` also bounds each data delivery. */
+export type PluginTimeouts = Pick<Timeouts, "initialize" | "start" | "collect" | "flush" | "stop">;

@@ -1,4 +1,4 @@
-import { TraceletError } from "../core/errors.js";
+import { isTraceletError, TraceletError } from "../core/errors.js";
 import type { PluginClass, PluginInstance } from "../core/plugin-api.js";
 import type { PluginRecord } from "./plugin-record.js";
 
@@ -15,6 +15,8 @@ export async function instantiate(record: PluginRecord): Promise<PluginInstance>
   try {
     cls = await record.load();
   } catch (error) {
+    // Discovered plugins' loaders already say precisely what failed (missing export, not a class).
+    if (isTraceletError(error)) throw error;
     throw new TraceletError("TRACELET_ERR_LOAD_FAILED", `Plugin "${record.name}" could not be imported.`, {
       cause: error,
       details: { plugin: record.name, package: record.packageName, entry: record.entry },

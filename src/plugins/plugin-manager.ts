@@ -1,10 +1,19 @@
+import { resolve } from "node:path";
 import type { Logger } from "pino";
 import { TraceletError } from "../core/errors.js";
+import { createHooks } from "../core/hooks.js";
+import type { PluginHost } from "../core/lifecycle/plugin-host.js";
+import { resolveTimeouts } from "../core/lifecycle/timeouts.js";
 import { createLogger } from "../core/logger.js";
 import type { PluginClass, PluginMetadata } from "../core/plugin-api.js";
-import type { PluginType, Timeouts } from "../core/types.js";
-import { type DiscoveryReport, discover } from "./discovery/discover.js";
+import { createRunId } from "../core/run-id.js";
+import type { PluginStatus, PluginType, RunIdentity, Timeouts } from "../core/types.js";
+import { effectiveSchema, type RunContext } from "./activate.js";
+import { type DiscoverOptions, type DiscoveryReport, discover } from "./discovery/discover.js";
 import { metadataOf, recordOf } from "./hand-registration.js";
+import { type PluginOpResult, resultOf, stopHost } from "./host-control.js";
+import { LivePlugins } from "./live-plugins.js";
+import { orderByDependencies } from "./order.js";
 import type { PluginRecord } from "./plugin-record.js";
 import { PluginRegistry } from "./registry.js";
 
@@ -16,6 +25,8 @@ export interface PluginManagerOptions {
   timeouts?: Timeouts;
   /** Logger (default: Tracelet's root logger). */
   logger?: Logger;
+  /** Failures in a row (collect, delivery, any call) after which a plugin is quarantined (default 5). */
+  quarantineAfter?: number;
 }
 
 /**
@@ -35,24 +46,34 @@ export class PluginManager {
   readonly timeouts: Timeouts;
   /** The manager's logger. */
   readonly logger: Logger;
+  /** Failures in a row after which a plugin is quarantined. */
+  readonly quarantineAfter: number | undefined;
   private readonly registry = new PluginRegistry();
+  private readonly live = new LivePlugins();
   private lastReport: DiscoveryReport | undefined;
 
-  /** @param options - cwd, timeouts, logger */
+  /**
+   * @param options - cwd, timeouts, logger, quarantine threshold
+   * @throws TraceletError `TRACELET_ERR_OPTION_INVALID` for a deadline that is not a positive number
+   */
   constructor(options: PluginManagerOptions = {}) {
     this.cwd = options.cwd ?? process.cwd();
+    resolveTimeouts(options.timeouts);
     this.timeouts = { ...options.timeouts };
     this.logger = options.logger ?? createLogger();
+    this.quarantineAfter = options.quarantineAfter;
   }
 
   /**
    * Scans the project's node_modules for plugin packages. Reads manifests only; runs no
    * plugin code. A bad package never stops discovery of the others.
    *
+   * @param options - user-level plugin locations and whether to use the on-disk cache
    * @returns every candidate and every problem
    */
-  async discoverPlugins(): Promise<DiscoveryReport> {
-    const report = await discover({ cwd: this.cwd });
+  async discoverPlugins(options: Pick<DiscoverOptions, "userPluginDirs" | "cache"> = {}): Promise<DiscoveryReport> {
+    const known = new Map(this.registry.fixedRecords().map((r): [string, string] => [r.name, r.version]));
+    const report = await discover({ ...options, cwd: this.cwd, known });
     this.registry.setDiscovered(report.plugins);
     this.lastReport = report;
     return report;
@@ -143,4 +164,190 @@ export class PluginManager {
     }
     return record;
   }
+
+  /**
+   * Loads plugins outside a run (or for a long-lived host): each is resolved, its config
+   * validated, its class instantiated, then all are initialized and started in dependency
+   * order. One plugin's failure never stops the others.
+   *
+   * @param configs - config by plugin name (`undefined` for none)
+   * @param options - the identity the plugins see (default: project `"default"`, a new run id)
+   * @returns one result per plugin, in the order given
+   * @example
+   * ```ts
+   * const results = await manager.loadAll({ jsonl: { dir: "./runs" }, broken: {} });
+   * results.filter((r) => !r.ok); // [{ name: "broken", ok: false, state: "failed", error: {...} }]
+   * ```
+   */
+  async loadAll(configs: Readonly<Record<string, unknown>>, options: LoadAllOptions = {}): Promise<PluginOpResult[]> {
+    const records: PluginRecord[] = [];
+    const refused: PluginOpResult[] = [];
+    for (const name of Object.keys(configs)) {
+      try {
+        records.push(this.resolve(name));
+      } catch (error) {
+        const e = error as TraceletError;
+        refused.push({ name, ok: false, state: "failed", error: { code: e.code, hook: "load", message: e.message } });
+      }
+    }
+    let ordered: PluginRecord[];
+    try {
+      ordered = orderByDependencies(records);
+    } catch (error) {
+      const e = error as TraceletError;
+      const info = { code: e.code, hook: "load" as const, message: e.message };
+      return [...refused, ...records.map((r) => ({ name: r.name, ok: false, state: "failed" as const, error: info }))];
+    }
+    const run: RunContext = {
+      identity: defaultIdentity(this.cwd, options.run),
+      hooks: createHooks(),
+      logger: this.logger,
+      timeouts: resolveTimeouts(this.timeouts),
+      quarantineAfter: this.quarantineAfter,
+    };
+    const loaded = await this.live.loadAll(ordered, configs, run);
+    const byName = new Map([...refused, ...loaded].map((r) => [r.name, r]));
+    return Object.keys(configs).map((n) => byName.get(n) as PluginOpResult);
+  }
+
+  /**
+   * @internal Adopts the plugins of a run started with this manager, so that the management
+   * operations act on them; also applies `disablePlugin` calls made before the run.
+   */
+  adoptRun(records: readonly PluginRecord[], hosts: readonly PluginHost[], run: RunContext): void {
+    this.live.adopt(records, hosts, run);
+  }
+
+  /**
+   * Stops a plugin and sets it aside: it receives no calls until enabled. A plugin that is not
+   * loaded yet is created disabled by the next run.
+   *
+   * @param name - plugin name
+   * @returns the result
+   */
+  disablePlugin(name: string): Promise<PluginOpResult> {
+    return this.live.disable(name);
+  }
+
+  /**
+   * Brings a disabled plugin back, with a fresh instance and its current config.
+   *
+   * @param name - plugin name
+   * @returns the result
+   * @throws TraceletError `TRACELET_ERR_DEPENDENCY_FAILED` when a dependency is not started
+   */
+  enablePlugin(name: string): Promise<PluginOpResult> {
+    return this.live.enable(name);
+  }
+
+  /**
+   * Stops a loaded plugin and drops its instance (state `available`).
+   *
+   * @param name - plugin name
+   * @returns the result
+   * @throws TraceletError `TRACELET_ERR_PLUGIN_NOT_FOUND` when it is not loaded
+   */
+  unloadPlugin(name: string): Promise<PluginOpResult> {
+    return this.live.unload(name);
+  }
+
+  /**
+   * Stops a loaded plugin and starts a fresh instance of it, with the same config or a new one.
+   *
+   * @param name - plugin name
+   * @param config - a new config (validated first; an invalid one leaves the plugin as it was)
+   * @returns the result
+   * @throws TraceletError `TRACELET_ERR_PLUGIN_NOT_FOUND`, `TRACELET_ERR_CONFIG_INVALID`,
+   *   `TRACELET_ERR_ILLEGAL_TRANSITION` (a disabled plugin is enabled, not reloaded)
+   */
+  reloadPlugin(name: string, config?: unknown): Promise<PluginOpResult> {
+    return this.live.reload(name, config);
+  }
+
+  /**
+   * Hot-updates a loaded plugin's config. The new config is validated first: an invalid one
+   * throws and the old one stays. A started plugin implementing `onConfigUpdate(config)` gets
+   * it in place (`mode: "hot"`; if that call fails the old config is kept); any other started
+   * plugin is re-created and re-initialized with it (`mode: "reinitialized"`); a plugin that is
+   * not running keeps it for its next start (`mode: "stored"`).
+   *
+   * @param name - plugin name
+   * @param config - the complete new config
+   * @returns the result
+   * @throws TraceletError `TRACELET_ERR_CONFIG_INVALID` listing every problem,
+   *   `TRACELET_ERR_PLUGIN_NOT_FOUND`
+   */
+  updatePluginConfig(name: string, config: unknown): Promise<PluginOpResult> {
+    return this.live.updateConfig(name, config);
+  }
+
+  /**
+   * A loaded plugin's current config, with secret properties shown as `"[redacted]"`.
+   *
+   * @param name - plugin name
+   * @returns the config
+   * @throws TraceletError `TRACELET_ERR_PLUGIN_NOT_FOUND`
+   */
+  getPluginConfig(name: string): Record<string, unknown> {
+    return this.live.config(name);
+  }
+
+  /**
+   * A known plugin's config schema (for a collector, including `intervalMs`).
+   *
+   * @param name - plugin name
+   * @returns the schema, or undefined when it has none
+   * @throws TraceletError `TRACELET_ERR_PLUGIN_NOT_FOUND`
+   */
+  getPluginConfigSchema(name: string): Record<string, unknown> | undefined {
+    return effectiveSchema(this.resolve(name));
+  }
+
+  /**
+   * The status of one loaded plugin, or of all: state, the engine's stats (calls, failures,
+   * time per hook, consecutive failures), the last error, and the plugin's own `getStatus()`.
+   *
+   * @param name - plugin name (default: every loaded plugin)
+   * @returns the statuses
+   * @throws TraceletError `TRACELET_ERR_PLUGIN_NOT_FOUND`
+   */
+  getPluginStatus(name?: string): PluginStatus[] {
+    return this.live.status(name);
+  }
+
+  /**
+   * Stops every loaded plugin in reverse load order (each under its deadline).
+   *
+   * @returns one result per plugin
+   */
+  async stopAll(): Promise<PluginOpResult[]> {
+    const results: PluginOpResult[] = [];
+    for (const host of this.live.hosts().reverse()) {
+      const ok = await stopHost(host);
+      results.push(resultOf(host, ok));
+    }
+    return results;
+  }
+}
+
+/** Options of {@link PluginManager.loadAll}. */
+export interface LoadAllOptions {
+  /** Parts of the identity the plugins see. */
+  run?: Partial<RunIdentity>;
+}
+
+function defaultIdentity(cwd: string, given: Partial<RunIdentity> = {}): RunIdentity {
+  const runId = given.runId ?? createRunId();
+  const project = given.project ?? "default";
+  return Object.freeze({
+    project,
+    name: runId,
+    runId,
+    role: "main",
+    workerId: 0,
+    workerCount: 1,
+    runDir: resolve(cwd, "tracelet-runs", project, runId),
+    ...given,
+    tags: Object.freeze({ ...given.tags }),
+  });
 }

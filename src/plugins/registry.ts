@@ -23,6 +23,15 @@ export class PluginRegistry {
   }
 
   /**
+   * The built-in and hand-registered plugins (they satisfy discovered plugins' dependencies).
+   *
+   * @returns the records
+   */
+  fixedRecords(): PluginRecord[] {
+    return [...this.fixed.values()];
+  }
+
+  /**
    * Replaces the discovered plugins.
    *
    * @param records - every discovered candidate, whatever its state

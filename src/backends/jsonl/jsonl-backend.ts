@@ -1,9 +1,13 @@
-import { cp, type FileHandle, mkdir, open, writeFile } from "node:fs/promises";
+import { closeSync, fdatasync, fstatSync, openSync, readSync, writeSync } from "node:fs";
+import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, normalize, resolve } from "node:path";
+import { promisify } from "node:util";
+import { RecordEncoder } from "../../core/data/record-codec.js";
 import type { MetricRecord, PluginContext } from "../../core/types.js";
 import { BackendPlugin } from "../../plugins/base.js";
-import { encodeBatch } from "./encode.js";
 import { jsonlMetadata } from "./metadata.js";
+
+const datasync = promisify(fdatasync);
 
 /** Config of the `jsonl` backend. */
 export interface JsonlConfig {
@@ -15,16 +19,19 @@ export interface JsonlConfig {
 
 /**
  * The embedded default backend: `<dir>/<project>/<runId>/{run.json, metrics.jsonl,
- * params.json, artifacts/}`. Append-only; batched writes.
+ * params.json, artifacts/}`. `metrics.jsonl` is append-only; each batch is one write; flush and
+ * stop fdatasync it; a torn last line left by a crash is closed off before appending.
  */
 export class JsonlBackend extends BackendPlugin<JsonlConfig> {
   /** Static metadata, so the class can be registered by hand too. */
   static metadata = jsonlMetadata;
   private runDir = "";
-  private metrics: FileHandle | undefined;
+  private fd: number | undefined;
+  private readonly encoder = new RecordEncoder();
   private params: Record<string, unknown> = {};
+  private tags: Record<string, string> = {};
   private written = 0;
-  private startedAt = 0;
+  private startedAt = "";
 
   /** Where this run's files are. */
   get directory(): string {
@@ -36,27 +43,38 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
     const run = context.run;
     this.runDir = config.dir ? resolve(config.dir, run.project, run.runId) : run.runDir;
     await mkdir(join(this.runDir, "artifacts"), { recursive: true });
-    this.startedAt = Date.now();
+    this.tags = { ...run.tags };
+    // A replay (`tracelet sync`) keeps the original start time and parameters.
+    const previous = await readJson(join(this.runDir, "run.json"));
+    this.startedAt = typeof previous?.startedAt === "string" ? previous.startedAt : new Date().toISOString();
+    this.params = (await readJson(join(this.runDir, "params.json"))) ?? {};
     await this.writeRunFile("running");
   }
 
-  override async start(): Promise<void> {
-    this.metrics = await open(join(this.runDir, "metrics.jsonl"), "a");
+  override start(): void {
+    const fd = openSync(join(this.runDir, "metrics.jsonl"), "a+");
+    closeTornLine(fd);
+    this.fd = fd;
   }
 
-  logMetric(name: string, value: number, step = 0): Promise<void> {
-    return this.logMetrics([{ name, value, step, timestamp: Date.now() }]);
+  logMetric(name: string, value: number, step = 0): void {
+    this.logMetrics([{ name, value, step, timestamp: Date.now() }]);
   }
 
-  override async logMetrics(batch: MetricRecord[]): Promise<void> {
-    if (!this.metrics) throw new Error("jsonl backend is not started");
-    await this.metrics.write(encodeBatch(batch));
+  override logMetrics(batch: MetricRecord[]): void {
+    if (this.fd === undefined) throw new Error("jsonl backend is not started");
+    writeSync(this.fd, this.encoder.encode(batch));
     this.written += batch.length;
   }
 
   override async logParams(params: Record<string, unknown>): Promise<void> {
     Object.assign(this.params, params);
     await writeFile(join(this.runDir, "params.json"), `${JSON.stringify(this.params, null, 2)}\n`);
+  }
+
+  async setTags(tags: Record<string, string>): Promise<void> {
+    Object.assign(this.tags, tags);
+    await this.writeRunFile("running");
   }
 
   override async logArtifact(localPath: string, artifactPath?: string): Promise<void> {
@@ -66,22 +84,23 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
     }
     const target = join(this.runDir, "artifacts", relative);
     await mkdir(dirname(target), { recursive: true });
-    await cp(localPath, target, { recursive: true });
+    // cp copies file by file with copyFile (in the kernel where it can): nothing is read into memory.
+    await cp(localPath, target, { recursive: true, force: true });
   }
 
   override async flush(): Promise<void> {
-    if (this.metrics && this.config.fsync !== false) await this.metrics.datasync();
+    if (this.fd !== undefined && this.config.fsync !== false) await datasync(this.fd);
   }
 
   override async stop(): Promise<void> {
     await this.flush();
-    await this.metrics?.close();
-    this.metrics = undefined;
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
     await this.writeRunFile("finished");
   }
 
   override getStatus(): Record<string, unknown> {
-    return { connected: this.metrics !== undefined, dir: this.runDir, points: this.written };
+    return { connected: this.fd !== undefined, dir: this.runDir, points: this.written };
   }
 
   private async writeRunFile(status: string): Promise<void> {
@@ -93,11 +112,29 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
       role: run.role,
       workerId: run.workerId,
       workerCount: run.workerCount,
-      tags: run.tags,
+      tags: this.tags,
       status,
-      startedAt: new Date(this.startedAt).toISOString(),
+      startedAt: this.startedAt,
       ...(status === "running" ? {} : { endedAt: new Date().toISOString() }),
     };
     await writeFile(join(this.runDir, "run.json"), `${JSON.stringify(body, null, 2)}\n`);
+  }
+}
+
+/** Ends a torn last line (a crash mid-write) so the next line starts clean; readers skip it. */
+function closeTornLine(fd: number): void {
+  const size = fstatSync(fd).size;
+  if (size === 0) return;
+  const last = Buffer.alloc(1);
+  readSync(fd, last, 0, 1, size - 1);
+  if (last[0] !== 0x0a) writeSync(fd, "\n");
+}
+
+async function readJson(path: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    const value = JSON.parse(await readFile(path, "utf8"));
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? value : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -1,14 +1,48 @@
-import { readFile } from "node:fs/promises";
+import { createReadStream } from "node:fs";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { decodeLine } from "../../core/data/record-codec.js";
 import type { MetricRecord } from "../../core/types.js";
-import { decodeValue, type MetricLine } from "./encode.js";
 
 /** What {@link readMetrics} found. */
 export interface ReadMetricsResult {
   /** The points, in file order. */
   points: MetricRecord[];
-  /** Lines skipped because they were torn (a crash mid-write) or not JSON. */
+  /** Lines skipped because they were torn (a crash mid-write) or not a metric. */
   skipped: number;
+}
+
+/**
+ * Streams the points of a run's `metrics.jsonl`, in file order, skipping a torn last line
+ * (and any other line that is not a whole metric). The file is never read whole into memory.
+ *
+ * @param runDir - the run directory
+ * @param onSkip - called for each skipped line with its 1-based line number
+ * @returns an async iterator of points (empty when the file does not exist)
+ * @example
+ * ```ts
+ * for await (const p of iterateMetrics(runDir)) console.log(p.name, p.step, p.value);
+ * ```
+ */
+export async function* iterateMetrics(
+  runDir: string,
+  onSkip?: (lineNumber: number) => void,
+): AsyncGenerator<MetricRecord> {
+  const stream = createReadStream(join(runDir, "metrics.jsonl"), { encoding: "utf8" });
+  const opened = await new Promise<boolean>((resolve) => {
+    stream.once("open", () => resolve(true));
+    stream.once("error", () => resolve(false));
+  });
+  if (!opened) return;
+  const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
+  let n = 0;
+  for await (const line of lines) {
+    n++;
+    if (line === "") continue;
+    const point = decodeLine(line);
+    if (point) yield point;
+    else onSkip?.(n);
+  }
 }
 
 /**
@@ -18,17 +52,8 @@ export interface ReadMetricsResult {
  * @returns points and the count of skipped lines
  */
 export async function readMetrics(runDir: string): Promise<ReadMetricsResult> {
-  const text = await readFile(join(runDir, "metrics.jsonl"), "utf8").catch(() => "");
   const points: MetricRecord[] = [];
   let skipped = 0;
-  for (const line of text.split("\n")) {
-    if (line === "") continue;
-    try {
-      const m = JSON.parse(line) as MetricLine;
-      points.push({ name: m.name, value: decodeValue(m.value), step: m.step, timestamp: m.timestamp });
-    } catch {
-      skipped++;
-    }
-  }
+  for await (const p of iterateMetrics(runDir, () => skipped++)) points.push(p);
   return { points, skipped };
 }

@@ -1,36 +1,74 @@
+import { resolve } from "node:path";
 import { registerBuiltins } from "../../builtins.js";
 import { createLogger } from "../../core/logger.js";
+import type { DiscoveryReport } from "../../plugins/discovery/discover.js";
 import { PluginManager } from "../../plugins/plugin-manager.js";
+import type { PluginRecord } from "../../plugins/plugin-record.js";
 
-/**
- * `tracelet plugins [--json]`: every candidate plugin with its state and, when not usable,
- * the reason and its code.
- *
- * @param args - `--json`, `--cwd <dir>`
- * @returns the exit code
- */
-export async function plugins(args: string[]): Promise<number> {
-  const cwdIndex = args.indexOf("--cwd");
-  const cwd = cwdIndex >= 0 ? args[cwdIndex + 1] : process.cwd();
-  const manager = new PluginManager({ cwd, logger: createLogger({ level: "silent" }) });
-  registerBuiltins(manager);
-  const started = performance.now();
-  const report = await manager.discoverPlugins();
-  const durationMs = performance.now() - started;
-  const all = manager.listPlugins();
-  if (args.includes("--json")) {
-    const plugins = all.map(({ load: _load, configSchema: _schema, ...rest }) => rest);
-    console.log(JSON.stringify({ plugins, problems: report.problems, durationMs }, null, 2));
-    return 0;
+/** One plugin as `tracelet plugins --json` prints it (no loader, no schema body). */
+export type PluginListing = Omit<PluginRecord, "load" | "configSchema"> & {
+  /** Whether the plugin declares a config schema. */
+  hasConfigSchema: boolean;
+};
+
+/** The document `tracelet plugins --json` prints. */
+export interface PluginsListing {
+  /** The project root. */
+  root: string;
+  /** Discovery time in milliseconds. */
+  durationMs: number;
+  /** Whether the discovery cache was used: `hit`, `miss`, `rebuilt` or `off`. */
+  cache: DiscoveryReport["cache"];
+  /** Package directories the scan looked at. */
+  packagesScanned: number;
+  /** Every candidate plugin (built-in, registered, discovered) with its state. */
+  plugins: PluginListing[];
+  /** Every problem found. */
+  problems: DiscoveryReport["problems"];
+}
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+function listing(report: DiscoveryReport, all: PluginRecord[]): PluginsListing {
+  const plugins = all.map(({ load: _load, configSchema, ...rest }) => ({ ...rest, hasConfigSchema: !!configSchema }));
+  const { root, durationMs, cache, packagesScanned, problems } = report;
+  return { root, durationMs, cache, packagesScanned, plugins, problems };
+}
+
+function printHuman(doc: PluginsListing): void {
+  for (const p of doc.plugins) {
+    const where = p.packageName ? `${p.packageName}@${p.packageVersion} (${p.source})` : p.source;
+    console.log(`${p.state.padEnd(9)} ${p.type.padEnd(9)} ${p.name.padEnd(24)} ${where}`);
+    if (p.problem) console.log(`          ${p.problem.code}: ${p.problem.message}`);
   }
-  for (const p of all) {
-    const where = p.packageName ? `${p.packageName}@${p.packageVersion}` : p.source;
-    const reason = p.problem ? `  ${p.problem.code}: ${p.problem.message}` : "";
-    console.log(`${p.state.padEnd(9)} ${p.type.padEnd(9)} ${p.name.padEnd(20)} ${where}${reason}`);
-  }
-  for (const problem of report.problems.filter((pr) => !pr.pluginName)) {
+  for (const problem of doc.problems.filter((pr) => !pr.pluginName)) {
     console.log(`problem   ${problem.code}: ${problem.message}${problem.path ? ` (${problem.path})` : ""}`);
   }
-  console.log(`\n${all.length} plugin(s), ${report.problems.length} problem(s), discovery ${durationMs.toFixed(1)} ms`);
+  const cache = { hit: "cache used", miss: "no cache yet, written", rebuilt: "cache stale, rebuilt", off: "cache off" };
+  console.log(
+    `\n${doc.plugins.length} plugin(s), ${doc.problems.length} problem(s); discovery ${doc.durationMs.toFixed(1)} ms ` +
+      `over ${doc.packagesScanned} package(s), ${cache[doc.cache]}; project ${doc.root}`,
+  );
+}
+
+/**
+ * `tracelet plugins [--json] [--cwd <dir>] [--no-cache]`: every candidate plugin with its
+ * state and, for each refused or shadowed one, the reason and its code; plus discovery time
+ * and whether the cache was used.
+ *
+ * @param args - `--json`, `--cwd <dir>`, `--no-cache`
+ * @returns the exit code (0; refusals are reported, not failures of the command)
+ */
+export async function plugins(args: string[]): Promise<number> {
+  const cwd = resolve(option(args, "--cwd") ?? process.cwd());
+  const manager = new PluginManager({ cwd, logger: createLogger({ level: "silent" }) });
+  registerBuiltins(manager);
+  const report = await manager.discoverPlugins({ cache: !args.includes("--no-cache") });
+  const doc = listing(report, manager.listPlugins());
+  if (args.includes("--json")) console.log(JSON.stringify(doc, null, 2));
+  else printHuman(doc);
   return 0;
 }

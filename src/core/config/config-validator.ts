@@ -1,75 +1,152 @@
-import { createRequire } from "node:module";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { TraceletError } from "../errors.js";
 import { deepFreeze } from "./deep-freeze.js";
+import { checkSchemaLimits } from "./schema-limits.js";
 import { secretPaths } from "./secret-paths.js";
-
-type AjvInstance = { compile(schema: object): ValidateFunction };
-
-let ajv: AjvInstance | undefined;
-const compiled = new WeakMap<object, ValidateFunction>();
-
-// ajv is CommonJS; loaded on first use so a run whose plugins have no schema never pays for it.
-function sharedAjv(): AjvInstance {
-  if (ajv) return ajv;
-  const require = createRequire(import.meta.url);
-  const Ajv = require("ajv").default as new (opts: object) => AjvInstance;
-  ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, coerceTypes: false });
-  return ajv;
-}
+import { draftOf, sharedAjv } from "./shared-ajv.js";
+import { unknownKeys } from "./unknown-keys.js";
 
 /** One failing path of a config. */
 export interface ConfigIssue {
   /** JSON pointer of the failing value ("" for the root). */
   path: string;
-  /** What is wrong. */
+  /** What is wrong (never the value itself: it may be a secret). */
   message: string;
 }
+
+const byObject = new WeakMap<object, ValidateFunction>();
+const byText = new Map<string, ValidateFunction>();
 
 function issueOf(e: ErrorObject): ConfigIssue {
   if (e.keyword === "additionalProperties") {
     const key = (e.params as { additionalProperty: string }).additionalProperty;
     return { path: `${e.instancePath}/${key}`, message: "is not a known option" };
   }
+  if (e.keyword === "required") {
+    const key = (e.params as { missingProperty: string }).missingProperty;
+    return { path: `${e.instancePath}/${key}`, message: "is required" };
+  }
   return { path: e.instancePath, message: e.message ?? e.keyword };
 }
 
 /**
- * Validates a plugin's config against its JSON Schema: defaults applied, every error reported
- * at once, the result deep-frozen. Validators are compiled once per schema object.
- * Values never appear in the error (they may be secrets); only paths and rules do.
+ * The compiled validator of a schema: checked against the size and depth limits, then compiled
+ * once by the shared ajv of its draft and cached (by object, and by content so that equal
+ * schemas loaded twice share one validator).
+ *
+ * @param plugin - plugin name, for messages
+ * @param schema - the JSON Schema
+ * @returns the validator
+ * @throws TraceletError `TRACELET_ERR_SCHEMA_INVALID`
+ */
+export function compileSchema(plugin: string, schema: Record<string, unknown>): ValidateFunction {
+  const cached = byObject.get(schema);
+  if (cached) return cached;
+  checkSchemaLimits(plugin, schema);
+  const draft = draftOf(schema);
+  const text = `${draft}:${JSON.stringify(schema)}`;
+  let validate = byText.get(text);
+  if (!validate) {
+    // The registry of ajv is keyed by `$id`; two plugins reusing one id must not collide.
+    const { $id: _id, ...anonymous } = schema;
+    try {
+      validate = sharedAjv(draft).compile(anonymous);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      throw new TraceletError(
+        "TRACELET_ERR_SCHEMA_INVALID",
+        `Plugin "${plugin}" has an unusable configSchema: ${why.slice(0, 300)}.`,
+        { cause: error, details: { plugin } },
+      );
+    }
+    byText.set(text, validate);
+  }
+  byObject.set(schema, validate);
+  return validate;
+}
+
+function cloneConfig(plugin: string, config: unknown): Record<string, unknown> {
+  if (config === undefined || config === null) return {};
+  if (typeof config !== "object" || Array.isArray(config)) {
+    throw new TraceletError("TRACELET_ERR_CONFIG_INVALID", `Config of plugin "${plugin}" must be an object.`, {
+      details: { plugin, issues: [{ path: "", message: "must be an object" }] },
+    });
+  }
+  try {
+    return structuredClone(config) as Record<string, unknown>;
+  } catch (error) {
+    throw new TraceletError(
+      "TRACELET_ERR_CONFIG_INVALID",
+      `Config of plugin "${plugin}" must hold plain data (no functions or class instances).`,
+      { cause: error, details: { plugin, issues: [{ path: "", message: "is not plain data" }] } },
+    );
+  }
+}
+
+/**
+ * Validates a plugin's config against its JSON Schema (draft-07 or 2020-12): defaults
+ * applied, every error reported at once with the plugin's name and each failing path, keys
+ * the schema does not declare flagged, the result deep-frozen. Values never appear in the
+ * message or details (they may be secrets); only paths and rules do.
  *
  * @param plugin - plugin name, for the message
- * @param schema - the plugin's JSON Schema (or undefined: anything goes)
- * @param config - the user's config
+ * @param schema - the plugin's JSON Schema (or undefined: any object goes)
+ * @param config - the user's config (not modified)
  * @returns the validated, defaulted, frozen config
- * @throws TraceletError `TRACELET_ERR_CONFIG_INVALID` listing every failing path
+ * @throws TraceletError `TRACELET_ERR_CONFIG_INVALID` listing every failing path;
+ *   `TRACELET_ERR_SCHEMA_INVALID` when the schema itself is unusable
+ * @example
+ * ```ts
+ * validateConfig("x", { type: "object", properties: { n: { type: "number", default: 1 } } }, {});
+ * // → { n: 1 } (frozen)
+ * ```
  */
 export function validateConfig(
   plugin: string,
   schema: Record<string, unknown> | undefined,
   config: unknown,
 ): Readonly<Record<string, unknown>> {
-  const value = structuredClone(config ?? {}) as Record<string, unknown>;
+  const value = cloneConfig(plugin, config);
   if (!schema) return deepFreeze(value);
-  let validate = compiled.get(schema);
-  if (!validate) {
-    try {
-      validate = sharedAjv().compile(schema);
-    } catch (error) {
-      throw new TraceletError("TRACELET_ERR_SCHEMA_INVALID", `Plugin "${plugin}" has an unusable configSchema.`, {
-        cause: error,
-        details: { plugin },
-      });
-    }
-    compiled.set(schema, validate);
+  const validate = compileSchema(plugin, schema);
+  const issues = validate(value) ? [] : (validate.errors ?? []).map(issueOf);
+  for (const { path } of unknownKeys(schema, value)) {
+    if (!issues.some((i) => i.path === path)) issues.push({ path, message: "is not a known option" });
   }
-  if (!validate(value)) {
-    const issues = (validate.errors ?? []).map(issueOf);
+  if (issues.length > 0) {
     const list = issues.map((i) => `${i.path || "(root)"} ${i.message}`).join("; ");
-    throw new TraceletError("TRACELET_ERR_CONFIG_INVALID", `Config of plugin "${plugin}" is invalid: ${list}.`, {
-      details: { plugin, issues, secretPaths: secretPaths(schema) },
-    });
+    throw new TraceletError(
+      "TRACELET_ERR_CONFIG_INVALID",
+      `Config of plugin "${plugin}" is invalid (${issues.length} problem${issues.length === 1 ? "" : "s"}): ${list}.`,
+      { details: { plugin, issues, secretPaths: secretPaths(schema) } },
+    );
   }
   return deepFreeze(value);
+}
+
+const INTERVAL = Object.freeze({ type: "integer", minimum: 1, description: "Sampling interval of a collector, ms." });
+const collectorSchemas = new WeakMap<object, Record<string, unknown>>();
+const OPEN_COLLECTOR_SCHEMA = Object.freeze({
+  type: "object",
+  properties: { intervalMs: INTERVAL },
+  additionalProperties: true,
+});
+
+/**
+ * The schema a collector's config is validated with: its own plus `intervalMs`, which every
+ * collector accepts and Tracelet handles. Cached per schema.
+ *
+ * @param schema - the collector's schema (or undefined)
+ * @returns the extended schema
+ */
+export function collectorSchema(schema: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!schema) return OPEN_COLLECTOR_SCHEMA;
+  const props = schema.properties;
+  if (typeof props !== "object" || props === null || Object.hasOwn(props, "intervalMs")) return schema;
+  let extended = collectorSchemas.get(schema);
+  if (!extended) {
+    extended = { ...schema, properties: { ...props, intervalMs: INTERVAL } };
+    collectorSchemas.set(schema, extended);
+  }
+  return extended;
 }

@@ -14,9 +14,20 @@ export function secretPaths(schema: unknown, prefix = ""): string[] {
   for (const [key, sub] of Object.entries(properties)) {
     if (typeof sub !== "object" || sub === null) continue;
     const path = prefix ? `${prefix}.${key}` : key;
-    const s = sub as { writeOnly?: unknown; format?: unknown };
-    if (s.writeOnly === true || s.format === "password") out.push(path);
+    if (isSecretSchema(sub)) out.push(path);
     else out.push(...secretPaths(sub, path));
   }
   return out;
+}
+
+/**
+ * Whether one (sub)schema marks its value secret.
+ *
+ * @param schema - a JSON Schema
+ * @returns true for `writeOnly: true` or `format: "password"`
+ */
+export function isSecretSchema(schema: unknown): boolean {
+  if (typeof schema !== "object" || schema === null) return false;
+  const s = schema as { writeOnly?: unknown; format?: unknown };
+  return s.writeOnly === true || s.format === "password";
 }

@@ -1,21 +1,71 @@
 import type { CollectEvent } from "../hooks.js";
 import type { PluginHost } from "./plugin-host.js";
 
+/** The shortest sampling interval accepted, ms; shorter ones are raised to it. */
+export const MIN_COLLECT_INTERVAL_MS = 100;
+
+/** The sampling interval when a collector's config names none, ms. */
+export const DEFAULT_COLLECT_INTERVAL_MS = 10_000;
+
 /** Options of {@link CollectorScheduler}. */
 export interface CollectorSchedulerOptions {
   /** The collector. */
   host: PluginHost;
-  /** Sampling interval, ms. */
+  /** Sampling interval, ms (at least {@link MIN_COLLECT_INTERVAL_MS}). */
   intervalMs: number;
   /** Deadline of one collect, ms. */
   timeoutMs: number;
-  /** Receives each sample. */
+  /** Receives each emitted sample. */
   onSample: (event: CollectEvent) => void;
+  /**
+   * Samples averaged into each emitted point (default: the collector's `samplesBeforeLogging`
+   * config, else 1).
+   */
+  samplesBeforeLogging?: number;
 }
 
 /**
- * Samples one collector on a drift-corrected schedule; a collect never overlaps the previous
- * one (a late sample skips the ticks it missed rather than piling up).
+ * Averages metric values over several samples: each metric's mean over the samples that had it.
+ */
+export class SampleAverager {
+  private readonly sums = new Map<string, { sum: number; count: number }>();
+  /** Samples added since the last {@link SampleAverager.take}. */
+  samples = 0;
+
+  /**
+   * Adds one sample.
+   *
+   * @param values - values by name
+   */
+  add(values: Record<string, number>): void {
+    this.samples++;
+    for (const [name, value] of Object.entries(values)) {
+      if (typeof value !== "number") continue;
+      const acc = this.sums.get(name);
+      if (acc) {
+        acc.sum += value;
+        acc.count++;
+      } else this.sums.set(name, { sum: value, count: 1 });
+    }
+  }
+
+  /** @returns the means so far, and starts over */
+  take(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [name, { sum, count }] of this.sums) out[name] = sum / count;
+    this.sums.clear();
+    this.samples = 0;
+    return out;
+  }
+}
+
+/**
+ * Samples one collector on a drift-corrected schedule: tick `n` fires at `start + n × interval`
+ * whatever the previous ones cost, so the schedule does not creep. A collect never overlaps
+ * the previous one; a collect slower than the interval skips the ticks it missed rather than
+ * piling up. Timers are unref'd and every wait is asynchronous, so sampling neither keeps the
+ * process alive nor blocks the event loop (a collector's own synchronous work aside).
+ * With `samplesBeforeLogging` N > 1, N samples are averaged into one emitted point.
  */
 export class CollectorScheduler {
   private timer: NodeJS.Timeout | undefined;
@@ -23,19 +73,41 @@ export class CollectorScheduler {
   private origin = 0;
   private ticks = 0;
   private stopped = false;
+  private readonly intervalMs: number;
+  private readonly perEmit: number;
+  private readonly averager = new SampleAverager();
+  /** Ticks skipped because the previous collect was still running. */
+  skipped = 0;
 
   /** @param options - collector, interval, deadline, receiver */
-  constructor(private readonly options: CollectorSchedulerOptions) {}
+  constructor(private readonly options: CollectorSchedulerOptions) {
+    const interval = Number(options.intervalMs);
+    this.intervalMs = Math.max(
+      MIN_COLLECT_INTERVAL_MS,
+      Number.isFinite(interval) && interval > 0 ? interval : DEFAULT_COLLECT_INTERVAL_MS,
+    );
+    const n = Number(options.samplesBeforeLogging ?? options.host.config.samplesBeforeLogging ?? 1);
+    this.perEmit = Number.isInteger(n) && n > 1 ? n : 1;
+  }
+
+  /** The effective sampling interval, ms. */
+  get interval(): number {
+    return this.intervalMs;
+  }
 
   /** Starts sampling; the first sample comes one interval from now. */
   start(): void {
     this.origin = performance.now();
+    this.ticks = 0;
     this.schedule();
   }
 
-  /** Takes one sample now (not overlapping a running one). */
+  /**
+   * Takes one sample now (after a running one settles). Once the scheduler is stopped, this
+   * also emits whatever partial average is pending, so the last samples are not lost.
+   */
   async sampleNow(): Promise<void> {
-    if (this.running) await this.running;
+    while (this.running) await this.running;
     this.running = this.sample();
     try {
       await this.running;
@@ -48,16 +120,20 @@ export class CollectorScheduler {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     if (this.running) await this.running;
   }
 
   private schedule(): void {
     if (this.stopped) return;
-    const { intervalMs } = this.options;
     const now = performance.now();
-    this.ticks = Math.max(this.ticks + 1, Math.ceil((now - this.origin) / intervalMs));
-    const delay = Math.max(0, this.origin + this.ticks * intervalMs - now);
+    const due = Math.ceil((now - this.origin) / this.intervalMs);
+    const next = Math.max(this.ticks + 1, due);
+    this.skipped += Math.max(0, next - this.ticks - 1);
+    this.ticks = next;
+    const delay = Math.max(0, this.origin + this.ticks * this.intervalMs - now);
     this.timer = setTimeout(() => {
+      this.timer = undefined;
       void this.sampleNow().finally(() => this.schedule());
     }, delay);
     this.timer.unref();
@@ -65,10 +141,16 @@ export class CollectorScheduler {
 
   private async sample(): Promise<void> {
     const { host, timeoutMs, onSample } = this.options;
-    if (host.state !== "started") return;
-    const result = await host.call("collect", timeoutMs, () => host.collector.collect());
-    if (!result.ok || !result.value) return;
-    host.stats.points += Object.keys(result.value).length;
-    onSample({ plugin: host.name, values: result.value, timestamp: Date.now() });
+    if (host.state === "started") {
+      const result = await host.call("collect", timeoutMs, () => host.collector.collect());
+      if (result.ok && result.value && typeof result.value === "object") this.averager.add(result.value);
+    }
+    const full = this.averager.samples >= this.perEmit;
+    if (!full && !(this.stopped && this.averager.samples > 0)) return;
+    const values = this.averager.take();
+    const count = Object.keys(values).length;
+    if (count === 0) return;
+    host.stats.points += count;
+    onSample({ plugin: host.name, values, timestamp: Date.now() });
   }
 }

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
-import { type TraceletError, toTraceletError } from "../errors.js";
+import { scrubText, scrubValue, secretValues } from "../config/redact.js";
+import { TraceletError, toTraceletError } from "../errors.js";
 import type { TraceletHooks } from "../hooks.js";
 import type { BackendInstance, CollectorInstance, PluginInstance } from "../plugin-api.js";
 import type {
@@ -11,8 +12,10 @@ import type {
   PluginStatus,
   PluginType,
   RunIdentity,
+  Timeouts,
 } from "../types.js";
 import { assertTransition } from "./state-machine.js";
+import { DEADLINE_OF, deadlineFor } from "./timeouts.js";
 import { withDeadline } from "./with-deadline.js";
 
 /** Everything a {@link PluginHost} needs about its plugin. */
@@ -25,6 +28,8 @@ export interface PluginHostOptions {
   instance: PluginInstance;
   /** Validated, frozen config. */
   config: Readonly<Record<string, unknown>>;
+  /** The plugin's config schema: tells which config values are secrets to scrub. */
+  configSchema?: Record<string, unknown>;
   /** The plugin's child logger. */
   logger: Logger;
   /** The run's identity. */
@@ -33,9 +38,14 @@ export interface PluginHostOptions {
   hooks: TraceletHooks;
   /** Names of the plugins this one depends on. */
   dependsOn?: readonly string[];
-  /** Failures in a row before quarantine (default 5). */
+  /** Failures in a row before quarantine (default {@link DEFAULT_QUARANTINE_AFTER}). */
   quarantineAfter?: number;
+  /** The run's deadlines; `perPlugin[name]` overrides the deadline a caller passes. */
+  timeouts?: Timeouts;
 }
+
+/** Failures in a row after which a started plugin is quarantined, by default. */
+export const DEFAULT_QUARANTINE_AFTER = 5;
 
 /** The result of one isolated plugin call. */
 export type CallResult<T> = { ok: true; value: T } | { ok: false; error: TraceletError };
@@ -43,40 +53,47 @@ export type CallResult<T> = { ok: true; value: T } | { ok: false; error: Tracele
 /**
  * Holds one plugin inside a run: its state, its stats, and every call the engine makes on it,
  * each under a deadline and isolated (a failure is recorded, reported on the `error` hook and
- * returned, never thrown).
+ * returned, never thrown). Secret config values are scrubbed from every message it records.
  */
 export class PluginHost {
   /** Plugin name. */
   readonly name: string;
   /** Plugin type. */
   readonly type: PluginType;
-  /** The plugin instance. */
-  readonly instance: PluginInstance;
   /** Names of the plugins this one depends on. */
   readonly dependsOn: readonly string[];
   /** The plugin's child logger. */
   readonly logger: Logger;
-  /** Validated, frozen config. */
-  config: Readonly<Record<string, unknown>>;
-  private currentState: PluginState = "loaded";
-  private lastError: PluginErrorInfo | undefined;
-  private readonly quarantineAfter: number;
-  private readonly hooks: TraceletHooks;
-  private readonly run: RunIdentity;
+  /** The plugin's config schema, if any. */
+  readonly configSchema: Record<string, unknown> | undefined;
+  /** Failures in a row before quarantine. */
+  readonly quarantineAfter: number;
   /** Engine-kept counters. */
   readonly stats: PluginStats = { calls: {}, failures: {}, timeMs: {}, consecutiveFailures: 0, points: 0 };
+  private currentInstance: PluginInstance;
+  private currentConfig: Readonly<Record<string, unknown>>;
+  private secrets: string[];
+  private currentState: PluginState = "loaded";
+  private lastError: PluginErrorInfo | undefined;
+  private readonly hooks: TraceletHooks;
+  private readonly run: RunIdentity;
+  private readonly timeouts: Timeouts | undefined;
+  private teardown = new AbortController();
 
   /** @param options - the plugin and its surroundings */
   constructor(options: PluginHostOptions) {
     this.name = options.name;
     this.type = options.type;
-    this.instance = options.instance;
-    this.config = options.config;
+    this.currentInstance = options.instance;
+    this.configSchema = options.configSchema;
+    this.currentConfig = options.config;
+    this.secrets = secretValues(options.configSchema, options.config);
     this.logger = options.logger;
     this.run = options.run;
     this.hooks = options.hooks;
     this.dependsOn = options.dependsOn ?? [];
-    this.quarantineAfter = options.quarantineAfter ?? 5;
+    this.quarantineAfter = Math.max(1, options.quarantineAfter ?? DEFAULT_QUARANTINE_AFTER);
+    this.timeouts = options.timeouts;
   }
 
   /** The current lifecycle state. */
@@ -84,14 +101,45 @@ export class PluginHost {
     return this.currentState;
   }
 
+  /** The plugin instance (replaced by a reload). */
+  get instance(): PluginInstance {
+    return this.currentInstance;
+  }
+
   /** The instance as a backend. */
   get backend(): BackendInstance {
-    return this.instance as BackendInstance;
+    return this.currentInstance as BackendInstance;
   }
 
   /** The instance as a collector. */
   get collector(): CollectorInstance {
-    return this.instance as CollectorInstance;
+    return this.currentInstance as CollectorInstance;
+  }
+
+  /** Validated, frozen config. */
+  get config(): Readonly<Record<string, unknown>> {
+    return this.currentConfig;
+  }
+
+  set config(config: Readonly<Record<string, unknown>>) {
+    this.currentConfig = config;
+    this.secrets = secretValues(this.configSchema, config);
+  }
+
+  /**
+   * Puts a fresh instance in place (reload, enable). The old one must be stopped first.
+   *
+   * @param instance - the new instance
+   */
+  replaceInstance(instance: PluginInstance): void {
+    this.currentInstance = instance;
+    this.teardown = new AbortController();
+  }
+
+  /** Whether the plugin implements the lifecycle-aware protocol. */
+  get lifecycleAware(): boolean {
+    const i = this.currentInstance;
+    return typeof i.forceCleanup === "function" || typeof i.getChildPids === "function";
   }
 
   /**
@@ -105,32 +153,71 @@ export class PluginHost {
     if (from === to) return;
     assertTransition(this.name, from, to);
     this.currentState = to;
-    this.hooks.stateChange.call({ plugin: this.name, type: this.type, from, to });
-  }
-
-  /** A context for one lifecycle call. */
-  context(signal: AbortSignal): PluginContext {
-    return { name: this.name, logger: this.logger, signal, run: this.run };
+    this.safely("stateChange", () => this.hooks.stateChange.call({ plugin: this.name, type: this.type, from, to }));
   }
 
   /**
-   * Calls the plugin under a deadline; records time, calls and failures.
+   * A context for one lifecycle call.
+   *
+   * @param signal - the call's abort signal
+   * @returns name, logger, signal, run identity, hooks
+   */
+  context(signal: AbortSignal): PluginContext {
+    return { name: this.name, logger: this.logger, signal, run: this.run, hooks: this.hooks };
+  }
+
+  /**
+   * The deadline of a hook for this plugin: its `perPlugin` override, else the run's.
+   *
+   * @param hook - the hook
+   * @returns ms
+   */
+  timeoutFor(hook: HookName): number {
+    return deadlineFor(this.timeouts ?? {}, this.name, hook);
+  }
+
+  /**
+   * This plugin's own (`perPlugin`) deadline for a hook, if it has one.
+   *
+   * @param hook - the hook
+   * @returns ms, or undefined when the run's deadline applies
+   */
+  overrideFor(hook: HookName): number | undefined {
+    return this.timeouts?.perPlugin?.[this.name]?.[DEADLINE_OF[hook]];
+  }
+
+  /**
+   * Aborts every running and future call of the current instance (teardown at exit).
+   *
+   * @param reason - the abort reason
+   */
+  abort(reason?: unknown): void {
+    this.teardown.abort(reason);
+  }
+
+  /**
+   * Calls the plugin under a deadline; records time, calls and failures. A `perPlugin`
+   * deadline for this hook wins over `timeoutMs`.
    *
    * @param hook - which hook this call is
-   * @param timeoutMs - the deadline
+   * @param timeoutMs - the deadline the caller wants
    * @param fn - the call, given the call's abort signal
+   * @param capMs - an upper bound whatever the deadlines say (what is left of the shutdown)
    * @returns the value, or the coded error
    */
   async call<T>(
     hook: HookName,
     timeoutMs: number,
     fn: (signal: AbortSignal) => T | Promise<T>,
+    capMs = Number.POSITIVE_INFINITY,
   ): Promise<CallResult<T>> {
+    if (this.currentState === "quarantined" && hook !== "stop") return { ok: false, error: this.quarantineError(hook) };
     const stats = this.stats;
     stats.calls[hook] = (stats.calls[hook] ?? 0) + 1;
+    const deadline = Math.min(this.overrideFor(hook) ?? timeoutMs, capMs);
     const started = performance.now();
     try {
-      const value = await withDeadline(this.name, hook, timeoutMs, fn);
+      const value = await withDeadline(this.name, hook, deadline, fn, this.teardown.signal);
       stats.consecutiveFailures = 0;
       return { ok: true, value };
     } catch (thrown) {
@@ -146,21 +233,26 @@ export class PluginHost {
   }
 
   /**
-   * Records a failure; quarantines a started plugin after too many in a row.
+   * Records a failure (its message scrubbed of secrets); quarantines a started plugin after
+   * `quarantineAfter` failures in a row with `TRACELET_ERR_PLUGIN_QUARANTINED`.
    *
    * @param hook - the failing hook
    * @param error - the coded error
    */
   recordFailure(hook: HookName, error: TraceletError): void {
+    this.scrub(error);
     const stats = this.stats;
     stats.failures[hook] = (stats.failures[hook] ?? 0) + 1;
     stats.consecutiveFailures++;
     this.lastError = { code: error.code, hook, message: error.message };
     this.logger.warn({ hook, code: error.code }, error.message);
-    this.hooks.error.call({ plugin: this.name, hook, error });
+    this.safely("error", () => this.hooks.error.call({ plugin: this.name, hook, error }));
     if (this.currentState === "started" && stats.consecutiveFailures >= this.quarantineAfter) {
+      const quarantined = this.quarantineError(hook, error);
       this.transition("quarantined");
-      this.logger.error({ hook }, `quarantined after ${stats.consecutiveFailures} failures in a row`);
+      this.lastError = { code: quarantined.code, hook, message: quarantined.message };
+      this.logger.error({ hook, code: quarantined.code }, quarantined.message);
+      this.safely("error", () => this.hooks.error.call({ plugin: this.name, hook, error: quarantined }));
     }
   }
 
@@ -169,11 +261,17 @@ export class PluginHost {
     return this.currentState === "started" || this.currentState === "initialized" || this.currentState === "stopping";
   }
 
-  /** The status as `exp.status()` shows it. */
+  /**
+   * The status as `exp.status()` and `manager.getPluginStatus()` show it: state, engine stats,
+   * last error, and the plugin's own `getStatus()` (scrubbed of secrets; a throwing
+   * `getStatus()` is reported, not thrown).
+   *
+   * @returns the status
+   */
   status(): PluginStatus {
     let own: Record<string, unknown> | undefined;
     try {
-      own = this.instance.getStatus?.();
+      own = this.currentInstance.getStatus?.();
     } catch (error) {
       own = { error: error instanceof Error ? error.message : String(error) };
     }
@@ -184,7 +282,44 @@ export class PluginHost {
       stats: structuredClone(this.stats),
     };
     if (this.lastError) status.lastError = { ...this.lastError };
-    if (own) status.own = own;
+    if (own) status.own = scrubValue(safeClone(own), this.secrets);
     return status;
+  }
+
+  private quarantineError(hook: HookName, cause?: TraceletError): TraceletError {
+    const last = cause ? ` (last: ${cause.code} in "${hook}")` : "";
+    return new TraceletError(
+      "TRACELET_ERR_PLUGIN_QUARANTINED",
+      `Plugin "${this.name}" is quarantined after ${this.stats.consecutiveFailures} failures in a row${last}.`,
+      { cause, details: { plugin: this.name, hook, failures: this.stats.consecutiveFailures } },
+    );
+  }
+
+  private scrub(error: TraceletError): void {
+    if (this.secrets.length === 0) return;
+    error.message = scrubText(error.message, this.secrets);
+    if (error.stack) error.stack = scrubText(error.stack, this.secrets);
+    const cause = error.cause;
+    if (cause instanceof Error) {
+      cause.message = scrubText(cause.message, this.secrets);
+      if (cause.stack) cause.stack = scrubText(cause.stack, this.secrets);
+    }
+  }
+
+  private safely(hook: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      // A throwing tap must not break the engine; it is reported and the run goes on.
+      this.logger.error({ hook, err: error instanceof Error ? error.message : String(error) }, "a hook tap threw");
+    }
+  }
+}
+
+function safeClone(value: Record<string, unknown>): Record<string, unknown> {
+  try {
+    return structuredClone(value);
+  } catch {
+    return { ...value };
   }
 }

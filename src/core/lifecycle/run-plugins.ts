@@ -1,17 +1,11 @@
+import type { Logger } from "pino";
 import { TraceletError } from "../errors.js";
 import type { TraceletHooks } from "../hooks.js";
 import type { HookName, PluginFailure, RunIdentity, Timeouts } from "../types.js";
+import { forceCleanupAll, isProcessAlive } from "./force-cleanup.js";
 import type { PluginHost } from "./plugin-host.js";
 
-/** Default deadlines, in ms. */
-export const DEFAULT_TIMEOUTS: Readonly<Required<Timeouts>> = Object.freeze({
-  initialize: 10_000,
-  start: 10_000,
-  collect: 10_000,
-  flush: 10_000,
-  stop: 10_000,
-  shutdown: 30_000,
-});
+export { DEFAULT_TIMEOUTS } from "./timeouts.js";
 
 /** The outcome of running one hook over many plugins. */
 export interface HookRunResult {
@@ -33,13 +27,13 @@ function failedDependency(host: PluginHost, byName: Map<string, PluginHost>): Pl
 /**
  * Runs one lifecycle step (`initialize` or `start`) over plugins in dependency order, through
  * the run's tapable hook: each plugin taps it under its own name. A failing plugin is isolated;
- * its dependents are not run and fail with an error naming both.
+ * its dependents are not run and fail with `TRACELET_ERR_DEPENDENCY_FAILED` naming both.
  *
  * @param hookName - `"initialize"` or `"start"`
  * @param hosts - plugins in start order (dependencies first)
  * @param hooks - the run's hooks
  * @param run - the run identity
- * @param timeouts - deadlines
+ * @param timeouts - deadlines (a plugin's `perPlugin` entry wins)
  * @param step - the call on one plugin
  * @returns successes and failures
  */
@@ -48,16 +42,17 @@ export async function runStep(
   hosts: readonly PluginHost[],
   hooks: TraceletHooks,
   run: RunIdentity,
-  timeouts: Required<Timeouts>,
+  timeouts: Timeouts,
   step: (host: PluginHost, signal: AbortSignal) => unknown,
 ): Promise<HookRunResult> {
   const result: HookRunResult = { successes: [], failures: [] };
   const byName = new Map(hosts.map((h) => [h.name, h]));
   const target = hookName === "initialize" ? "initialized" : "started";
+  const from = hookName === "initialize" ? "loaded" : "initialized";
   const hook = hooks[hookName];
   for (const host of hosts) {
     hook.tapPromise({ name: host.name }, async () => {
-      if (host.state === "failed" || host.state === "disabled") return;
+      if (host.state !== from) return;
       const dep = failedDependency(host, byName);
       if (dep) {
         const error = new TraceletError(
@@ -70,7 +65,8 @@ export async function runStep(
         result.failures.push(failure(host.name, hookName, error));
         return;
       }
-      const outcome = await host.call(hookName, timeouts[hookName], (signal) => step(host, signal));
+      const timeout = timeouts[hookName] ?? host.timeoutFor(hookName);
+      const outcome = await host.call(hookName, timeout, (signal) => step(host, signal));
       if (outcome.ok) {
         host.transition(target);
         result.successes.push(host.name);
@@ -85,34 +81,100 @@ export async function runStep(
 }
 
 /**
- * Stops plugins in reverse start order, each under its deadline, through the `stop` hook.
+ * Calls one hook on many plugins at once, each isolated under its own deadline.
+ *
+ * @param hook - the hook (e.g. `"flush"`, `"logParams"`)
+ * @param hosts - the plugins
+ * @param fn - the call on one plugin
+ * @returns successes and failures
+ */
+export async function runEach(
+  hook: HookName,
+  hosts: readonly PluginHost[],
+  fn: (host: PluginHost, signal: AbortSignal) => unknown,
+): Promise<HookRunResult> {
+  const result: HookRunResult = { successes: [], failures: [] };
+  await Promise.all(
+    hosts.map(async (host) => {
+      const outcome = await host.call(hook, host.timeoutFor(hook), (signal) => fn(host, signal));
+      if (outcome.ok) result.successes.push(host.name);
+      else result.failures.push(failure(host.name, hook, outcome.error));
+    }),
+  );
+  return result;
+}
+
+/**
+ * Stops plugins in reverse start order through the `stop` hook, each under its own deadline
+ * and all of them under `timeouts.shutdown`: a plugin reached after the shutdown deadline is
+ * not called and fails with `TRACELET_ERR_SHUTDOWN_TIMEOUT`. Plugins that never initialized
+ * are not stopped. Finally every lifecycle-aware plugin whose stop failed, or that still
+ * lists live children, is force-cleaned.
  *
  * @param hosts - plugins in start order
  * @param hooks - the run's hooks
  * @param run - the run identity
  * @param timeouts - deadlines
+ * @param logger - where forced cleanups are reported
  * @returns successes and failures
  */
 export async function stopAll(
   hosts: readonly PluginHost[],
   hooks: TraceletHooks,
   run: RunIdentity,
-  timeouts: Required<Timeouts>,
+  timeouts: Timeouts,
+  logger?: Logger,
 ): Promise<HookRunResult> {
   const result: HookRunResult = { successes: [], failures: [] };
+  const endAt = performance.now() + (timeouts.shutdown ?? 30_000);
+  const unclean: PluginHost[] = [];
   for (const host of [...hosts].reverse()) {
     hooks.stop.tapPromise({ name: host.name }, async () => {
-      if (host.state === "stopped" || host.state === "available") return;
-      if (host.state !== "failed" && host.state !== "quarantined" && host.state !== "loaded")
+      if (host.state === "stopped" || host.state === "available" || host.state === "disabled") return;
+      if (!host.stats.calls.initialize) {
+        if (host.state === "loaded") host.transition("stopped");
+        return;
+      }
+      if (host.state === "initialized" || host.state === "started" || host.state === "quarantined")
         host.transition("stopping");
-      const outcome = await host.call("stop", timeouts.stop, () => host.instance.stop?.());
-      host.transition(host.state === "loaded" ? "stopped" : host.state === "stopping" ? "stopped" : "stopped");
-      if (outcome.ok) result.successes.push(host.name);
-      else result.failures.push(failure(host.name, "stop", outcome.error));
+      const left = endAt - performance.now();
+      if (left <= 0) {
+        const error = new TraceletError(
+          "TRACELET_ERR_SHUTDOWN_TIMEOUT",
+          `Plugin "${host.name}" was not stopped: the shutdown deadline of ${timeouts.shutdown} ms had passed.`,
+          { details: { plugin: host.name, hook: "stop" } },
+        );
+        host.recordFailure("stop", error);
+        result.failures.push(failure(host.name, "stop", error));
+        unclean.push(host);
+      } else {
+        const outcome = await host.call(
+          "stop",
+          timeouts.stop ?? host.timeoutFor("stop"),
+          () => host.instance.stop?.(),
+          left,
+        );
+        if (outcome.ok) result.successes.push(host.name);
+        else {
+          result.failures.push(failure(host.name, "stop", outcome.error));
+          unclean.push(host);
+        }
+      }
+      host.transition("stopped");
     });
   }
   await hooks.stop.promise(run);
+  const leftovers = hosts.filter((h) => unclean.includes(h) || hasLiveChildren(h));
+  if (leftovers.length > 0) forceCleanupAll(leftovers, logger);
   return result;
+}
+
+function hasLiveChildren(host: PluginHost): boolean {
+  try {
+    return (host.instance.getChildPids?.() ?? []).some((pid) => isProcessAlive(pid));
+  } catch {
+    return true;
+  }
 }
 
 function failure(plugin: string, hook: HookName, error: TraceletError): PluginFailure {

@@ -1,17 +1,25 @@
 import { TraceletError } from "../errors.js";
 import type { PluginState } from "../types.js";
 
-/** The legal transitions of a plugin's state; anything else is refused. */
+/**
+ * The legal transitions of a plugin's state; anything else is refused.
+ *
+ * ```text
+ * available → loaded → initialized → started → stopping → stopped
+ *     any active state → failed | disabled;  started → quarantined
+ *     stopped | failed | quarantined | disabled → loaded (reload, enable) | available (unload)
+ * ```
+ */
 export const TRANSITIONS: Readonly<Record<PluginState, readonly PluginState[]>> = Object.freeze({
   available: ["loaded", "failed", "disabled"],
-  loaded: ["initialized", "failed", "disabled", "stopped"],
+  loaded: ["initialized", "failed", "disabled", "stopped", "available"],
   initialized: ["started", "stopping", "failed", "disabled"],
-  started: ["stopping", "failed", "quarantined", "disabled"],
+  started: ["stopping", "failed", "quarantined"],
   stopping: ["stopped", "failed"],
-  stopped: ["loaded", "available"],
-  failed: ["stopping", "stopped", "loaded", "available"],
+  stopped: ["loaded", "available", "disabled"],
+  failed: ["stopping", "stopped", "loaded", "available", "disabled"],
   disabled: ["available", "loaded", "stopped"],
-  quarantined: ["stopping", "stopped", "loaded", "available"],
+  quarantined: ["stopping", "stopped", "loaded", "available", "disabled"],
 });
 
 /**

@@ -1,25 +1,159 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { readHostConfig } from "../../core/host-config.js";
+import { TRACELET_VERSION } from "../../core/version.js";
+import { policyOf } from "../compat/check-allow-deny.js";
+import { checkShape, manifestSignature, type PackageEntry } from "../compat/check-shape.js";
+import { runChecks } from "../compat/run-checks.js";
 import type { DiscoveryProblem, PluginRecord } from "../plugin-record.js";
+import { recordOfCandidate } from "./build-records.js";
+import { CACHE_FORMAT, type CacheFile, cacheKeyOf, prepareCacheDir, readCache, writeCache } from "./cache.js";
+import { readPackageText } from "./read-package-text.js";
+import { scanRootsOf, userPluginDirs, workspaceDirs } from "./roots.js";
+import { scanRoots } from "./scan.js";
+import type { RawCandidate } from "./scan-types.js";
+
+/** Where the discovery cache lives, relative to the project root. */
+export const CACHE_PATH = join("node_modules", ".cache", "tracelet", "discovery.json");
 
 /** Options of {@link discover}. */
 export interface DiscoverOptions {
-  /** Where the project is looked for (default `process.cwd()`). */
+  /** Where the project is looked for (read-pkg-up from here; default `process.cwd()`). */
   cwd: string;
+  /**
+   * User-level plugin locations. Default: `TRACELET_PLUGIN_DIRS` (separated like `PATH`) when
+   * set, else `~/.tracelet/plugins`. The host's `tracelet.pluginDirs` are always added.
+   */
+  userPluginDirs?: readonly string[];
+  /** Use the on-disk cache (default true; `TRACELET_DISCOVERY_CACHE=0` also turns it off). */
+  cache?: boolean;
+  /** Plugins known without discovery (built-in, registered), by name, with their versions. */
+  known?: ReadonlyMap<string, string>;
 }
 
 /** What discovery found. */
 export interface DiscoveryReport {
   /** Every candidate plugin with its state. */
   plugins: PluginRecord[];
-  /** Every problem, coded. */
+  /** Every problem, coded. Shadowed plugins are not problems. */
   problems: DiscoveryProblem[];
+  /** How long discovery took, in milliseconds. */
+  durationMs: number;
+  /** `hit`: the cache was valid and used; `miss`: there was none; `rebuilt`: it was stale, corrupt or foreign; `off`: not used. */
+  cache: "hit" | "miss" | "rebuilt" | "off";
+  /** The project root (where the host package.json is). */
+  root: string;
+  /** Package directories looked at by the scan that produced these results. */
+  packagesScanned: number;
+}
+
+function readJsonObject(file: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(readFileSync(file, "utf8"));
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
+  }
+}
+
+// The host package may itself declare plugins (a plugin package tested in place).
+function hostCandidate(root: string): RawCandidate | undefined {
+  const found = readPackageText(join(root, "package.json"));
+  if (found.kind !== "candidate") return undefined;
+  return { dir: root, source: "project", depth: -1, text: found.text, size: found.text.length, stats: found.stats };
+}
+
+function scanFresh(
+  root: string,
+  hostPkg: Record<string, unknown>,
+  userDirs: string[],
+): Omit<CacheFile, "format" | "key"> {
+  const dirs: Record<string, string> = {};
+  const workspaces = workspaceDirs(root, hostPkg, dirs);
+  const scan = scanRoots(scanRootsOf(root, workspaces, userDirs));
+  const traceletField = hostPkg.tracelet as { plugins?: unknown } | undefined;
+  const host = Array.isArray(traceletField?.plugins) ? hostCandidate(root) : undefined;
+  // A symlink back to the project root must not make the host a dependency of itself.
+  const found = scan.candidates.filter((c) => c.dir !== root);
+  const raws = host ? [host, ...found] : found;
+  const entries: PackageEntry[] = [];
+  const manifests: Record<string, string> = {};
+  for (const raw of raws) {
+    const [path, signature] = manifestSignature(raw);
+    manifests[path] = signature;
+    const entry = checkShape(raw);
+    if (entry) entries.push(entry);
+  }
+  return { dirs: { ...dirs, ...scan.dirs }, manifests, entries, packagesSeen: scan.packagesSeen };
 }
 
 /**
- * Finds plugin packages in the project's node_modules. (Placeholder until discovery lands.)
+ * Finds plugin packages for the project around `cwd` (its root found with read-pkg-up):
+ * its node_modules as npm, pnpm and yarn leave them, its workspaces', and the user-level
+ * locations. Reads package.json files only: no plugin code runs. Then checks every plugin
+ * (see `runChecks`). Results are cached in `node_modules/.cache/tracelet/discovery.json`,
+ * used only while every directory and manifest it recorded, the lockfiles and Tracelet's
+ * version are unchanged.
  *
- * @param _options - where to look
- * @returns the plugins and problems found
+ * @param options - where to look
+ * @returns the plugins and problems found; never throws for a bad package
+ * @example
+ * ```ts
+ * const { plugins, problems, cache } = await discover({ cwd: process.cwd() });
+ * ```
  */
-export async function discover(_options: DiscoverOptions): Promise<DiscoveryReport> {
-  return { plugins: [], problems: [] };
+export async function discover(options: DiscoverOptions): Promise<DiscoveryReport> {
+  const started = performance.now();
+  const cwd = resolve(options.cwd ?? process.cwd());
+  // A host package.json that does not parse is the host's problem, reported when a run reads
+  // its options; discovery then treats the working directory as the root.
+  const host = await readHostConfig(cwd).catch(() => undefined);
+  const root = host?.root ?? cwd;
+  const hostPkg = readJsonObject(join(root, "package.json"));
+  const hostField = host?.tracelet ?? {};
+  const userDirs = userPluginDirs(root, hostField, options.userPluginDirs);
+
+  const useCache =
+    options.cache !== false && process.env.TRACELET_DISCOVERY_CACHE !== "0" && existsSync(join(root, "node_modules"));
+  const cacheFile = join(root, CACHE_PATH);
+  const key = cacheKeyOf(TRACELET_VERSION, root, userDirs);
+  let state: DiscoveryReport["cache"] = "off";
+  let data: Omit<CacheFile, "format" | "key"> | undefined;
+  if (useCache) {
+    const cached = readCache(cacheFile, key);
+    if (typeof cached === "object") {
+      state = "hit";
+      data = cached;
+    } else {
+      state = cached === "absent" ? "miss" : "rebuilt";
+    }
+  }
+  const context = { traceletVersion: TRACELET_VERSION, known: options.known ?? new Map(), policy: policyOf(hostField) };
+  let checked: ReturnType<typeof runChecks> | undefined;
+  if (data) {
+    try {
+      checked = runChecks(data.entries, context);
+    } catch {
+      // A cache file that passed validation but holds nonsense (hand-edited): scan afresh.
+      state = "rebuilt";
+      data = undefined;
+    }
+  }
+  if (!data || !checked) {
+    const writable = useCache && prepareCacheDir(cacheFile);
+    data = scanFresh(root, hostPkg, userDirs);
+    if (writable) writeCache(cacheFile, { format: CACHE_FORMAT, key, ...data });
+    checked = runChecks(data.entries, context);
+  }
+  const { candidates, problems } = checked;
+  return {
+    plugins: candidates.map(recordOfCandidate),
+    problems,
+    durationMs: performance.now() - started,
+    cache: state,
+    root,
+    packagesScanned: data.packagesSeen,
+  };
 }

@@ -1,0 +1,138 @@
+// One benchmark child: samples at 1 Hz for BENCH_SECONDS with one sampler, then prints a JSON
+// line with its CPU time (own threads, and reaped child processes such as the shells and
+// nvidia-smi that systeminformation spawns) and, in "delay" mode, event-loop delay percentiles.
+// Usage: node sampler.mjs <ours|naive|idle|engine> <cpu|delay> <seconds>
+import { openSync, readFileSync, readSync } from "node:fs";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { pino } from "pino";
+
+const [kind, measure, secondsArg] = process.argv.slice(2);
+const seconds = Number(secondsArg) || 60;
+const dist = new URL("../../dist/", import.meta.url);
+
+function childTicks() {
+  // /proc/self/stat fields 16 and 17: CPU time of children this process has waited for.
+  if (process.platform !== "linux") return 0;
+  const text = readFileSync("/proc/self/stat", "latin1");
+  const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  return Number(f[13]) + Number(f[14]);
+}
+
+async function setup() {
+  if (kind === "idle") return { sample: async () => {}, close: async () => {} };
+  if (kind === "ours") {
+    const { SystemCollector } = await import(new URL("collectors/system/system-collector.js", dist));
+    const c = new SystemCollector();
+    const run = { project: "bench", name: "bench", runId: "r", role: "main", workerId: 0, workerCount: 1, tags: {}, runDir: "/tmp" };
+    c.initialize({ intervalMs: 1000, diskPaths: ["/"] }, { name: "system", logger: pino({ level: "silent" }), signal: new AbortController().signal, run });
+    await c.start();
+    // As a run does: the static inventory is read once at start, outside the sampling window.
+    await c.params();
+    return { sample: () => c.collect(), close: () => c.stop() };
+  }
+  if (kind === "naive") {
+    const si = (await import("systeminformation")).default;
+    const sample = () =>
+      Promise.all([si.currentLoad(), si.mem(), si.fsSize(), si.disksIO(), si.fsStats(), si.networkStats(), si.graphics()]);
+    await sample();
+    return { sample, close: async () => {} };
+  }
+  if (kind === "engine") {
+    const { withTestExperiment } = await import(new URL("testing/index.js", dist));
+    const exp = await withTestExperiment({
+      cwd: "/tmp",
+      collectors: ["system"],
+      plugins: { system: { intervalMs: 1000, diskPaths: ["/"] } },
+    });
+    return { sample: async () => {}, close: () => exp.stop(), scheduled: true };
+  }
+  throw new Error(`unknown sampler ${kind}`);
+}
+
+const sampler = await setup();
+const RESOLUTION_MS = 1;
+const histogram = measure === "delay" ? monitorEventLoopDelay({ resolution: RESOLUTION_MS }) : undefined;
+
+// A 1 ms probe that splits each late tick into lateness during which the main thread itself was
+// on the CPU (its own work held the loop: /proc/thread-self/schedstat, in ns) and lateness it
+// was not (the OS ran something else). Only the first is the sampler's doing.
+const probe = { maxCpuStallMs: 0, maxLateMs: 0, running: false };
+const schedFd = process.platform === "linux" ? openSync("/proc/thread-self/schedstat", "r") : -1;
+const schedBuf = Buffer.alloc(128);
+function mainThreadMs() {
+  if (schedFd < 0) return process.cpuUsage().user / 1000;
+  const n = readSync(schedFd, schedBuf, 0, schedBuf.length, 0);
+  return Number(schedBuf.toString("latin1", 0, n).split(" ")[0]) / 1e6;
+}
+function startProbe() {
+  probe.running = true;
+  let last = performance.now();
+  let lastCpu = mainThreadMs();
+  const step = () => {
+    if (!probe.running) return;
+    const now = performance.now();
+    const cpu = mainThreadMs();
+    const late = Math.max(0, now - last - RESOLUTION_MS);
+    const cpuMs = cpu - lastCpu;
+    probe.maxLateMs = Math.max(probe.maxLateMs, late);
+    probe.maxCpuStallMs = Math.max(probe.maxCpuStallMs, Math.min(late, cpuMs));
+    last = now;
+    lastCpu = cpu;
+    setTimeout(step, RESOLUTION_MS);
+  };
+  setTimeout(step, RESOLUTION_MS);
+}
+// Let start-up work settle, and collect its garbage, before measuring.
+await new Promise((r) => setTimeout(r, 3000));
+globalThis.gc?.();
+await new Promise((r) => setTimeout(r, 500));
+histogram?.enable();
+if (measure === "delay") startProbe();
+const cpu0 = process.cpuUsage();
+const children0 = childTicks();
+const t0 = performance.now();
+let samples = 0;
+let tick = 0;
+let inSampleMs = 0;
+await new Promise((resolve) => {
+  const next = () => {
+    tick++;
+    if (tick > seconds) return resolve();
+    setTimeout(async () => {
+      if (!sampler.scheduled) {
+        const before = process.cpuUsage();
+        await sampler.sample();
+        const d = process.cpuUsage(before);
+        inSampleMs += (d.user + d.system) / 1000;
+      }
+      samples++;
+      next();
+    }, Math.max(0, t0 + tick * 1000 - performance.now()));
+  };
+  next();
+});
+const wallMs = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+const childrenMs = (childTicks() - children0) * 10;
+histogram?.disable();
+probe.running = false;
+await sampler.close();
+const ownMs = (cpu.user + cpu.system) / 1000;
+process.stdout.write(
+  `${JSON.stringify({
+    kind,
+    measure,
+    samples: sampler.scheduled ? Math.round(wallMs / 1000) : samples,
+    wallMs,
+    ownCpuMs: ownMs,
+    inSampleCpuMs: sampler.scheduled ? undefined : inSampleMs,
+    childCpuMs: childrenMs,
+    ownPercent: (ownMs / wallMs) * 100,
+    totalPercent: ((ownMs + childrenMs) / wallMs) * 100,
+    // The histogram records the time between its ticks; lateness is that minus the resolution.
+    maxDelayMs: histogram ? Math.max(0, histogram.max / 1e6 - RESOLUTION_MS) : undefined,
+    p99DelayMs: histogram ? Math.max(0, histogram.percentile(99) / 1e6 - RESOLUTION_MS) : undefined,
+    maxCpuStallMs: measure === "delay" ? probe.maxCpuStallMs : undefined,
+  })}\n`,
+);
+process.exit(0);

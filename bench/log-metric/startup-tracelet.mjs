@@ -1,0 +1,8 @@
+// Start-up probe: import Tracelet, start a run with jsonl (+ system when registered), log one
+// point, stop. argv[2]: the working directory; argv[3]: "system" to add the system collector.
+import { startExperiment } from "../../dist/index.js";
+
+const collectors = process.argv[3] === "system" ? ["system"] : [];
+const exp = await startExperiment({ cwd: process.argv[2], backends: ["jsonl"], collectors, logLevel: "silent" });
+exp.logMetric("loss", 0.5, 0);
+await exp.stop();

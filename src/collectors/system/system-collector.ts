@@ -1,0 +1,135 @@
+import type { ExecutionMode } from "../../core/plugin-api.js";
+import type { PluginContext } from "../../core/types.js";
+import { CollectorPlugin } from "../../plugins/base.js";
+import { addDiskUsage } from "./disk-usage.js";
+import { NvidiaSmiProcess } from "./gpu/nvidia-smi-process.js";
+import { readInventory, type SystemInventory } from "./inventory.js";
+import { LinuxSampler } from "./linux/linux-sampler.js";
+import { type SystemCollectorConfig, systemMetadata } from "./metadata.js";
+import { SystemInformationSampler } from "./si-sampler.js";
+
+interface Sampler {
+  prime(): Promise<void>;
+  sample(): Promise<Record<string, number>>;
+  close(): Promise<void>;
+}
+
+// How long params() waits for the static inventory and for nvidia-smi's first rows.
+const INVENTORY_WAIT_MS = 3000;
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The built-in `system` collector: CPU, load, memory (cgroup-aware), swap, disk usage and I/O,
+ * network, NVIDIA GPUs and the tracked process. On Linux it reads `/proc`, `/sys`, cgroup files
+ * and `statfs` directly and asynchronously; elsewhere it samples through systeminformation.
+ * GPUs come from one long-running `nvidia-smi` child, a managed resource of the run.
+ * Metric names are listed in docs/collectors.md.
+ */
+export class SystemCollector extends CollectorPlugin<SystemCollectorConfig> {
+  /** Metadata for hand registration. */
+  static metadata = systemMetadata;
+  private sampler: Sampler | undefined;
+  private gpu: NvidiaSmiProcess | undefined;
+  private inventory: Promise<SystemInventory> | undefined;
+
+  /**
+   * Chooses the sampler and prepares the GPU child (not started yet).
+   *
+   * @param config - validated config
+   * @param context - logger, signal, run
+   */
+  override initialize(config: Readonly<SystemCollectorConfig>, context: PluginContext): void {
+    super.initialize(config, context);
+    const useProc = config.source === "proc" || ((config.source ?? "auto") === "auto" && process.platform === "linux");
+    this.sampler = useProc ? new LinuxSampler(config) : new SystemInformationSampler(config);
+    if (config.gpu !== false) {
+      this.gpu = new NvidiaSmiProcess({
+        command: config.nvidiaSmiPath ?? "nvidia-smi",
+        intervalMs: config.intervalMs ?? 10_000,
+        logger: context.logger,
+      });
+    }
+  }
+
+  /** Primes the counters (the first sample has rates), starts `nvidia-smi`, reads the inventory. */
+  override async start(): Promise<void> {
+    this.gpu?.start();
+    this.inventory = readInventory();
+    await this.sampler?.prime();
+  }
+
+  /**
+   * Takes one sample.
+   *
+   * @returns values by metric name
+   */
+  async collect(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    const [values] = await Promise.all([
+      this.sampler?.sample() ?? {},
+      addDiskUsage(this.config.diskPaths ?? ["/"], out),
+    ]);
+    Object.assign(out, values);
+    for (const row of this.gpu?.gpus.values() ?? []) Object.assign(out, row.values);
+    return out;
+  }
+
+  /**
+   * The static inventory (CPU model, OS, memory size, GPU list), logged once as params.
+   *
+   * @returns params under `system.`
+   */
+  async params(): Promise<Record<string, unknown>> {
+    const inventory = this.inventory ? await within(this.inventory, INVENTORY_WAIT_MS) : undefined;
+    const gpu = this.gpu;
+    if (gpu) await within(gpu.settled, INVENTORY_WAIT_MS);
+    const gpus = [...(gpu?.gpus.values() ?? [])].map((g) => ({ index: g.index, name: g.name, uuid: g.uuid }));
+    return { system: { ...inventory, gpu_count: gpus.length, ...(gpus.length > 0 ? { gpus } : {}) } };
+  }
+
+  /** Kills `nvidia-smi` and closes the open `/proc` files. */
+  override async stop(): Promise<void> {
+    await this.gpu?.stop();
+    await this.sampler?.close();
+  }
+
+  /** Where samples come from and how the GPU child is doing. */
+  override getStatus(): Record<string, unknown> {
+    return {
+      sampler: this.sampler instanceof LinuxSampler ? "proc" : "systeminformation",
+      ...(this.sampler instanceof LinuxSampler ? this.sampler.sources : {}),
+      gpu: this.gpu ? { state: this.gpu.state, gpus: this.gpu.gpus.size, lastProblem: this.gpu.lastProblem } : "off",
+    };
+  }
+
+  /** `"subprocess"` while `nvidia-smi` runs, else `"in-process"`. */
+  override getExecutionMode(): ExecutionMode {
+    return this.gpu?.pid !== undefined ? "subprocess" : "in-process";
+  }
+
+  /** The `nvidia-smi` child's pid while it runs. */
+  getChildPids(): number[] {
+    const pid = this.gpu?.pid;
+    return pid === undefined ? [] : [pid];
+  }
+
+  /** The `nvidia-smi` child as a managed resource. */
+  getManagedResources(): Record<string, unknown> {
+    if (!this.gpu) return {};
+    const { state, pid, starts, rows } = this.gpu;
+    return { "nvidia-smi": { state, pid, starts, rows } };
+  }
+
+  /** Kills `nvidia-smi` synchronously (process exit without `stop()`). */
+  forceCleanup(): void {
+    this.gpu?.forceCleanup();
+  }
+}

@@ -1,0 +1,90 @@
+import { secretPaths } from "./secret-paths.js";
+
+/** What a secret is replaced with wherever Tracelet shows a config or a message. */
+export const REDACTED = "[redacted]";
+
+function get(value: unknown, path: string[]): unknown {
+  let cur = value;
+  for (const key of path) {
+    if (typeof cur !== "object" || cur === null) return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return cur;
+}
+
+function collect(value: unknown, out: string[]): void {
+  if (typeof value === "string" || typeof value === "number" || typeof value === "bigint") {
+    const s = String(value);
+    // Very short values would blank out ordinary words of a message; they are still redacted
+    // from configs by path, just not searched for in free text.
+    if (s.length >= 4) out.push(s);
+  } else if (typeof value === "object" && value !== null) {
+    for (const v of Object.values(value)) collect(v, out);
+  }
+}
+
+/**
+ * The secret values of a config (by its schema), to be scrubbed from free text.
+ *
+ * @param schema - the plugin's schema
+ * @param config - the config (raw or validated)
+ * @returns the values, longest first
+ */
+export function secretValues(schema: unknown, config: unknown): string[] {
+  const out: string[] = [];
+  for (const path of secretPaths(schema)) collect(get(config, path.split(".")), out);
+  return [...new Set(out)].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * A copy of a config with every secret property replaced by {@link REDACTED}; safe to show in
+ * status, logs and CLI output.
+ *
+ * @param schema - the plugin's schema
+ * @param config - the config
+ * @returns the redacted copy
+ */
+export function redactConfig(schema: unknown, config: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const copy = structuredClone(config) as Record<string, unknown>;
+  for (const path of secretPaths(schema)) {
+    const keys = path.split(".");
+    const last = keys.pop() as string;
+    const parent = get(copy, keys);
+    if (typeof parent === "object" && parent !== null && Object.hasOwn(parent, last))
+      (parent as Record<string, unknown>)[last] = REDACTED;
+  }
+  return copy;
+}
+
+/**
+ * Replaces every occurrence of the given secret values in a text.
+ *
+ * @param text - a message
+ * @param secrets - values to hide (from {@link secretValues})
+ * @returns the scrubbed text
+ */
+export function scrubText(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (out.includes(s)) out = out.split(s).join(REDACTED);
+  return out;
+}
+
+/**
+ * Deep-scrubs every string of a JSON-like value (a plugin's own status, say).
+ *
+ * @param value - the value
+ * @param secrets - values to hide
+ * @returns a scrubbed copy
+ */
+export function scrubValue<T>(value: T, secrets: readonly string[]): T {
+  if (secrets.length === 0) return value;
+  if (typeof value === "string") return scrubText(value, secrets) as T;
+  if (Array.isArray(value)) return value.map((v) => scrubValue(v, secrets)) as T;
+  if (typeof value === "object" && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = scrubValue(v, secrets);
+    return out as T;
+  }
+  if ((typeof value === "number" || typeof value === "bigint") && secrets.includes(String(value))) return REDACTED as T;
+  return value;
+}

@@ -1,0 +1,138 @@
+import type { Logger } from "pino";
+import type { MetricRecord } from "../types.js";
+import { readSegment, removeSegment, type Spool, type SpoolSegment } from "./spool.js";
+
+/** One queued item: a batch in memory, or a spool segment on disk (with its read cursor). */
+export type QueueEntry =
+  | { kind: "mem"; batch: MetricRecord[]; seq: number }
+  | { kind: "disk"; segment: SpoolSegment; points?: MetricRecord[]; cursor: number };
+
+/**
+ * A backend's queue in logging order, partly in memory and partly in its spool on disk. Once
+ * anything is on disk, newer batches go to disk too, so the order always holds.
+ */
+export class ChannelQueue {
+  /** Points in memory. */
+  memPoints = 0;
+  /** Points in the spool. */
+  diskPoints = 0;
+  private fifo: QueueEntry[] = [];
+  private diskEntries = 0;
+
+  /**
+   * @param spool - the backend's spool
+   * @param logger - where a refused spool write is reported
+   * @param name - the backend's name, for that report
+   */
+  constructor(
+    private readonly spool: Spool,
+    private readonly logger: Logger,
+    private readonly name: string,
+  ) {}
+
+  /** Entries waiting. */
+  get length(): number {
+    return this.fifo.length;
+  }
+
+  /** Whether some entry is on disk. */
+  get hasDisk(): boolean {
+    return this.diskEntries > 0;
+  }
+
+  /** The oldest entry. */
+  head(): QueueEntry | undefined {
+    return this.fifo[0];
+  }
+
+  /**
+   * Adds a batch at the end, on disk when asked (or when it must, to keep the order).
+   *
+   * @param batch - points in logging order
+   * @param seq - the batch's sequence number
+   * @param toDisk - spill it rather than keep it in memory
+   */
+  push(batch: MetricRecord[], seq: number, toDisk: boolean): void {
+    if ((toDisk || this.diskEntries > 0) && this.spill(batch, seq)) return;
+    this.fifo.push({ kind: "mem", batch, seq });
+    this.memPoints += batch.length;
+  }
+
+  /**
+   * The next points to deliver from the head (a whole batch, or up to `max` points of a segment).
+   *
+   * @param max - points per delivery from a segment
+   * @returns the points, or undefined when the queue is empty
+   */
+  async next(max: number): Promise<MetricRecord[] | undefined> {
+    const entry = this.fifo[0];
+    if (!entry) return undefined;
+    if (entry.kind === "mem") return entry.batch;
+    this.spool.seal(entry.segment);
+    entry.points ??= await readSegment(entry.segment.path);
+    return entry.points.slice(entry.cursor, entry.cursor + max);
+  }
+
+  /**
+   * Marks `count` points of the head delivered; removes the head when it is done.
+   *
+   * @param entry - the head the points came from
+   * @param count - points delivered
+   * @returns the sequence number of the last batch now wholly delivered, if the head is done
+   */
+  async advance(entry: QueueEntry, count: number): Promise<number | undefined> {
+    if (this.fifo[0] !== entry) return undefined;
+    if (entry.kind === "mem") {
+      this.fifo.shift();
+      this.memPoints -= count;
+      return entry.seq;
+    }
+    entry.cursor += count;
+    this.diskPoints -= count;
+    if (entry.cursor < (entry.points?.length ?? 0)) return undefined;
+    this.fifo.shift();
+    this.diskEntries--;
+    // A torn line read back as nothing still counted when it was written.
+    this.diskPoints -= entry.segment.points - entry.cursor;
+    await removeSegment(entry.segment.path);
+    return entry.segment.lastSeq;
+  }
+
+  /** Moves every in-memory batch to the spool, keeping the order. */
+  spillMemory(): void {
+    if (this.memPoints === 0) return;
+    const old = this.fifo;
+    this.fifo = [];
+    this.diskEntries = 0;
+    for (const e of old) {
+      if (e.kind === "disk") {
+        this.fifo.push(e);
+        this.diskEntries++;
+      } else if (this.spill(e.batch, e.seq)) this.memPoints -= e.batch.length;
+      else this.fifo.push(e);
+    }
+  }
+
+  /** Closes every open spool segment (fsynced). */
+  sealAll(): void {
+    for (const e of this.fifo) if (e.kind === "disk") this.spool.seal(e.segment);
+  }
+
+  /** Appends one batch to the spool; false when the disk refused it (it then stays in memory). */
+  private spill(batch: MetricRecord[], seq: number): boolean {
+    const tail = this.fifo[this.fifo.length - 1];
+    const open = tail?.kind === "disk" && tail.segment.fd !== undefined ? tail.segment : undefined;
+    try {
+      const segment = this.spool.append(open, batch, seq);
+      if (segment !== open) {
+        this.fifo.push({ kind: "disk", segment, cursor: 0 });
+        this.diskEntries++;
+      }
+      this.diskPoints += batch.length;
+      return true;
+    } catch (error) {
+      this.logger.error({ plugin: this.name, err: error }, "could not spool a batch; kept in memory");
+      return false;
+    }
+  }
+}

@@ -1,0 +1,146 @@
+import { join } from "node:path";
+import type { Logger } from "pino";
+import { secretPaths } from "../config/secret-paths.js";
+import type { TraceletHooks } from "../hooks.js";
+import type { PluginHost } from "../lifecycle/plugin-host.js";
+import type { MetricRecord, RunIdentity, Timeouts } from "../types.js";
+import { BackendChannel, type ChannelStatus } from "./backend-channel.js";
+import type { RetryOptions } from "./backoff.js";
+import { CoarseClock } from "./coarse-clock.js";
+import { MetricBuffer } from "./metric-buffer.js";
+import { NameTable } from "./name-table.js";
+import { Spool } from "./spool.js";
+
+/** Options of {@link MetricPipeline}. */
+export interface MetricPipelineOptions {
+  /** The run's hooks (batches leave through `metrics`). */
+  hooks: TraceletHooks;
+  /** The run's identity (the spool lives in `<runDir>/spool/`). */
+  identity: RunIdentity;
+  /** Where problems are reported. */
+  logger: Logger;
+  /** Points per batch (default 4096). */
+  batchSize?: number;
+  /** Longest wait of a point in the buffer, ms (default 100). */
+  flushIntervalMs?: number;
+  /** Points per backend held in memory before batches spill to disk (default 65,536). */
+  maxQueuedPoints?: number;
+  /** Retry delays of a failing backend. */
+  retry?: RetryOptions;
+  /** The run's deadlines: each delivery is bounded by the plugin's `flush` deadline. */
+  timeouts: Required<Timeouts>;
+}
+
+/**
+ * The run's data path: name table, clock and columnar buffer on the caller's side; one
+ * {@link BackendChannel} (queue, spool, retries) per backend on the other, fed through the
+ * `metrics` hook.
+ */
+export class MetricPipeline {
+  /** Interned names and per-metric step counters. */
+  readonly names = new NameTable();
+  /** The hot path's clock. */
+  readonly clock = new CoarseClock();
+  /** The columnar buffer. */
+  readonly buffer: MetricBuffer;
+  private readonly channels: BackendChannel[] = [];
+  private emitting = 0;
+
+  /** @param options - hooks, identity, sizes and delays */
+  constructor(private readonly options: MetricPipelineOptions) {
+    this.buffer = new MetricBuffer({
+      names: this.names.names,
+      batchSize: options.batchSize,
+      flushIntervalMs: options.flushIntervalMs,
+      emit: (batch, seq) => this.emit(batch, seq),
+    });
+  }
+
+  /**
+   * Gives a started backend its own channel, tapped on the `metrics` hook under its name.
+   *
+   * @param host - the backend's host
+   */
+  attach(host: PluginHost): void {
+    const { identity, logger } = this.options;
+    const spool = new Spool(join(identity.runDir, "spool", encodeURIComponent(host.name)), {
+      plugin: host.name,
+      config: { ...host.config },
+      secretPaths: secretPaths(host.configSchema),
+      run: identity,
+    });
+    const channel = new BackendChannel({
+      host,
+      spool,
+      logger,
+      timeoutMs: this.options.timeouts.perPlugin?.[host.name]?.flush ?? this.options.timeouts.flush,
+      maxQueuedPoints: this.options.maxQueuedPoints ?? 65_536,
+      batchSize: this.options.batchSize ?? 4096,
+      retry: this.options.retry ?? {},
+    });
+    this.channels.push(channel);
+    this.options.hooks.metrics.tap({ name: host.name }, (batch) =>
+      channel.enqueue(batch as MetricRecord[], this.emitting),
+    );
+  }
+
+  /**
+   * Hands on everything buffered and waits until each backend has it (or parked it on disk),
+   * at most `deadlineMs`.
+   *
+   * @param deadlineMs - the longest wait
+   * @returns the sequence number of the last batch waited for
+   */
+  async settle(deadlineMs: number): Promise<number> {
+    this.buffer.drain();
+    const seq = this.buffer.lastSeq;
+    await Promise.all(this.channels.map((c) => c.settle(seq, deadlineMs)));
+    return seq;
+  }
+
+  /**
+   * Final delivery at stop: settles, then halts every channel (what is left goes to the spool).
+   *
+   * @param deadlineMs - the longest wait
+   * @returns points left in spools, by backend (only backends with some)
+   */
+  async close(deadlineMs: number): Promise<Record<string, number>> {
+    this.buffer.close();
+    await this.settle(deadlineMs);
+    return this.haltAll();
+  }
+
+  /**
+   * At process exit without `stop()`: writes every pending point to the spools, synchronously.
+   *
+   * @returns points left in spools, by backend
+   */
+  emergencyExit(): Record<string, number> {
+    this.buffer.close();
+    this.buffer.drain();
+    return this.haltAll();
+  }
+
+  /** Each backend's queue and spool. */
+  status(): Record<string, ChannelStatus> {
+    return Object.fromEntries(this.channels.map((c) => [c.host.name, c.status()]));
+  }
+
+  private haltAll(): Record<string, number> {
+    const left: Record<string, number> = {};
+    for (const c of this.channels) {
+      const n = c.halt();
+      if (n > 0) left[c.host.name] = n;
+    }
+    return left;
+  }
+
+  private emit(batch: MetricRecord[], seq: number): void {
+    this.emitting = seq;
+    try {
+      this.options.hooks.metrics.call(batch);
+    } catch (error) {
+      this.options.logger.error({ err: error }, "a metrics hook tap threw");
+    }
+  }
+}

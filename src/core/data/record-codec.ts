@@ -1,0 +1,130 @@
+import type { MetricRecord } from "../types.js";
+
+/**
+ * One metric line as JSON Lines files hold it (`metrics.jsonl`, spool files). Non-finite values
+ * are written as the strings `"NaN"`, `"Infinity"` and `"-Infinity"`, never as `null`.
+ */
+export interface MetricLine {
+  /** Metric name. */
+  name: string;
+  /** Value, or its non-finite spelling. */
+  value: number | "NaN" | "Infinity" | "-Infinity";
+  /** Step. */
+  step: number;
+  /** Timestamp, ms since the epoch. */
+  timestamp: number;
+}
+
+/**
+ * Encodes a value for JSON: finite numbers as they are, non-finite ones spelled out.
+ *
+ * @param value - the value
+ * @returns a JSON-safe value
+ */
+export function encodeValue(value: number): MetricLine["value"] {
+  if (Number.isFinite(value)) return value;
+  return Number.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
+}
+
+/**
+ * Decodes a value written by {@link encodeValue}.
+ *
+ * @param value - the JSON value
+ * @returns the number
+ */
+export function decodeValue(value: MetricLine["value"]): number {
+  return typeof value === "number" ? value : Number(value);
+}
+
+/**
+ * Encodes metric points as JSON Lines. Keeps the JSON prefix of each name it has seen, so a
+ * name is escaped once per encoder rather than once per point.
+ *
+ * @example
+ * ```ts
+ * new RecordEncoder().encode([{ name: "loss", value: 0.5, step: 1, timestamp: 0 }]);
+ * // '{"name":"loss","value":0.5,"step":1,"timestamp":0}\n'
+ * ```
+ */
+export class RecordEncoder {
+  private readonly prefixes = new Map<string, string>();
+  private readonly maxNames: number;
+
+  /** @param maxNames - names whose prefix is remembered (default 65,536) */
+  constructor(maxNames = 65_536) {
+    this.maxNames = maxNames;
+  }
+
+  /**
+   * Encodes points as `\n`-terminated JSON lines, in order.
+   *
+   * @param batch - the points
+   * @param from - first index (default 0)
+   * @param to - end index, exclusive (default the batch length)
+   * @returns the text
+   */
+  encode(batch: readonly MetricRecord[], from = 0, to = batch.length): string {
+    let out = "";
+    for (let i = from; i < to; i++) {
+      const p = batch[i];
+      const v = p.value;
+      out += `${this.prefix(p.name)}${Number.isFinite(v) ? v : `"${encodeValue(v)}"`},"step":${p.step},"timestamp":${p.timestamp}}\n`;
+    }
+    return out;
+  }
+
+  private prefix(name: string): string {
+    let prefix = this.prefixes.get(name);
+    if (prefix === undefined) {
+      prefix = `{"name":${JSON.stringify(name)},"value":`;
+      if (this.prefixes.size >= this.maxNames) this.prefixes.clear();
+      this.prefixes.set(name, prefix);
+    }
+    return prefix;
+  }
+}
+
+/**
+ * Parses one JSON line into a point, or returns `undefined` for a line that is not a whole
+ * metric (a torn last line after a crash, or foreign text).
+ *
+ * @param line - one line, without its `\n`
+ * @returns the point, or undefined
+ */
+export function decodeLine(line: string): MetricRecord | undefined {
+  if (line === "") return undefined;
+  let m: Partial<MetricLine>;
+  try {
+    m = JSON.parse(line) as Partial<MetricLine>;
+  } catch {
+    return undefined;
+  }
+  if (typeof m !== "object" || m === null || typeof m.name !== "string") return undefined;
+  if (typeof m.step !== "number" || typeof m.timestamp !== "number") return undefined;
+  if (typeof m.value !== "number" && m.value !== "NaN" && m.value !== "Infinity" && m.value !== "-Infinity")
+    return undefined;
+  return { name: m.name, value: decodeValue(m.value), step: m.step, timestamp: m.timestamp };
+}
+
+/**
+ * Parses JSON Lines text into points, skipping lines that are not whole metrics.
+ *
+ * @param text - the text
+ * @returns points in order and the count of skipped lines
+ */
+export function decodeText(text: string): { points: MetricRecord[]; skipped: number } {
+  const points: MetricRecord[] = [];
+  let skipped = 0;
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf("\n", start);
+    if (end === -1) end = text.length;
+    const line = text.slice(start, end);
+    start = end + 1;
+    if (line === "") continue;
+    const point = decodeLine(line);
+    if (point) points.push(point);
+    else skipped++;
+  }
+  return { points, skipped };
+}

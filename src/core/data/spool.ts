@@ -1,0 +1,182 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, writeFileSync, writeSync } from "node:fs";
+import { readFile, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { TraceletError } from "../errors.js";
+import type { MetricRecord, RunIdentity } from "../types.js";
+import { decodeText, RecordEncoder } from "./record-codec.js";
+
+/** Batches appended to one spool segment before a new one is started. */
+const SEGMENT_BATCHES = 16;
+const SEGMENT_NAME = /^\d{12}\.jsonl$/;
+const SECRET_KEY = /^(password|token|apikey|api_key|secret|authorization)$/i;
+
+/** What `backend.json` in a spool directory holds: enough for `tracelet sync` to replay it. */
+export interface SpoolMeta {
+  /** The backend plugin's name. */
+  plugin: string;
+  /** Its config, with secret-looking keys removed. */
+  config: Record<string, unknown>;
+  /** Dotted config paths its schema marks secret (removed before writing). */
+  secretPaths?: string[];
+  /** The run's identity. */
+  run: RunIdentity;
+}
+
+/** One spool file: batches `firstSeq..lastSeq` of one backend, in order. */
+export interface SpoolSegment {
+  /** Absolute path. */
+  path: string;
+  /** Sequence number of its first batch (also its file name). */
+  firstSeq: number;
+  /** Sequence number of its last batch. */
+  lastSeq: number;
+  /** Points it holds. */
+  points: number;
+  /** Batches written to it. */
+  batches: number;
+  /** Open file descriptor while batches may still be appended. */
+  fd?: number;
+}
+
+/**
+ * A spool segment's file name: the sequence number of its first batch, zero-padded so that
+ * name order is logging order.
+ *
+ * @param seq - the first batch's sequence number
+ * @returns e.g. `000000000042.jsonl`
+ */
+export function segmentName(seq: number): string {
+  return `${String(seq).padStart(12, "0")}.jsonl`;
+}
+
+function withoutPaths(config: Record<string, unknown>, paths: readonly string[]): Record<string, unknown> {
+  const copy = structuredClone(config);
+  for (const path of paths) {
+    const keys = path.split(".");
+    let node: unknown = copy;
+    for (const key of keys.slice(0, -1)) node = (node as Record<string, unknown> | undefined)?.[key];
+    if (typeof node === "object" && node !== null) delete (node as Record<string, unknown>)[keys[keys.length - 1]];
+  }
+  return copy;
+}
+
+function withoutSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutSecrets);
+  if (typeof value !== "object" || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (!SECRET_KEY.test(k)) out[k] = withoutSecrets(v);
+  return out;
+}
+
+/**
+ * One backend's spool directory, `<run dir>/spool/<backend>/`: JSON Lines segments named by
+ * sequence number plus `backend.json`. Writes are synchronous so that they also work inside a
+ * process `exit` handler.
+ */
+export class Spool {
+  private readonly encoder = new RecordEncoder();
+  private ready = false;
+
+  /**
+   * @param dir - the directory
+   * @param meta - written to `backend.json` with the first segment
+   */
+  constructor(
+    readonly dir: string,
+    private readonly meta: SpoolMeta,
+  ) {}
+
+  /**
+   * Appends a batch, to `segment` when it is still open and not full, else to a new segment.
+   *
+   * @param segment - the segment to extend, if any
+   * @param batch - the points
+   * @param seq - the batch's sequence number
+   * @returns the segment the batch went to
+   * @throws TraceletError `TRACELET_ERR_SPOOL_FAILED`
+   */
+  append(segment: SpoolSegment | undefined, batch: readonly MetricRecord[], seq: number): SpoolSegment {
+    try {
+      this.prepare();
+      let target = segment;
+      if (!target || target.fd === undefined || target.batches >= SEGMENT_BATCHES) {
+        if (target) this.seal(target);
+        const path = join(this.dir, segmentName(seq));
+        target = { path, firstSeq: seq, lastSeq: seq, points: 0, batches: 0, fd: openSync(path, "a") };
+      }
+      writeSync(target.fd as number, this.encoder.encode(batch));
+      target.lastSeq = seq;
+      target.points += batch.length;
+      target.batches++;
+      return target;
+    } catch (error) {
+      throw new TraceletError("TRACELET_ERR_SPOOL_FAILED", `Could not write the spool in ${this.dir}.`, {
+        cause: error,
+        details: { dir: this.dir },
+      });
+    }
+  }
+
+  /**
+   * Closes a segment for appends (fsyncs it first).
+   *
+   * @param segment - the segment
+   */
+  seal(segment: SpoolSegment): void {
+    if (segment.fd === undefined) return;
+    const fd = segment.fd;
+    segment.fd = undefined;
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private prepare(): void {
+    if (this.ready) return;
+    mkdirSync(this.dir, { recursive: true });
+    const { secretPaths = [], ...rest } = this.meta;
+    const meta = { ...rest, config: withoutSecrets(withoutPaths(this.meta.config, secretPaths)) };
+    writeFileSync(join(this.dir, "backend.json"), `${JSON.stringify(meta, null, 2)}\n`);
+    this.ready = true;
+  }
+}
+
+/**
+ * Reads a spool segment back. A torn last line (a crash mid-write) is skipped.
+ *
+ * @param path - the segment file
+ * @returns its points in order
+ */
+export async function readSegment(path: string): Promise<MetricRecord[]> {
+  return decodeText(await readFile(path, "utf8")).points;
+}
+
+/**
+ * Deletes a delivered segment.
+ *
+ * @param path - the segment file
+ */
+export async function removeSegment(path: string): Promise<void> {
+  await unlink(path).catch(() => undefined);
+}
+
+/**
+ * Lists the segment files of a spool directory in logging order.
+ *
+ * @param dir - `<run dir>/spool/<backend>`
+ * @returns absolute paths, oldest first
+ */
+export function listSegments(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => SEGMENT_NAME.test(n))
+    .sort()
+    .map((n) => join(dir, n));
+}

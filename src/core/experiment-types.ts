@@ -1,0 +1,68 @@
+import type { Logger } from "pino";
+import type { ChannelStatus } from "./data/backend-channel.js";
+import type { RetryOptions } from "./data/backoff.js";
+import type { TraceletHooks } from "./hooks.js";
+import type { PluginHost } from "./lifecycle/plugin-host.js";
+import type { PluginFailure, PluginStatus, RunIdentity, Timeouts } from "./types.js";
+
+/** What the engine needs to run an experiment; built by `startExperiment`. */
+export interface ExperimentInit {
+  /** Run identity. */
+  identity: RunIdentity;
+  /** The run's hooks. */
+  hooks: TraceletHooks;
+  /** Plugins in start order (dependencies first). */
+  hosts: PluginHost[];
+  /** The root logger. */
+  logger: Logger;
+  /** Deadlines. */
+  timeouts: Required<Timeouts>;
+  /** Points per batch (default 4096). */
+  batchSize?: number;
+  /** Longest wait of a point in the buffer, ms (default 100). */
+  flushIntervalMs?: number;
+  /** What an invalid metric does: throw at the call site (default) or warn and count. */
+  onInvalidMetric?: "throw" | "warn";
+  /** Points per backend held in memory before batches spill to the spool (default 65,536). */
+  maxQueuedPoints?: number;
+  /** Retry delays of a failing backend. */
+  retry?: RetryOptions;
+}
+
+/** The state of a run. */
+export type ExperimentState = "running" | "stopping" | "stopped";
+
+/** What `exp.status()` returns. */
+export interface ExperimentStatus {
+  /** Run id. */
+  id: string;
+  /** Project. */
+  project: string;
+  /** Run name. */
+  name: string;
+  /** Run state. */
+  state: ExperimentState;
+  /** One entry per plugin. */
+  plugins: PluginStatus[];
+  /** Invalid metrics dropped with a warning (when `onInvalidMetric` is `"warn"`). */
+  invalidMetrics: number;
+  /** Each backend's queue: points in memory, points spooled on disk, outage, retries. */
+  delivery: Record<string, ChannelStatus>;
+}
+
+/** What `exp.stop()` resolves to. */
+export interface StopReport {
+  /** Every isolated plugin failure of the run. */
+  failures: PluginFailure[];
+  /**
+   * Points that could not be delivered before the deadline and wait in
+   * `<run dir>/spool/<backend>/`, by backend; replay them with `tracelet sync <run dir>`.
+   */
+  spooled: Record<string, number>;
+}
+
+/** Options of one `logMetric` call. */
+export interface LogMetricOptions {
+  /** Timestamp in ms since the epoch (default now). */
+  timestamp?: number;
+}

@@ -1,0 +1,64 @@
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { TraceletError } from "../../core/errors.js";
+import type { PluginClass } from "../../core/plugin-api.js";
+
+const modules = new Map<string, Promise<Record<string, unknown>>>();
+
+/** What {@link loadPluginClass} needs to know about a discovered plugin. */
+export interface EntryRef {
+  /** Plugin name (for messages). */
+  name: string;
+  /** Real path of its package directory. */
+  dir: string;
+  /** Entry, relative to the package. */
+  entry: string;
+  /** Named export holding the class. */
+  exportName: string;
+}
+
+/**
+ * Imports a discovered plugin's entry module (once per module file, however many plugins
+ * it exports) and returns the named export, checked to be a class.
+ *
+ * @param ref - the plugin's entry
+ * @returns the plugin class
+ * @throws TraceletError `TRACELET_ERR_LOAD_FAILED` when the import fails, the export is
+ *   missing, or it is not a class
+ */
+export async function loadPluginClass(ref: EntryRef): Promise<PluginClass> {
+  const file = join(ref.dir, ref.entry);
+  let loading = modules.get(file);
+  if (!loading) {
+    loading = import(pathToFileURL(file).href) as Promise<Record<string, unknown>>;
+    modules.set(file, loading);
+  }
+  const details = { plugin: ref.name, entry: file, export: ref.exportName };
+  let mod: Record<string, unknown>;
+  try {
+    mod = await loading;
+  } catch (error) {
+    throw new TraceletError("TRACELET_ERR_LOAD_FAILED", `Plugin "${ref.name}": importing ${file} failed.`, {
+      cause: error,
+      details,
+    });
+  }
+  if (!Object.hasOwn(mod, ref.exportName)) {
+    throw new TraceletError(
+      "TRACELET_ERR_LOAD_FAILED",
+      `Plugin "${ref.name}": ${file} has no export "${ref.exportName}".`,
+      {
+        details,
+      },
+    );
+  }
+  const cls = mod[ref.exportName];
+  if (typeof cls !== "function" || cls.prototype === undefined) {
+    throw new TraceletError(
+      "TRACELET_ERR_LOAD_FAILED",
+      `Plugin "${ref.name}": export "${ref.exportName}" of ${file} is not a class.`,
+      { details },
+    );
+  }
+  return cls as PluginClass;
+}

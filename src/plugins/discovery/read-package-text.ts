@@ -1,0 +1,76 @@
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
+import { MAX_MANIFEST_BYTES } from "../manifest/manifest-types.js";
+
+const CHUNK = 64 * 1024;
+const buffer = Buffer.allocUnsafe(CHUNK);
+const NEEDLE = Buffer.from('"tracelet"');
+// Matches "dependencies", "peerDependencies", "optionalDependencies", "bundleDependencies"...
+const DEPENDENCIES = Buffer.from('ependencies"');
+// O_NONBLOCK: a package.json that is a FIFO must not block discovery forever.
+const FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+
+/** What {@link readPackageText} found in one package.json. */
+export type PackageText =
+  | { kind: "absent" }
+  | { kind: "plain"; mayNest: boolean }
+  | { kind: "candidate"; text: string; stats: Stats }
+  | { kind: "too-large"; size: number; stats: Stats };
+
+/**
+ * Reads a package.json the cheap way: one shared buffer, no decoding, no parsing, unless the
+ * raw bytes contain `"tracelet"`. Anything unreadable (missing, a directory, a FIFO, no
+ * permission) counts as absent: such a directory is not a package Tracelet can use.
+ *
+ * @param file - path of the package.json
+ * @returns absent, plain (no `"tracelet"` key; `mayNest` false when it declares no
+ *   dependencies of any kind, so it cannot hold a nested node_modules), or the candidate's
+ *   text and stats
+ */
+export function readPackageText(file: string): PackageText {
+  let fd: number;
+  try {
+    fd = openSync(file, FLAGS);
+  } catch {
+    return { kind: "absent" };
+  }
+  try {
+    const n = readSync(fd, buffer, 0, CHUNK, 0);
+    if (n < CHUNK) {
+      const bytes = buffer.subarray(0, n);
+      if (bytes.indexOf(NEEDLE) === -1) return { kind: "plain", mayNest: bytes.indexOf(DEPENDENCIES) !== -1 };
+      return { kind: "candidate", text: buffer.toString("utf8", 0, n), stats: fstatSync(fd) };
+    }
+    // Larger than one chunk: read it whole, but never more than the manifest limit.
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) return { kind: "absent" };
+    if (stats.size > MAX_MANIFEST_BYTES) {
+      return scanLarge(fd, stats);
+    }
+    const whole = Buffer.allocUnsafe(stats.size);
+    let total = 0;
+    while (total < stats.size) {
+      const got = readSync(fd, whole, total, stats.size - total, total);
+      if (got === 0) break;
+      total += got;
+    }
+    const bytes = whole.subarray(0, total);
+    if (bytes.indexOf(NEEDLE) === -1) return { kind: "plain", mayNest: true };
+    return { kind: "candidate", text: bytes.toString("utf8"), stats };
+  } catch {
+    return { kind: "absent" };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// An over-large package.json is a problem only if it claims to be a plugin: look for the key
+// chunk by chunk without keeping the file in memory.
+function scanLarge(fd: number, stats: Stats): PackageText {
+  for (let position = 0; ; ) {
+    const n = readSync(fd, buffer, 0, CHUNK, position);
+    if (buffer.subarray(0, n).indexOf(NEEDLE) !== -1) return { kind: "too-large", size: stats.size, stats };
+    if (n < CHUNK) return { kind: "plain", mayNest: true };
+    // Step back a little so a key split across two chunks is still seen.
+    position += n - NEEDLE.length;
+  }
+}

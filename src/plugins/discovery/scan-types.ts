@@ -1,0 +1,40 @@
+import type { Stats } from "node:fs";
+import type { PluginSource } from "../plugin-record.js";
+
+/** A place discovery scans. */
+export interface ScanRoot {
+  /** The directory. */
+  dir: string;
+  /** `"project"` or `"user"`. */
+  source: Extract<PluginSource, "project" | "user">;
+  /** 0 for the project's own node_modules; more for places farther from the project. */
+  depth: number;
+  /** `node_modules` as package managers leave it, or a plain folder of plugin packages. */
+  kind: "node_modules" | "plugins-dir";
+}
+
+/** A package whose package.json mentions `"tracelet"`, not yet parsed. */
+export interface RawCandidate {
+  /** Real path of the package directory. */
+  dir: string;
+  /** `"project"` or `"user"`. */
+  source: ScanRoot["source"];
+  /** How far from the project (nearer wins duplicates). */
+  depth: number;
+  /** The package.json text, or undefined when it was too large to read. */
+  text?: string;
+  /** Its size in bytes. */
+  size: number;
+  /** Stats of the package.json when read. */
+  stats: Stats;
+}
+
+/** What a scan saw: candidates, and the signature of everything whose change would matter. */
+export interface ScanResult {
+  /** Packages that may declare plugins. */
+  candidates: RawCandidate[];
+  /** Signatures of every directory listed (or looked for and absent). */
+  dirs: Record<string, string>;
+  /** How many package directories were looked at. */
+  packagesSeen: number;
+}

@@ -1,0 +1,58 @@
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { appendFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { Spool } from "../../src/core/data/spool.js";
+import { type RunIdentity, readMetrics, startExperiment } from "../../src/index.js";
+import { tempDir } from "../helpers/temp-dir.js";
+
+const root = resolve(import.meta.dirname, "../..");
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, [join(root, "dist/cli/main.js"), ...args], { encoding: "utf8", cwd: root });
+
+beforeAll(() => {
+  const build = spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, encoding: "utf8" });
+  if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
+}, 120_000);
+
+describe("tracelet sync", () => {
+  it("appends a run's spooled points after what the jsonl file already holds, then removes the spool", async () => {
+    const cwd = await tempDir();
+    const exp = await startExperiment({ cwd, logLevel: "silent", runId: "r1" });
+    exp.logMetric("m", 0, 0);
+    await exp.stop();
+    const spool = new Spool(join(exp.runDir, "spool", "jsonl"), { plugin: "jsonl", config: {}, run: exp.identity });
+    let seg = spool.append(undefined, [{ name: "m", value: 1, step: 1, timestamp: 5 }], 2);
+    seg = spool.append(seg, [{ name: "m", value: 2, step: 2, timestamp: 6 }], 3);
+    spool.seal(seg);
+    await appendFile(seg.path, '{"name":"m","value":3,"st');
+    const out = cli("sync", exp.runDir);
+    expect(out.status, out.stderr).toBe(0);
+    expect(out.stdout).toContain("jsonl: 2 points from 1 spool file(s)");
+    const { points } = await readMetrics(exp.runDir);
+    expect(points.map((p) => [p.step, p.timestamp > 1000 ? "t" : p.timestamp])).toEqual([
+      [0, "t"],
+      [1, 5],
+      [2, 6],
+    ]);
+    expect(existsSync(join(exp.runDir, "spool", "jsonl"))).toBe(false);
+  });
+
+  it("says there is nothing to do for a run without a spool, and shows usage without a run dir", async () => {
+    const cwd = await tempDir();
+    expect(cli("sync", cwd).stdout).toContain("nothing to replay");
+    expect(cli("sync").status).toBe(2);
+  });
+
+  it("fails (exit 1) for a spool whose backend is unknown, leaving it in place", async () => {
+    const cwd = await tempDir();
+    const dir = join(cwd, "spool", "ghost");
+    const spool = new Spool(dir, { plugin: "ghost", config: {}, run: { runDir: cwd } as RunIdentity });
+    spool.seal(spool.append(undefined, [{ name: "m", value: 1, step: 1, timestamp: 1 }], 1));
+    const out = cli("sync", cwd);
+    expect(out.status).toBe(1);
+    expect(out.stderr).toContain("TRACELET_ERR_PLUGIN_NOT_FOUND");
+    expect(existsSync(join(dir, "000000000001.jsonl"))).toBe(true);
+  });
+});

@@ -1,0 +1,27 @@
+import { pino } from "pino";
+import type { PluginContext, RunIdentity } from "../../../src/core/types.js";
+
+/** A plugin context for calling a collector directly in a test. */
+export function testContext(name: string): PluginContext {
+  const run: RunIdentity = {
+    project: "test",
+    name: "test",
+    runId: "run-1",
+    role: "main",
+    workerId: 0,
+    workerCount: 1,
+    tags: {},
+    runDir: "/tmp/unused",
+  };
+  return { name, logger: pino({ level: "silent" }), signal: new AbortController().signal, run };
+}
+
+/** Whether a process is alive. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

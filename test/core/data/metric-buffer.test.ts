@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { MetricBuffer } from "../../../src/core/data/metric-buffer.js";
+import type { MetricRecord } from "../../../src/index.js";
+
+function buffer(options: { batchSize?: number; maxSealed?: number; flushIntervalMs?: number } = {}) {
+  const out: Array<{ batch: MetricRecord[]; seq: number }> = [];
+  const names = ["a", "b"];
+  const b = new MetricBuffer({ names, ...options, emit: (batch, seq) => out.push({ batch, seq }) });
+  return { b, out };
+}
+
+describe("MetricBuffer", () => {
+  it("hands on full batches on the next turn, in order, with increasing sequence numbers", async () => {
+    const { b, out } = buffer({ batchSize: 3 });
+    for (let i = 0; i < 7; i++) b.push(i % 2, i, i, 1000 + i);
+    expect(out).toEqual([]);
+    expect(b.size).toBe(7);
+    await new Promise((r) => setImmediate(r));
+    expect(out.map((o) => o.seq)).toEqual([1, 2]);
+    expect(out.flatMap((o) => o.batch.map((p) => p.step))).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(out[0].batch[1]).toEqual({ name: "b", value: 1, step: 1, timestamp: 1001 });
+    b.drain();
+    expect(out.map((o) => o.batch.length)).toEqual([3, 3, 1]);
+    expect(b.lastSeq).toBe(3);
+    b.close();
+  });
+
+  it("hands on at once when a loop that never yields has sealed maxSealed batches (bounded memory)", () => {
+    const { b, out } = buffer({ batchSize: 2, maxSealed: 3 });
+    for (let i = 0; i < 6; i++) b.push(0, i, i, 0);
+    expect(out.map((o) => o.batch.length)).toEqual([2, 2, 2]);
+    expect(b.size).toBe(0);
+    b.close();
+  });
+
+  it("seals a partial batch on its timer", async () => {
+    const { b, out } = buffer({ batchSize: 100, flushIntervalMs: 5 });
+    b.push(0, 1, 0, 0);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(out.map((o) => o.batch.length)).toEqual([1]);
+    b.close();
+  });
+});

@@ -1,0 +1,47 @@
+import { readFileSync } from "node:fs";
+import { appendFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { findSpools, replaySpool } from "../../../src/core/data/replay-spool.js";
+import { listSegments, readSegment, Spool, segmentName } from "../../../src/core/data/spool.js";
+import type { MetricRecord, RunIdentity } from "../../../src/index.js";
+import { tempDir } from "../../helpers/temp-dir.js";
+
+const run = { runId: "r", project: "p", runDir: "/x" } as RunIdentity;
+const batch = (from: number, n: number): MetricRecord[] =>
+  Array.from({ length: n }, (_, i) => ({ name: "m", value: from + i, step: from + i, timestamp: 0 }));
+
+describe("Spool", () => {
+  it("appends batches to segments named by sequence, rolls segments, and reads them back in order", async () => {
+    const runDir = await tempDir();
+    const dir = join(runDir, "spool", "b");
+    const config = { url: "u", token: "secret!", auth: { pass: "p", user: "x" } };
+    const spool = new Spool(dir, { plugin: "b", config, secretPaths: ["auth.pass"], run });
+    let seg: ReturnType<Spool["append"]> | undefined;
+    for (let s = 1; s <= 20; s++) seg = spool.append(seg, batch((s - 1) * 10, 10), s);
+    spool.seal(seg!);
+    const files = listSegments(dir);
+    expect(files.map((f) => f.slice(-18))).toEqual([segmentName(1), segmentName(17)]);
+    const points = (await Promise.all(files.map(readSegment))).flat();
+    expect(points.map((p) => p.step)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    const meta = JSON.parse(readFileSync(join(dir, "backend.json"), "utf8"));
+    expect(meta.config).toEqual({ url: "u", auth: { user: "x" } });
+    expect(meta.secretPaths).toBeUndefined();
+  });
+
+  it("replays into a backend, skipping a torn last line, and removes what it delivered", async () => {
+    const runDir = await tempDir();
+    const dir = join(runDir, "spool", "b");
+    const spool = new Spool(dir, { plugin: "b", config: {}, run });
+    const seg = spool.append(undefined, batch(0, 5), 1);
+    spool.seal(seg);
+    await appendFile(seg.path, '{"name":"m","val');
+    const [found] = findSpools(runDir);
+    expect(found.meta?.plugin).toBe("b");
+    const got: MetricRecord[] = [];
+    const done = await replaySpool(found, { logMetric: () => {}, logMetrics: (b) => void got.push(...b) }, 2);
+    expect(done).toEqual({ points: 5, segments: 1 });
+    expect(got.map((p) => p.step)).toEqual([0, 1, 2, 3, 4]);
+    expect(findSpools(runDir)).toEqual([]);
+  });
+});

@@ -1,0 +1,37 @@
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { isTraceletError, startExperiment } from "../../../src/index.js";
+import { copyFixture } from "../discovery/project.js";
+
+describe("discovered plugins in startExperiment", () => {
+  let saved: string | undefined;
+  beforeEach(() => {
+    saved = process.env.TRACELET_PLUGIN_DIRS;
+  });
+  afterEach(() => {
+    if (saved === undefined) delete process.env.TRACELET_PLUGIN_DIRS;
+    else process.env.TRACELET_PLUGIN_DIRS = saved;
+  });
+
+  it("rejects with the refusal's own code, or PLUGIN_NOT_FOUND for an unknown name", async () => {
+    const cwd = await copyFixture("refusals");
+    process.env.TRACELET_PLUGIN_DIRS = join(cwd, "no-home");
+    for (const [name, code] of [
+      ["old", "TRACELET_ERR_ENGINE_INCOMPATIBLE"],
+      ["denied", "TRACELET_ERR_PLUGIN_DENIED"],
+      ["nobody-has-this", "TRACELET_ERR_PLUGIN_NOT_FOUND"],
+    ]) {
+      const error = await startExperiment({ cwd, backends: [name!], logLevel: "silent" }).catch((e: unknown) => e);
+      expect([name, isTraceletError(error) && error.code]).toEqual([name, code]);
+    }
+  });
+
+  it("runs a discovered backend", async () => {
+    const cwd = await copyFixture("layouts");
+    process.env.TRACELET_PLUGIN_DIRS = join(cwd, "no-home");
+    const exp = await startExperiment({ cwd, backends: ["alpha"], logLevel: "silent" });
+    exp.logMetric("loss", 1, 1);
+    const report = await exp.stop();
+    expect(report.failures).toEqual([]);
+  });
+});
