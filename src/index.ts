@@ -57,17 +57,35 @@ export {
   type BackendHandlers,
   type CollectorHandlers,
   type DefinedPluginClass,
+  type DefinedPluginMetadata,
   definePlugin,
   type HandlersOf,
+  type MaybePromise,
   type PluginConfig,
   type PluginDefinition,
   type PluginHandlers,
 } from "./plugins/define-plugin.js";
 export type { DiscoverOptions, DiscoveryReport } from "./plugins/discovery/discover.js";
-export type { ConfigSchema, FromSchema, JsonTypeName } from "./plugins/from-schema.js";
+export type {
+  ArraySchema,
+  ConfigSchema,
+  ConstSchema,
+  DefaultedSchema,
+  EnumSchema,
+  FromObject,
+  FromSchema,
+  FromTypeName,
+  JsonTypeName,
+  ObjectSchema,
+  PresentKeys,
+  RequiredSchema,
+  Simplify,
+  TypedSchema,
+} from "./plugins/from-schema.js";
 export type { PluginOpResult } from "./plugins/host-control.js";
+export type { LoadAllOptions } from "./plugins/load-all.js";
 export { MANIFEST_SCHEMA } from "./plugins/manifest/manifest-schema.js";
 export type { ManifestPlugin, TraceletManifest } from "./plugins/manifest/manifest-types.js";
-export { type LoadAllOptions, PluginManager, type PluginManagerOptions } from "./plugins/plugin-manager.js";
+export { PluginManager, type PluginManagerOptions } from "./plugins/plugin-manager.js";
 export type { DiscoveryProblem, DiscoveryState, PluginRecord, PluginSource } from "./plugins/plugin-record.js";
 export { type StartExperimentOptions, startExperiment } from "./start-experiment.js";

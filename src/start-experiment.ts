@@ -141,6 +141,8 @@ export async function startExperiment(options: StartExperimentOptions = {}): Pro
     timeouts,
     quarantineAfter: quarantineAfter ?? manager.quarantineAfter,
   };
+  const unused = Object.keys(plugins).filter((n) => !records.some((r) => r.name === n));
+  if (unused.length > 0) logger.warn({ plugins: unused }, "config given for plugins this run does not use");
   const hosts = await activateAll(records, plugins, run);
   manager.adoptRun(records, hosts, run);
   return Experiment.start({

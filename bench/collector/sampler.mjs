@@ -23,8 +23,20 @@ async function setup() {
   if (kind === "ours") {
     const { SystemCollector } = await import(new URL("collectors/system/system-collector.js", dist));
     const c = new SystemCollector();
-    const run = { project: "bench", name: "bench", runId: "r", role: "main", workerId: 0, workerCount: 1, tags: {}, runDir: "/tmp" };
-    c.initialize({ intervalMs: 1000, diskPaths: ["/"] }, { name: "system", logger: pino({ level: "silent" }), signal: new AbortController().signal, run });
+    const run = {
+      project: "bench",
+      name: "bench",
+      runId: "r",
+      role: "main",
+      workerId: 0,
+      workerCount: 1,
+      tags: {},
+      runDir: "/tmp",
+    };
+    c.initialize(
+      { intervalMs: 1000, diskPaths: ["/"] },
+      { name: "system", logger: pino({ level: "silent" }), signal: new AbortController().signal, run },
+    );
     await c.start();
     // As a run does: the static inventory is read once at start, outside the sampling window.
     await c.params();
@@ -33,7 +45,15 @@ async function setup() {
   if (kind === "naive") {
     const si = (await import("systeminformation")).default;
     const sample = () =>
-      Promise.all([si.currentLoad(), si.mem(), si.fsSize(), si.disksIO(), si.fsStats(), si.networkStats(), si.graphics()]);
+      Promise.all([
+        si.currentLoad(),
+        si.mem(),
+        si.fsSize(),
+        si.disksIO(),
+        si.fsStats(),
+        si.networkStats(),
+        si.graphics(),
+      ]);
     await sample();
     return { sample, close: async () => {} };
   }
@@ -98,16 +118,19 @@ await new Promise((resolve) => {
   const next = () => {
     tick++;
     if (tick > seconds) return resolve();
-    setTimeout(async () => {
-      if (!sampler.scheduled) {
-        const before = process.cpuUsage();
-        await sampler.sample();
-        const d = process.cpuUsage(before);
-        inSampleMs += (d.user + d.system) / 1000;
-      }
-      samples++;
-      next();
-    }, Math.max(0, t0 + tick * 1000 - performance.now()));
+    setTimeout(
+      async () => {
+        if (!sampler.scheduled) {
+          const before = process.cpuUsage();
+          await sampler.sample();
+          const d = process.cpuUsage(before);
+          inSampleMs += (d.user + d.system) / 1000;
+        }
+        samples++;
+        next();
+      },
+      Math.max(0, t0 + tick * 1000 - performance.now()),
+    );
   };
   next();
 });

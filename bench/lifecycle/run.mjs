@@ -19,7 +19,7 @@ const { createHooks } = await import(join(dist, "core/hooks.js"));
 const { validateConfig } = await import(join(dist, "core/config/config-validator.js"));
 
 function time(fn, iterations) {
-  for (let i = 0; i < Math.min(iterations, 2000); i++) fn(i); // warm-up
+  for (let i = 0; i < Math.min(iterations, 2000); i++) fn(-1 - i); // warm-up
   const start = process.hrtime.bigint();
   for (let i = 0; i < iterations; i++) fn(i);
   return Number(process.hrtime.bigint() - start) / iterations; // ns per op
@@ -61,7 +61,11 @@ for (let r = 0; r < ROUNDS; r++) {
   hosted.push(await timeAsync(() => host.call("flush", 10_000, () => plugin.flush()), CALLS));
 }
 rows.push(["(a) direct `await plugin.flush()` (baseline)", median(direct), 1]);
-rows.push(["(b) `host.call(\"flush\", …)` (deadline timer, stats, isolation)", median(hosted), median(hosted) / median(direct)]);
+rows.push([
+  '(b) `host.call("flush", …)` (deadline timer, stats, isolation)',
+  median(hosted),
+  median(hosted) / median(direct),
+]);
 
 const HOOK_CALLS = 2_000_000;
 const raw = new tapable.SyncHook(["batch"]);
@@ -84,21 +88,26 @@ rows.push(["(d) `createHooks().metrics.call` (isolated taps)", median(isoT), med
 
 const schema = () => ({
   type: "object",
-  properties: { url: { type: "string" }, retries: { type: "integer", default: 3 }, token: { type: "string", writeOnly: true } },
+  properties: {
+    url: { type: "string" },
+    retries: { type: "integer", default: 3 },
+    token: { type: "string", writeOnly: true },
+  },
   required: ["url"],
 });
 const cached = schema();
 const config = { url: "https://x.test", token: "secret" };
+let fresh = 0;
 const cachedT = [];
 const compileT = [];
 for (let r = 0; r < ROUNDS; r++) {
   cachedT.push(time(() => validateConfig("p", cached, config), 20_000));
   compileT.push(
-    time((i) => {
+    time(() => {
       const s = schema();
-      s.properties.url.description = `run ${r}-${i}`; // new content: no cache hit
+      s.properties.url.description = `schema ${fresh++}`; // new content every time: no cache hit
       validateConfig("p", s, config);
-    }, 200),
+    }, 100),
   );
 }
 rows.push(["(e) `validateConfig`, cached validator (baseline)", median(cachedT), 1]);
@@ -112,6 +121,9 @@ const md = [
   "",
   "What the engine adds around a plugin call, a hook call and a config validation; each figure is the",
   `median of ${ROUNDS} rounds, as a ratio to the baseline just above it, measured in the same run.`,
+  "(b) is what every lifecycle and side call (params, tags, artifacts, flush) pays; metric batches",
+  "pay it once per batch, not per point. (d) is the metrics hot path with tap isolation. (f) is why",
+  "validators are compiled once per schema and cached.",
   "",
   "| case | ns per op | × baseline |",
   "|---|---:|---:|",

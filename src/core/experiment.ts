@@ -306,6 +306,7 @@ export class Experiment implements AsyncDisposable {
   }
 
   private async shutdown(): Promise<StopReport> {
+    const began = performance.now();
     this.currentState = "stopping";
     await Promise.all(this.schedulers.map((s) => s.stop()));
     await Promise.all(this.schedulers.map((s) => s.sampleNow()));
@@ -321,7 +322,7 @@ export class Experiment implements AsyncDisposable {
         `points left in the spool; run "tracelet sync ${this.runDir}"`,
       );
     }
-    await stopAll(this.hosts, this.hooks, this.identity, this.timeouts, this.logger);
+    await stopAll(this.hosts, this.hooks, this.identity, this.timeouts, this.logger, began);
     this.currentState = "stopped";
     releaseRun(this);
     return { failures: [...this.failures], spooled };

@@ -172,6 +172,12 @@ export function checkRunOptions(options: unknown, origin: string): asserts optio
   if (o.onInvalidMetric !== undefined && o.onInvalidMetric !== "throw" && o.onInvalidMetric !== "warn") {
     throw new TraceletError("TRACELET_ERR_OPTION_INVALID", `Option "onInvalidMetric" must be "throw" or "warn".`);
   }
+  if (o.retry !== undefined && !isRetry(o.retry)) {
+    throw new TraceletError(
+      "TRACELET_ERR_OPTION_INVALID",
+      `Option "retry" from ${origin} takes { initialDelayMs?, maxDelayMs? } as positive numbers of ms.`,
+    );
+  }
   if (o.tags !== undefined && !isStringRecord(o.tags)) {
     throw new TraceletError("TRACELET_ERR_OPTION_INVALID", `Option "tags" from ${origin} must map keys to strings.`);
   }
@@ -189,5 +195,12 @@ function isStringRecord(value: unknown): boolean {
     value !== null &&
     !Array.isArray(value) &&
     Object.values(value).every((v) => typeof v === "string")
+  );
+}
+
+function isRetry(value: unknown): boolean {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  return Object.entries(value).every(
+    ([k, v]) => (k === "initialDelayMs" || k === "maxDelayMs") && typeof v === "number" && v > 0 && v < 2 ** 31,
   );
 }

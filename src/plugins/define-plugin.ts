@@ -2,7 +2,8 @@ import type { ExecutionMode, PluginClass, PluginInstance, PluginMetadata } from 
 import type { MetricRecord, PluginContext, PluginType } from "../core/types.js";
 import type { ConfigSchema, FromSchema } from "./from-schema.js";
 
-type MaybePromise<T> = T | Promise<T>;
+/** A value, or a promise of it. */
+export type MaybePromise<T> = T | Promise<T>;
 
 /** What every defined plugin's `setup` may return. */
 export interface PluginHandlers<C> {
@@ -60,10 +61,18 @@ export interface PluginDefinition<S extends ConfigSchema, T extends PluginType>
   setup(config: Readonly<FromSchema<S>>, context: PluginContext): MaybePromise<HandlersOf<T, FromSchema<S>>>;
 }
 
+/** The static metadata of a class made by `definePlugin`. */
+export interface DefinedPluginMetadata<S extends ConfigSchema, T extends PluginType> extends PluginMetadata {
+  /** `"backend"` or `"collector"`, as a literal type. */
+  type: T;
+  /** The config schema, as a literal type. */
+  configSchema: S & Record<string, unknown>;
+}
+
 /** The class `definePlugin` returns: registrable by hand, carries its static metadata. */
 export interface DefinedPluginClass<S extends ConfigSchema, T extends PluginType> extends PluginClass {
   /** Static metadata (name, type, schema...). */
-  readonly metadata: PluginMetadata & { type: T; configSchema: S };
+  readonly metadata: DefinedPluginMetadata<S, T>;
   /** The definition (its `setup`). */
   readonly definition: PluginDefinition<S, T>;
 }
@@ -75,8 +84,10 @@ const OPTIONAL = ["onConfigUpdate", "getChildPids", "getManagedResources", "forc
 
 /**
  * Defines a plugin from a JSON Schema and a `setup` function; the config type of `setup` is
- * inferred from the schema literal (no `as const` needed). Returns a class, to register by hand
- * (`manager.registerPlugin(Cls)`) or export from a plugin package.
+ * inferred from the schema literal (no `as const` needed when the schema is written inline; a
+ * schema kept in a variable needs `as const`, else its types widen to `string`). Returns a
+ * class, to register by hand (`manager.registerPlugin(Cls)`) or export from a plugin package.
+ * The schema is still enforced at run time by ajv, including keywords the types ignore.
  *
  * @param definition - metadata, `configSchema`, `setup`
  * @returns the plugin class
@@ -96,10 +107,7 @@ export function definePlugin<const S extends ConfigSchema, const T extends Plugi
   definition: PluginDefinition<S, T>,
 ): DefinedPluginClass<S, T> {
   const { setup: _setup, ...rest } = definition;
-  const metadata = Object.freeze({ ...rest, configSchema: definition.configSchema }) as PluginMetadata & {
-    type: T;
-    configSchema: S;
-  };
+  const metadata = Object.freeze({ ...rest, configSchema: definition.configSchema }) as DefinedPluginMetadata<S, T>;
   type H = BackendHandlers<unknown> & CollectorHandlers<unknown>;
   class DefinedPlugin implements PluginInstance {
     static readonly metadata = metadata;

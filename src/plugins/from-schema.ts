@@ -25,9 +25,58 @@ export interface ConfigSchema {
 /** The JSON Schema type names. */
 export type JsonTypeName = "string" | "number" | "integer" | "boolean" | "null" | "array" | "object";
 
-type Simplify<T> = { [K in keyof T]: T[K] } & {};
+/** A schema with `const` (type-level pattern of {@link FromSchema}). */
+export interface ConstSchema<C> {
+  /** The one allowed value. */
+  readonly const: C;
+}
 
-type FromTypeName<N, S> = N extends "string"
+/** A schema with `enum` (type-level pattern of {@link FromSchema}). */
+export interface EnumSchema<E> {
+  /** The allowed values. */
+  readonly enum: readonly E[];
+}
+
+/** A schema with `type` (type-level pattern of {@link FromSchema}). */
+export interface TypedSchema<N> {
+  /** The JSON type(s). */
+  readonly type: N;
+}
+
+/** A schema with `properties` (type-level pattern of {@link FromSchema}). */
+export interface ObjectSchema<P> {
+  /** Object properties. */
+  readonly properties: P;
+}
+
+/** A schema with `items` (type-level pattern of {@link FromSchema}). */
+export interface ArraySchema<I> {
+  /** Array items. */
+  readonly items: I;
+}
+
+/** A schema with `required` (type-level pattern of {@link FromSchema}). */
+export interface RequiredSchema<R> {
+  /** Required property names. */
+  readonly required: readonly R[];
+}
+
+/** A schema with `default` (type-level pattern of {@link FromSchema}). */
+export interface DefaultedSchema {
+  /** The default value. */
+  readonly default: unknown;
+}
+
+/** Flattens an intersection into one object type (for readable hovers). */
+export type Simplify<T> = { [K in keyof T]: T[K] } & {};
+
+/**
+ * The type of one JSON type name `N` of schema `S`.
+ *
+ * @typeParam N - a {@link JsonTypeName}
+ * @typeParam S - the schema it belongs to (for `items` and `properties`)
+ */
+export type FromTypeName<N, S> = N extends "string"
   ? string
   : N extends "number" | "integer"
     ? number
@@ -36,26 +85,37 @@ type FromTypeName<N, S> = N extends "string"
       : N extends "null"
         ? null
         : N extends "array"
-          ? S extends { items: infer I }
+          ? S extends ArraySchema<infer I>
             ? FromSchema<I>[]
             : unknown[]
           : N extends "object"
             ? FromObject<S>
             : unknown;
 
-type HasDefault<S> = S extends { default: unknown } ? true : false;
+/**
+ * The keys of an object schema present after validation: `required` ones and those with a
+ * `default`.
+ *
+ * @typeParam S - the object schema
+ * @typeParam P - its `properties`
+ */
+export type PresentKeys<S, P> =
+  | (S extends RequiredSchema<infer R> ? Extract<keyof P, R> : never)
+  | { [K in keyof P]: P[K] extends DefaultedSchema ? K : never }[keyof P];
 
-type RequiredKeys<S, P> = S extends { required: readonly (infer R)[] }
-  ? Extract<keyof P, R> | { [K in keyof P]: HasDefault<P[K]> extends true ? K : never }[keyof P]
-  : { [K in keyof P]: HasDefault<P[K]> extends true ? K : never }[keyof P];
-
-type FromObject<S> = S extends { properties: infer P }
-  ? Simplify<
-      { [K in RequiredKeys<S, P>]: FromSchema<P[K]> } & {
-        [K in Exclude<keyof P, RequiredKeys<S, P>>]?: FromSchema<P[K]>;
-      }
-    >
-  : Record<string, unknown>;
+/**
+ * The type of an object schema's values: present keys required, the others optional.
+ *
+ * @typeParam S - the object schema
+ */
+export type FromObject<S> =
+  S extends ObjectSchema<infer P>
+    ? Simplify<
+        { [K in PresentKeys<S, P>]: FromSchema<P[K]> } & {
+          [K in Exclude<keyof P, PresentKeys<S, P>>]?: FromSchema<P[K]>;
+        }
+      >
+    : Record<string, unknown>;
 
 /**
  * The TypeScript type of the values a JSON Schema accepts, after validation (a property with
@@ -69,14 +129,15 @@ type FromObject<S> = S extends { properties: infer P }
  * type Config = FromSchema<typeof schema>; // { url: string }
  * ```
  */
-export type FromSchema<S> = S extends { const: infer C }
-  ? C
-  : S extends { enum: readonly (infer E)[] }
-    ? E
-    : S extends { type: infer N }
-      ? N extends readonly (infer M)[]
-        ? FromTypeName<M, S>
-        : FromTypeName<N, S>
-      : S extends { properties: unknown }
-        ? FromObject<S>
-        : unknown;
+export type FromSchema<S> =
+  S extends ConstSchema<infer C>
+    ? C
+    : S extends EnumSchema<infer E>
+      ? E
+      : S extends TypedSchema<infer N>
+        ? N extends readonly (infer M)[]
+          ? FromTypeName<M, S>
+          : FromTypeName<N, S>
+        : S extends ObjectSchema<unknown>
+          ? FromObject<S>
+          : unknown;

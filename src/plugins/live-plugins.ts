@@ -2,7 +2,7 @@ import { redactConfig } from "../core/config/redact.js";
 import { TraceletError } from "../core/errors.js";
 import type { PluginHost } from "../core/lifecycle/plugin-host.js";
 import type { PluginStatus } from "../core/types.js";
-import { activatePlugin, type RunContext, validatePluginConfig } from "./activate.js";
+import { type RunContext, validatePluginConfig } from "./activate.js";
 import { bringUp, type PluginOpResult, requireState, resultOf, stopHost } from "./host-control.js";
 import { instantiate } from "./instantiate.js";
 import type { PluginRecord } from "./plugin-record.js";
@@ -198,55 +198,5 @@ export class LivePlugins {
   status(name?: string): PluginStatus[] {
     if (name !== undefined) return [this.get(name).host.status()];
     return this.hosts().map((h) => h.status());
-  }
-
-  /**
-   * Loads plugins outside a run: validates, instantiates, initializes and starts them in
-   * dependency order.
-   *
-   * @param records - plugins in start order
-   * @param configs - config by plugin name
-   * @param run - what they share
-   * @returns one result per plugin
-   */
-  async loadAll(
-    records: readonly PluginRecord[],
-    configs: Readonly<Record<string, unknown>>,
-    run: RunContext,
-  ): Promise<PluginOpResult[]> {
-    const results = new Map<string, PluginOpResult>();
-    const hosts: PluginHost[] = [];
-    const loaded: PluginRecord[] = [];
-    for (const record of records) {
-      try {
-        hosts.push(await activatePlugin(record, configs[record.name], run));
-        loaded.push(record);
-      } catch (error) {
-        const e = error as TraceletError;
-        results.set(record.name, {
-          name: record.name,
-          ok: false,
-          state: "failed",
-          error: { code: e.code, hook: "load", message: e.message },
-        });
-      }
-    }
-    this.adopt(loaded, hosts, run);
-    for (const host of hosts) {
-      const dep = host.dependsOn.find((d) => results.get(d)?.ok === false);
-      if (dep === undefined) continue;
-      const error = new TraceletError(
-        "TRACELET_ERR_DEPENDENCY_FAILED",
-        `Plugin "${host.name}" was not started because its dependency "${dep}" failed to load.`,
-        { details: { plugin: host.name, dependency: dep } },
-      );
-      host.recordFailure("load", error);
-      host.transition("failed");
-    }
-    const up = hosts.filter((h) => h.state === "loaded");
-    await bringUp(up, run.identity);
-    for (const host of hosts)
-      results.set(host.name, resultOf(host, host.state === "started" || host.state === "disabled"));
-    return records.map((r) => results.get(r.name) as PluginOpResult);
   }
 }

@@ -1,4 +1,3 @@
-import { resolve } from "node:path";
 import type { Logger } from "pino";
 import { TraceletError } from "../core/errors.js";
 import { createHooks } from "../core/hooks.js";
@@ -6,14 +5,13 @@ import type { PluginHost } from "../core/lifecycle/plugin-host.js";
 import { resolveTimeouts } from "../core/lifecycle/timeouts.js";
 import { createLogger } from "../core/logger.js";
 import type { PluginClass, PluginMetadata } from "../core/plugin-api.js";
-import { createRunId } from "../core/run-id.js";
-import type { PluginStatus, PluginType, RunIdentity, Timeouts } from "../core/types.js";
+import type { PluginStatus, PluginType, Timeouts } from "../core/types.js";
 import { effectiveSchema, type RunContext } from "./activate.js";
 import { type DiscoverOptions, type DiscoveryReport, discover } from "./discovery/discover.js";
 import { metadataOf, recordOf } from "./hand-registration.js";
 import { type PluginOpResult, resultOf, stopHost } from "./host-control.js";
 import { LivePlugins } from "./live-plugins.js";
-import { orderByDependencies } from "./order.js";
+import { type LoadAllOptions, loadPlugins, standaloneIdentity } from "./load-all.js";
 import type { PluginRecord } from "./plugin-record.js";
 import { PluginRegistry } from "./registry.js";
 
@@ -179,35 +177,18 @@ export class PluginManager {
    * results.filter((r) => !r.ok); // [{ name: "broken", ok: false, state: "failed", error: {...} }]
    * ```
    */
-  async loadAll(configs: Readonly<Record<string, unknown>>, options: LoadAllOptions = {}): Promise<PluginOpResult[]> {
-    const records: PluginRecord[] = [];
-    const refused: PluginOpResult[] = [];
-    for (const name of Object.keys(configs)) {
-      try {
-        records.push(this.resolve(name));
-      } catch (error) {
-        const e = error as TraceletError;
-        refused.push({ name, ok: false, state: "failed", error: { code: e.code, hook: "load", message: e.message } });
-      }
-    }
-    let ordered: PluginRecord[];
-    try {
-      ordered = orderByDependencies(records);
-    } catch (error) {
-      const e = error as TraceletError;
-      const info = { code: e.code, hook: "load" as const, message: e.message };
-      return [...refused, ...records.map((r) => ({ name: r.name, ok: false, state: "failed" as const, error: info }))];
-    }
-    const run: RunContext = {
-      identity: defaultIdentity(this.cwd, options.run),
-      hooks: createHooks(),
-      logger: this.logger,
-      timeouts: resolveTimeouts(this.timeouts),
-      quarantineAfter: this.quarantineAfter,
-    };
-    const loaded = await this.live.loadAll(ordered, configs, run);
-    const byName = new Map([...refused, ...loaded].map((r) => [r.name, r]));
-    return Object.keys(configs).map((n) => byName.get(n) as PluginOpResult);
+  loadAll(configs: Readonly<Record<string, unknown>>, options: LoadAllOptions = {}): Promise<PluginOpResult[]> {
+    return loadPlugins(configs, {
+      resolve: (name) => this.resolve(name),
+      live: this.live,
+      run: {
+        identity: standaloneIdentity(this.cwd, options.run),
+        hooks: createHooks(),
+        logger: this.logger,
+        timeouts: resolveTimeouts(this.timeouts),
+        quarantineAfter: this.quarantineAfter,
+      },
+    });
   }
 
   /**
@@ -328,26 +309,4 @@ export class PluginManager {
     }
     return results;
   }
-}
-
-/** Options of {@link PluginManager.loadAll}. */
-export interface LoadAllOptions {
-  /** Parts of the identity the plugins see. */
-  run?: Partial<RunIdentity>;
-}
-
-function defaultIdentity(cwd: string, given: Partial<RunIdentity> = {}): RunIdentity {
-  const runId = given.runId ?? createRunId();
-  const project = given.project ?? "default";
-  return Object.freeze({
-    project,
-    name: runId,
-    runId,
-    role: "main",
-    workerId: 0,
-    workerCount: 1,
-    runDir: resolve(cwd, "tracelet-runs", project, runId),
-    ...given,
-    tags: Object.freeze({ ...given.tags }),
-  });
 }

@@ -33,9 +33,33 @@ describe("collectors end to end through startExperiment", () => {
     expect(typeof backend?.params["system.cpu_model"]).toBe("string");
   });
 
+  it("averages samplesBeforeLogging samples into each point, the last partial group included", async () => {
+    const exp = await withTestExperiment({
+      cwd: await tempDir(),
+      collectors: ["system"],
+      plugins: { system: { intervalMs: 100, samplesBeforeLogging: 3, gpu: false } },
+    });
+    const backend = MemoryBackend.last;
+    const name = "system/memory_used_megabytes";
+    await vi.waitFor(async () => {
+      await exp.flush();
+      expect(backend?.points.filter((p) => p.name === name).length).toBeGreaterThanOrEqual(2);
+    });
+    await exp.stop();
+    const collects = exp.status().plugins.find((p) => p.name === "system")?.stats.calls.collect ?? 0;
+    expect(collects).toBeGreaterThanOrEqual(6);
+    expect(backend?.points.filter((p) => p.name === name)).toHaveLength(Math.ceil(collects / 3));
+  });
+
   it("logs git and environment params and process metrics at start", async () => {
     const repo = await tempDir();
-    const env = { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@t", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@t" };
+    const env = {
+      ...process.env,
+      GIT_AUTHOR_NAME: "t",
+      GIT_AUTHOR_EMAIL: "t@t",
+      GIT_COMMITTER_NAME: "t",
+      GIT_COMMITTER_EMAIL: "t@t",
+    };
     execFileSync("git", ["init", "-q"], { cwd: repo });
     execFileSync("git", ["commit", "-q", "--allow-empty", "-m", "init"], { cwd: repo, env });
     const exp = await withTestExperiment({

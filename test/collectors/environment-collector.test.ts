@@ -33,7 +33,10 @@ describe("the environment collector", () => {
     process.env.AWS_SECRET_ACCESS_KEY = "s";
     process.env.MY_SETTING = "fine";
     const c = new EnvironmentCollector();
-    c.initialize({ envAllowlist: ["MY_*", "GITHUB_TOKEN", "DB_PASSWORD", "AWS_SECRET_ACCESS_KEY"] }, testContext("environment"));
+    c.initialize(
+      { envAllowlist: ["MY_*", "GITHUB_TOKEN", "DB_PASSWORD", "AWS_SECRET_ACCESS_KEY"] },
+      testContext("environment"),
+    );
     const { environment: e } = c.params() as { environment: { env: Record<string, string> } };
     expect(e.env).toEqual({ MY_SETTING: "fine" });
   });
@@ -43,7 +46,16 @@ describe("the environment collector", () => {
     const c = new EnvironmentCollector();
     c.initialize({}, testContext("environment"));
     const { environment: e } = c.params() as { environment: { argv: string[] } };
-    expect(e.argv).toEqual(["node", "train.js", "--lr=0.1", `--api-key=${REDACTED}`, "--token", REDACTED, `--password=${REDACTED}`, "-v"]);
+    expect(e.argv).toEqual([
+      "node",
+      "train.js",
+      "--lr=0.1",
+      `--api-key=${REDACTED}`,
+      "--token",
+      REDACTED,
+      `--password=${REDACTED}`,
+      "-v",
+    ]);
     const off = new EnvironmentCollector();
     off.initialize({ argv: false }, testContext("environment"));
     expect((off.params() as { environment: object }).environment).not.toHaveProperty("argv");
@@ -52,8 +64,12 @@ describe("the environment collector", () => {
   it("recognizes secret names and allowlist prefixes", () => {
     for (const name of ["OPENAI_API_KEY", "HF_TOKEN", "client_secret", "PGPASSWORD", "NPM_AUTH", "SSH_PRIVATE"])
       expect(looksSecret(name), name).toBe(true);
-    for (const name of ["PWD", "CUDA_VISIBLE_DEVICES", "NODE_ENV", "HOSTNAME"]) expect(looksSecret(name), name).toBe(false);
-    expect(pickEnv({ SLURM_JOB_ID: "1", SLURM_X: "2", OTHER: "3" }, ["SLURM_*"])).toEqual({ SLURM_JOB_ID: "1", SLURM_X: "2" });
+    for (const name of ["PWD", "CUDA_VISIBLE_DEVICES", "NODE_ENV", "HOSTNAME"])
+      expect(looksSecret(name), name).toBe(false);
+    expect(pickEnv({ SLURM_JOB_ID: "1", SLURM_X: "2", OTHER: "3" }, ["SLURM_*"])).toEqual({
+      SLURM_JOB_ID: "1",
+      SLURM_X: "2",
+    });
     expect(redactArgv(["a", "--secret", "--next"])).toEqual(["a", "--secret", "--next"]);
   });
 });

@@ -16,7 +16,13 @@ function gitIn(dir: string, ...args: string[]): string {
   return execFileSync("git", args, {
     cwd: dir,
     encoding: "utf8",
-    env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@t", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@t" },
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: "t",
+      GIT_AUTHOR_EMAIL: "t@t",
+      GIT_COMMITTER_NAME: "t",
+      GIT_COMMITTER_EMAIL: "t@t",
+    },
   }).trim();
 }
 
@@ -74,7 +80,9 @@ describe("the git collector", () => {
 
   it("strips user, password and query from remote URLs, keeping scp-like remotes", () => {
     expect(stripCredentials("https://user:tok@github.com/a/b.git")).toBe("https://github.com/a/b.git");
-    expect(stripCredentials("https://oauth2:tok@gitlab.com/a/b.git?private_token=x")).toBe("https://gitlab.com/a/b.git");
+    expect(stripCredentials("https://oauth2:tok@gitlab.com/a/b.git?private_token=x")).toBe(
+      "https://gitlab.com/a/b.git",
+    );
     expect(stripCredentials("ssh://git:pw@host:2222/a/b.git")).toBe("ssh://host:2222/a/b.git");
     expect(stripCredentials("git@github.com:a/b.git")).toBe("git@github.com:a/b.git");
     expect(stripCredentials("/srv/repos/b.git")).toBe("/srv/repos/b.git");

@@ -109,7 +109,14 @@ describe("the experiment API", () => {
 
   it("refuses malformed data-path options with TRACELET_ERR_OPTION_INVALID", async () => {
     const cwd = await tempDir();
-    for (const bad of [{ batchSize: 0 }, { maxQueuedPoints: -1 }, { onInvalidMetric: "ignore" }, { tags: { a: 1 } }]) {
+    for (const bad of [
+      { batchSize: 0 },
+      { maxQueuedPoints: -1 },
+      { onInvalidMetric: "ignore" },
+      { tags: { a: 1 } },
+      { retry: { initialDelayMs: -1 } },
+      { retry: { every: 5 } },
+    ]) {
       await expect(memoryRun(cwd, bad)).rejects.toMatchObject({ code: "TRACELET_ERR_OPTION_INVALID" });
     }
   });

@@ -72,7 +72,7 @@ describe("the metric data path", () => {
     expect(report.spooled).toEqual({ flaky: 300 });
     const files = readdirSync(join(exp.runDir, "spool", "flaky"));
     expect(files).toContain("backend.json");
-    expect(files.filter((f) => /^\d{12}\.jsonl$/.test(f)).length).toBeGreaterThan(0);
+    expect(files.filter((f) => /^\d{13}-\d{12}\.jsonl$/.test(f)).length).toBeGreaterThan(0);
   });
 
   it("bounds memory behind a slow backend by spilling to the spool, and keeps order", async () => {

@@ -67,6 +67,23 @@ describe("definePlugin", () => {
     });
   });
 
+  it("takes a schema kept in a variable `as const`", () => {
+    const schema = {
+      type: "object",
+      properties: { n: { type: "number" }, s: { type: "string", default: "x" } },
+      required: ["n"],
+    } as const;
+    definePlugin({
+      name: "v",
+      type: "collector",
+      configSchema: schema,
+      setup(config) {
+        expectTypeOf(config).toEqualTypeOf<Readonly<{ n: number; s: string }>>();
+        return { collect: () => ({ n: config.n }) };
+      },
+    });
+  });
+
   it("FromSchema covers the common subset", () => {
     expectTypeOf<FromSchema<{ type: "string" }>>().toEqualTypeOf<string>();
     expectTypeOf<FromSchema<{ type: readonly ["string", "null"] }>>().toEqualTypeOf<string | null>();

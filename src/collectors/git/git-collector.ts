@@ -11,8 +11,8 @@ export interface GitInfo {
   branch?: string;
   /** Whether HEAD is detached. */
   detached: boolean;
-  /** Whether tracked files have uncommitted changes. */
-  dirty: boolean;
+  /** Whether tracked files have uncommitted changes (absent when `git status` failed or timed out). */
+  dirty?: boolean;
   /** `origin` (or the first remote) with credentials stripped. */
   remote_url?: string;
 }
@@ -56,7 +56,9 @@ export async function readGitInfo(cwd: string, timeoutMs: number): Promise<GitIn
     const first = (await git(["remote"], cwd, timeoutMs))?.split("\n")[0];
     if (first) remote = await git(["remote", "get-url", first], cwd, timeoutMs);
   }
-  const info: GitInfo = { commit, detached: !branch, dirty: (status ?? "").length > 0 };
+  const info: GitInfo = { commit, detached: !branch };
+  // A status that failed or timed out (a huge work tree) says nothing: no flag rather than a wrong one.
+  if (status !== undefined) info.dirty = status.length > 0;
   if (branch) info.branch = branch;
   if (remote) info.remote_url = stripCredentials(remote);
   return info;

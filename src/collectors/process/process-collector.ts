@@ -17,10 +17,12 @@ export class ProcessCollector extends CollectorPlugin<ProcessCollectorConfig> {
   private histogram: IntervalHistogram | undefined;
   private lastCpu: NodeJS.CpuUsage | undefined;
   private lastAt = 0;
+  private resolutionMs = 10;
 
   /** Starts the event-loop delay histogram and primes the CPU counters. */
   override start(): void {
-    this.histogram = monitorEventLoopDelay({ resolution: this.config.eventLoopResolutionMs ?? 10 });
+    this.resolutionMs = this.config.eventLoopResolutionMs ?? 10;
+    this.histogram = monitorEventLoopDelay({ resolution: this.resolutionMs });
     this.histogram.enable();
     this.lastCpu = process.cpuUsage();
     this.lastAt = performance.now();
@@ -53,9 +55,12 @@ export class ProcessCollector extends CollectorPlugin<ProcessCollectorConfig> {
     out[`${P}uptime_seconds`] = process.uptime();
     const h = this.histogram;
     if (h && h.count > 0) {
-      out[`${P}event_loop_delay_mean_milliseconds`] = h.mean / 1e6;
-      out[`${P}event_loop_delay_max_milliseconds`] = h.max / 1e6;
-      out[`${P}event_loop_delay_p99_milliseconds`] = h.percentile(99) / 1e6;
+      // The histogram records the time between its own timer ticks; the delay is what exceeds
+      // the tick period (its resolution).
+      const delay = (ns: number) => Math.max(0, ns / 1e6 - this.resolutionMs);
+      out[`${P}event_loop_delay_mean_milliseconds`] = delay(h.mean);
+      out[`${P}event_loop_delay_max_milliseconds`] = delay(h.max);
+      out[`${P}event_loop_delay_p99_milliseconds`] = delay(h.percentile(99));
       h.reset();
     }
     return out;

@@ -46,7 +46,11 @@ export class SystemInformationSampler {
     ]);
     const at = performance.now();
     out[`${P}cpu_utilization_percentage`] = load.currentLoad;
-    if (this.config.perCore) load.cpus.forEach((c, i) => (out[`${P}cpu_${i}_utilization_percentage`] = c.load));
+    if (this.config.perCore) {
+      load.cpus.forEach((c, i) => {
+        out[`${P}cpu_${i}_utilization_percentage`] = c.load;
+      });
+    }
     const [one, five, fifteen] = loadavg();
     out[`${P}load_average_1m`] = one;
     out[`${P}load_average_5m`] = five;
@@ -64,7 +68,8 @@ export class SystemInformationSampler {
     let rx = 0;
     let tx = 0;
     for (const n of net) {
-      if (wanted?.length ? !wanted.includes(n.iface) : !this.config.includeLoopback && /^lo\d*$/.test(n.iface)) continue;
+      if (wanted?.length ? !wanted.includes(n.iface) : !this.config.includeLoopback && /^lo\d*$/.test(n.iface))
+        continue;
       rx += n.rx_bytes;
       tx += n.tx_bytes;
       if (!this.config.perInterface) continue;

@@ -106,7 +106,9 @@ export class SystemCollector extends CollectorPlugin<SystemCollectorConfig> {
     return {
       sampler: this.sampler instanceof LinuxSampler ? "proc" : "systeminformation",
       ...(this.sampler instanceof LinuxSampler ? this.sampler.sources : {}),
-      gpu: this.gpu ? { state: this.gpu.state, gpus: this.gpu.gpus.size, lastProblem: this.gpu.lastProblem } : "off",
+      gpu: this.gpu
+        ? { state: this.gpu.state, pid: this.gpu.pid, gpus: this.gpu.gpus.size, lastProblem: this.gpu.lastProblem }
+        : "off",
     };
   }
 

@@ -88,3 +88,18 @@ export function scrubValue<T>(value: T, secrets: readonly string[]): T {
   if ((typeof value === "number" || typeof value === "bigint") && secrets.includes(String(value))) return REDACTED as T;
   return value;
 }
+
+/**
+ * Scrubs secret values from an error's message and stack, and from its cause's, in place.
+ *
+ * @param error - the error
+ * @param secrets - values to hide
+ */
+export function scrubError(error: Error, secrets: readonly string[]): void {
+  if (secrets.length === 0) return;
+  for (const e of [error, error.cause]) {
+    if (!(e instanceof Error)) continue;
+    e.message = scrubText(e.message, secrets);
+    if (e.stack) e.stack = scrubText(e.stack, secrets);
+  }
+}

@@ -137,10 +137,17 @@ export class BackendChannel {
   private kick(): void {
     if (this.pumping || this.halted) return;
     this.pumping = true;
-    void this.pump().finally(() => {
-      this.pumping = false;
-      this.release();
-    });
+    void this.pump()
+      .catch((error: unknown) => {
+        this.options.logger.error(
+          { plugin: this.host.name, err: error },
+          "metric delivery stopped; the spool keeps the rest",
+        );
+      })
+      .finally(() => {
+        this.pumping = false;
+        this.release();
+      });
   }
 
   private release(): void {

@@ -65,10 +65,17 @@ export class RecordEncoder {
    */
   encode(batch: readonly MetricRecord[], from = 0, to = batch.length): string {
     let out = "";
+    // Neighbouring points mostly share their millisecond: format each timestamp once.
+    let lastTimestamp = Number.NaN;
+    let tail = "";
     for (let i = from; i < to; i++) {
       const p = batch[i];
       const v = p.value;
-      out += `${this.prefix(p.name)}${Number.isFinite(v) ? v : `"${encodeValue(v)}"`},"step":${p.step},"timestamp":${p.timestamp}}\n`;
+      if (p.timestamp !== lastTimestamp) {
+        lastTimestamp = p.timestamp;
+        tail = `,"timestamp":${lastTimestamp}}\n`;
+      }
+      out += `${this.prefix(p.name)}${Number.isFinite(v) ? v : `"${encodeValue(v)}"`},"step":${p.step}${tail}`;
     }
     return out;
   }

@@ -7,7 +7,7 @@ import { decodeText, RecordEncoder } from "./record-codec.js";
 
 /** Batches appended to one spool segment before a new one is started. */
 const SEGMENT_BATCHES = 16;
-const SEGMENT_NAME = /^\d{12}\.jsonl$/;
+const SEGMENT_NAME = /^\d{13}-\d{12}\.jsonl$/;
 const SECRET_KEY = /^(password|token|apikey|api_key|secret|authorization)$/i;
 
 /** What `backend.json` in a spool directory holds: enough for `tracelet sync` to replay it. */
@@ -39,14 +39,16 @@ export interface SpoolSegment {
 }
 
 /**
- * A spool segment's file name: the sequence number of its first batch, zero-padded so that
- * name order is logging order.
+ * A spool segment's file name: the writing process's session (its run's start, ms) and the
+ * sequence number of the segment's first batch, both zero-padded, so that name order is logging
+ * order, also across processes that resumed the same run id.
  *
+ * @param session - ms since the epoch when the writing pipeline started
  * @param seq - the first batch's sequence number
- * @returns e.g. `000000000042.jsonl`
+ * @returns e.g. `1795323161351-000000000042.jsonl`
  */
-export function segmentName(seq: number): string {
-  return `${String(seq).padStart(12, "0")}.jsonl`;
+export function segmentName(session: number, seq: number): string {
+  return `${String(session).padStart(13, "0")}-${String(seq).padStart(12, "0")}.jsonl`;
 }
 
 function withoutPaths(config: Record<string, unknown>, paths: readonly string[]): Record<string, unknown> {
@@ -80,10 +82,12 @@ export class Spool {
   /**
    * @param dir - the directory
    * @param meta - written to `backend.json` with the first segment
+   * @param session - this process's session in segment names (default now)
    */
   constructor(
     readonly dir: string,
     private readonly meta: SpoolMeta,
+    private readonly session: number = Date.now(),
   ) {}
 
   /**
@@ -101,7 +105,7 @@ export class Spool {
       let target = segment;
       if (!target || target.fd === undefined || target.batches >= SEGMENT_BATCHES) {
         if (target) this.seal(target);
-        const path = join(this.dir, segmentName(seq));
+        const path = join(this.dir, segmentName(this.session, seq));
         target = { path, firstSeq: seq, lastSeq: seq, points: 0, batches: 0, fd: openSync(path, "a") };
       }
       writeSync(target.fd as number, this.encoder.encode(batch));

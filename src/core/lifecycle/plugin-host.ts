@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { scrubText, scrubValue, secretValues } from "../config/redact.js";
+import { scrubError, secretValues } from "../config/redact.js";
 import { TraceletError, toTraceletError } from "../errors.js";
 import type { TraceletHooks } from "../hooks.js";
 import type { BackendInstance, CollectorInstance, PluginInstance } from "../plugin-api.js";
@@ -14,6 +14,7 @@ import type {
   RunIdentity,
   Timeouts,
 } from "../types.js";
+import { statusOf } from "./host-status.js";
 import { assertTransition } from "./state-machine.js";
 import { DEADLINE_OF, deadlineFor } from "./timeouts.js";
 import { withDeadline } from "./with-deadline.js";
@@ -240,7 +241,7 @@ export class PluginHost {
    * @param error - the coded error
    */
   recordFailure(hook: HookName, error: TraceletError): void {
-    this.scrub(error);
+    scrubError(error, this.secrets);
     const stats = this.stats;
     stats.failures[hook] = (stats.failures[hook] ?? 0) + 1;
     stats.consecutiveFailures++;
@@ -269,21 +270,15 @@ export class PluginHost {
    * @returns the status
    */
   status(): PluginStatus {
-    let own: Record<string, unknown> | undefined;
-    try {
-      own = this.currentInstance.getStatus?.();
-    } catch (error) {
-      own = { error: error instanceof Error ? error.message : String(error) };
-    }
-    const status: PluginStatus = {
-      name: this.name,
-      type: this.type,
-      state: this.currentState,
-      stats: structuredClone(this.stats),
-    };
-    if (this.lastError) status.lastError = { ...this.lastError };
-    if (own) status.own = scrubValue(safeClone(own), this.secrets);
-    return status;
+    return statusOf(
+      this.name,
+      this.type,
+      this.currentState,
+      this.stats,
+      this.lastError,
+      this.currentInstance,
+      this.secrets,
+    );
   }
 
   private quarantineError(hook: HookName, cause?: TraceletError): TraceletError {
@@ -295,17 +290,6 @@ export class PluginHost {
     );
   }
 
-  private scrub(error: TraceletError): void {
-    if (this.secrets.length === 0) return;
-    error.message = scrubText(error.message, this.secrets);
-    if (error.stack) error.stack = scrubText(error.stack, this.secrets);
-    const cause = error.cause;
-    if (cause instanceof Error) {
-      cause.message = scrubText(cause.message, this.secrets);
-      if (cause.stack) cause.stack = scrubText(cause.stack, this.secrets);
-    }
-  }
-
   private safely(hook: string, fn: () => void): void {
     try {
       fn();
@@ -313,13 +297,5 @@ export class PluginHost {
       // A throwing tap must not break the engine; it is reported and the run goes on.
       this.logger.error({ hook, err: error instanceof Error ? error.message : String(error) }, "a hook tap threw");
     }
-  }
-}
-
-function safeClone(value: Record<string, unknown>): Record<string, unknown> {
-  try {
-    return structuredClone(value);
-  } catch {
-    return { ...value };
   }
 }

@@ -57,7 +57,7 @@ export async function runStep(
       if (dep) {
         const error = new TraceletError(
           "TRACELET_ERR_DEPENDENCY_FAILED",
-          `Plugin "${host.name}" was not run because its dependency "${dep.name}" failed.`,
+          `Plugin "${host.name}" was not run because its dependency "${dep.name}" ${dep.state === "disabled" ? "is disabled" : dep.state === "quarantined" ? "is quarantined" : "failed"}.`,
           { details: { plugin: host.name, dependency: dep.name } },
         );
         host.recordFailure(hookName, error);
@@ -116,6 +116,8 @@ export async function runEach(
  * @param run - the run identity
  * @param timeouts - deadlines
  * @param logger - where forced cleanups are reported
+ * @param startedAt - when the shutdown began (`performance.now()`; default: now), so that the
+ *   shutdown deadline also covers what the run did before stopping its plugins (flushing)
  * @returns successes and failures
  */
 export async function stopAll(
@@ -124,9 +126,10 @@ export async function stopAll(
   run: RunIdentity,
   timeouts: Timeouts,
   logger?: Logger,
+  startedAt: number = performance.now(),
 ): Promise<HookRunResult> {
   const result: HookRunResult = { successes: [], failures: [] };
-  const endAt = performance.now() + (timeouts.shutdown ?? 30_000);
+  const endAt = startedAt + (timeouts.shutdown ?? 30_000);
   const unclean: PluginHost[] = [];
   for (const host of [...hosts].reverse()) {
     hooks.stop.tapPromise({ name: host.name }, async () => {
@@ -137,8 +140,10 @@ export async function stopAll(
       }
       if (host.state === "initialized" || host.state === "started" || host.state === "quarantined")
         host.transition("stopping");
-      const left = endAt - performance.now();
-      if (left <= 0) {
+      // Whole milliseconds: timers round down, so a fraction left after the previous deadline
+      // fired would start a call that has no time at all.
+      const left = Math.floor(endAt - performance.now());
+      if (left < 1) {
         const error = new TraceletError(
           "TRACELET_ERR_SHUTDOWN_TIMEOUT",
           `Plugin "${host.name}" was not stopped: the shutdown deadline of ${timeouts.shutdown} ms had passed.`,

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { pino } from "pino";
 import type { PluginContext, RunIdentity } from "../../../src/core/types.js";
 
@@ -16,12 +17,20 @@ export function testContext(name: string): PluginContext {
   return { name, logger: pino({ level: "silent" }), signal: new AbortController().signal, run };
 }
 
-/** Whether a process is alive. */
+/**
+ * Whether a process is alive. A zombie (dead, not yet reaped: an orphan waits for PID 1 to reap
+ * it, which some container init processes do late or never) counts as dead.
+ */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    return stat[stat.lastIndexOf(")") + 2] !== "Z";
+  } catch {
+    return process.platform !== "linux";
   }
 }

@@ -21,7 +21,9 @@ describe("/proc parsers", () => {
   });
 
   it("reads memory in bytes and, inside a binding cgroup limit, reports the container's view", () => {
-    const info = parseMemInfo("MemTotal: 1000 kB\nMemFree: 100 kB\nMemAvailable: 600 kB\nSwapTotal: 200 kB\nSwapFree: 50 kB\n");
+    const info = parseMemInfo(
+      "MemTotal: 1000 kB\nMemFree: 100 kB\nMemAvailable: 600 kB\nSwapTotal: 200 kB\nSwapFree: 50 kB\n",
+    );
     expect(info.MemTotal).toBe(1000 * 1024);
     const host = combineMemory(info);
     expect(host).toMatchObject({ total: 1024000, used: 400 * 1024, available: 600 * 1024, swapUsed: 150 * 1024 });
@@ -75,7 +77,8 @@ describe("/proc parsers", () => {
   });
 
   it("parses /proc/<pid>/stat with spaces and parentheses in the command name, and walks the tree", () => {
-    const line = "42 (my (odd) proc) S 1 42 42 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 7 0 12345 1000000 300 18446744073709551615";
+    const line =
+      "42 (my (odd) proc) S 1 42 42 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 7 0 12345 1000000 300 18446744073709551615";
     expect(parseProcessStat(line)).toEqual({ pid: 42, ppid: 1, ticks: 300, threads: 7, rssPages: 300 });
     const p = (pid: number, ppid: number) => ({ pid, ppid, ticks: 0, threads: 1, rssPages: 1 });
     const tree = processTree(10, [p(1, 0), p(10, 1), p(11, 10), p(12, 11), p(13, 1)]);

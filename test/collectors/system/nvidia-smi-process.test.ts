@@ -10,8 +10,14 @@ import { alive, testContext } from "../helpers/context.js";
 const fakeDir = join(import.meta.dirname, "../../fixtures/collectors/nvidia-smi");
 const savedEnv = { ...process.env };
 let log = "";
-const starts = () => readFileSync(log, "utf8").split("\n").filter((l) => l.startsWith("start "));
-const stops = () => readFileSync(log, "utf8").split("\n").filter((l) => l.startsWith("stop "));
+const starts = () =>
+  readFileSync(log, "utf8")
+    .split("\n")
+    .filter((l) => l.startsWith("start "));
+const stops = () =>
+  readFileSync(log, "utf8")
+    .split("\n")
+    .filter((l) => l.startsWith("stop "));
 
 async function collector(config: SystemCollectorConfig = {}): Promise<SystemCollector> {
   const c = new SystemCollector();
@@ -111,6 +117,28 @@ describe("the nvidia-smi child (a fake nvidia-smi on PATH)", () => {
     expect(gpu.gpus.size).toBe(0);
     expect(gpu.pid).toBeUndefined();
     await gpu.settled;
+    await gpu.stop();
+  });
+
+  it("kills a child that hangs silently and restarts it, giving up if it never reports", async () => {
+    process.env.FAKE_NVIDIA_SMI_HANG = "1";
+    const gpu = new NvidiaSmiProcess({
+      command: "nvidia-smi",
+      intervalMs: 100,
+      logger: testContext("system").logger,
+      restartDelayMs: 10,
+      maxFailedStarts: 2,
+      silentAfterMs: 300,
+    });
+    gpu.start();
+    await vi.waitFor(() => expect(gpu.pid).toBeDefined());
+    const first = gpu.pid as number;
+    await vi.waitFor(() => expect(gpu.state).toBe("gave-up"), { timeout: 10_000 });
+    expect(starts()).toHaveLength(2);
+    expect(alive(first)).toBe(false);
+    const second = Number(starts()[1].split(" ")[1]);
+    await vi.waitFor(() => expect(alive(second)).toBe(false));
+    expect(gpu.lastProblem).toContain("printed nothing");
     await gpu.stop();
   });
 

@@ -16,12 +16,15 @@ describe("Spool", () => {
     const runDir = await tempDir();
     const dir = join(runDir, "spool", "b");
     const config = { url: "u", token: "secret!", auth: { pass: "p", user: "x" } };
-    const spool = new Spool(dir, { plugin: "b", config, secretPaths: ["auth.pass"], run });
+    const spool = new Spool(dir, { plugin: "b", config, secretPaths: ["auth.pass"], run }, 1_795_000_000_000);
     let seg: ReturnType<Spool["append"]> | undefined;
     for (let s = 1; s <= 20; s++) seg = spool.append(seg, batch((s - 1) * 10, 10), s);
     spool.seal(seg!);
     const files = listSegments(dir);
-    expect(files.map((f) => f.slice(-18))).toEqual([segmentName(1), segmentName(17)]);
+    expect(files.map((f) => f.slice(-32))).toEqual([
+      segmentName(1_795_000_000_000, 1),
+      segmentName(1_795_000_000_000, 17),
+    ]);
     const points = (await Promise.all(files.map(readSegment))).flat();
     expect(points.map((p) => p.step)).toEqual(Array.from({ length: 200 }, (_, i) => i));
     const meta = JSON.parse(readFileSync(join(dir, "backend.json"), "utf8"));
@@ -43,5 +46,15 @@ describe("Spool", () => {
     expect(done).toEqual({ points: 5, segments: 1 });
     expect(got.map((p) => p.step)).toEqual([0, 1, 2, 3, 4]);
     expect(findSpools(runDir)).toEqual([]);
+  });
+
+  it("orders a resumed run's segments after the earlier process's ones", async () => {
+    const dir = join(await tempDir(), "spool", "b");
+    const earlier = new Spool(dir, { plugin: "b", config: {}, run }, 1000);
+    const later = new Spool(dir, { plugin: "b", config: {}, run }, 2000);
+    later.seal(later.append(undefined, batch(100, 1), 1));
+    earlier.seal(earlier.append(undefined, batch(0, 1), 5));
+    const points = (await Promise.all(listSegments(dir).map(readSegment))).flat();
+    expect(points.map((p) => p.step)).toEqual([0, 100]);
   });
 });

@@ -4,6 +4,8 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { isProcessAlive } from "../../../src/core/lifecycle/force-cleanup.js";
+import { BackendPlugin } from "../../../src/index.js";
+import { withTestExperiment } from "../../../src/testing/index.js";
 import { tempDir } from "../../helpers/temp-dir.js";
 
 const dist = resolve("dist");
@@ -56,17 +58,18 @@ async function expectGone(pid: number): Promise<void> {
 
 describe("the lifecycle-aware protocol: no child outlives the run", () => {
   it.each([
-    ["forget", "kill"],
-    ["forget", "noop"],
-    ["hang", "noop"],
-  ])(
-    "after SIGTERM to the parent (stop: %s, forceCleanup: %s), and the signal still ends it",
-    async (stop, cleanup) => {
+    ["SIGTERM", "forget", "kill"],
+    ["SIGTERM", "forget", "noop"],
+    ["SIGTERM", "hang", "noop"],
+    ["SIGINT", "forget", "noop"],
+  ] as const)(
+    "after %s to the parent (stop: %s, forceCleanup: %s); the signal still ends it",
+    async (sig, stop, cleanup) => {
       const { parent, child } = await startParent("wait", stop, cleanup);
       const exited = once(parent, "exit");
-      parent.kill("SIGTERM");
+      parent.kill(sig);
       const [code, signal] = await exited;
-      expect({ code, signal }).toEqual({ code: null, signal: "SIGTERM" });
+      expect({ code, signal }).toEqual({ code: null, signal: sig });
       await expectGone(child);
     },
   );
@@ -87,5 +90,33 @@ describe("the lifecycle-aware protocol: no child outlives the run", () => {
     expect(code).toBe(1);
     expect(stderr()).toContain("uncaught in the training loop");
     await expectGone(child);
+  });
+});
+
+describe("a normal stop()", () => {
+  it("force-cleans a lifecycle-aware plugin that left a child running", async () => {
+    let pid = 0;
+    let cleaned = 0;
+    class Leaky extends BackendPlugin {
+      static metadata = { name: "leaky", type: "backend" as const };
+      child: ChildProcess | undefined;
+      override start() {
+        this.child = spawn("sleep", ["300"], { stdio: "ignore" });
+        pid = this.child.pid ?? 0;
+      }
+      logMetric() {}
+      getChildPids() {
+        return pid ? [pid] : [];
+      }
+      forceCleanup() {
+        cleaned++;
+      }
+    }
+    const exp = await withTestExperiment({ cwd: await tempDir(), backends: ["memory", "leaky"] }, [Leaky]);
+    expect(isProcessAlive(pid)).toBe(true);
+    const report = await exp.stop();
+    expect(report.failures).toEqual([]);
+    expect(cleaned).toBe(1);
+    await expectGone(pid);
   });
 });

@@ -25,7 +25,10 @@ describe("withDeadline", () => {
     await vi.advanceTimersByTimeAsync(250);
     const error = await outcome;
     expect(isTraceletError(error)).toBe(true);
-    expect(error).toMatchObject({ code: "TRACELET_ERR_HOOK_TIMEOUT", details: { plugin: "slow-plugin", hook: "flush" } });
+    expect(error).toMatchObject({
+      code: "TRACELET_ERR_HOOK_TIMEOUT",
+      details: { plugin: "slow-plugin", hook: "flush" },
+    });
     expect((error as Error).message).toContain('"slow-plugin"');
     expect((error as Error).message).toContain('"flush"');
     expect(signal?.aborted).toBe(true);

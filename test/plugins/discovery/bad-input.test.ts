@@ -98,6 +98,13 @@ describe("bad input", () => {
     }
   });
 
+  it("does not crash on a host package.json that is not JSON", async () => {
+    const cwd = await copyFixture("bad-input");
+    writeFileSync(join(cwd, "package.json"), "{ not json");
+    const { manager } = await discoverIn(cwd);
+    expect(manager.getPlugin("backend", "fine")?.state).toBe("available");
+  });
+
   it("never lets one bad package hide the others, also without the cache", async () => {
     const cwd = await copyFixture("bad-input");
     writeFileSync(join(cwd, "node_modules", "invalid-json", "package.json"), '\u0000\u0001tracelet"tracelet"{{{');

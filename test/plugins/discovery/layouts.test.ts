@@ -67,6 +67,8 @@ describe("discovery layouts", () => {
     const depX = join(store, "dep-x@1.0.0", "node_modules", "dep-x");
     writeJson(join(depX, "package.json"), { name: "dep-x", version: "1.4.0" });
     link(depX, join(store, "tracelet-plugin-p@1.0.0", "node_modules", "dep-x"));
+    // An id whose name cannot be read (e.g. a hashed long id) is listed instead.
+    writePluginPackage(join(store, "hashed0123456789", "node_modules", "tracelet-plugin-h"), "tracelet-plugin-h", "h");
     link(p, join(cwd, "node_modules", "tracelet-plugin-p"));
     link(q, join(cwd, "node_modules", "@acme", "tracelet-q"));
     const { report } = await discoverIn(cwd);
@@ -75,6 +77,8 @@ describe("discovery layouts", () => {
     expect(byName(report.plugins, "p")[0]).toMatchObject({ state: "available", path: p });
     expect(byName(report.plugins, "q")).toHaveLength(1);
     expect(byName(report.plugins, "q")[0]).toMatchObject({ path: q, packageName: "@acme/tracelet-q" });
+    expect(byName(report.plugins, "h")).toHaveLength(1);
+    expect(report.plugins).toHaveLength(3);
   });
 
   it("scans npm workspaces: the root's and each workspace's node_modules, linked workspace packages", async () => {

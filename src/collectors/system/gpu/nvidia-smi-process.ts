@@ -14,6 +14,8 @@ export interface NvidiaSmiOptions {
   restartDelayMs?: number;
   /** Starts in a row without a single GPU row before giving up (default 5). */
   maxFailedStarts?: number;
+  /** A child silent this long is killed and restarted (default: 5 periods, at least 15 s). */
+  silentAfterMs?: number;
 }
 
 /** Where the child stands. */
@@ -31,6 +33,8 @@ export class NvidiaSmiProcess {
   private child: ChildProcess | undefined;
   private current: NvidiaSmiState = "idle";
   private restartTimer: NodeJS.Timeout | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
+  private lastOutputAt = 0;
   private failedStarts = 0;
   private pending = "";
   private readonly latest = new Map<number, GpuRow>();
@@ -73,6 +77,7 @@ export class NvidiaSmiProcess {
   /** Kills the child and waits (at most 2 s, then SIGKILL) for it to exit. */
   async stop(): Promise<void> {
     this.current = "stopped";
+    if (this.watchdog) clearInterval(this.watchdog);
     this.settle?.();
     if (this.restartTimer) clearTimeout(this.restartTimer);
     const child = this.child;
@@ -87,6 +92,7 @@ export class NvidiaSmiProcess {
   /** Kills the child synchronously (for process exit). */
   forceCleanup(): void {
     this.current = "stopped";
+    if (this.watchdog) clearInterval(this.watchdog);
     this.settle?.();
     if (this.restartTimer) clearTimeout(this.restartTimer);
     if (this.pid !== undefined) this.child?.kill("SIGKILL");
@@ -111,6 +117,8 @@ export class NvidiaSmiProcess {
     }
     this.child = child;
     this.current = "running";
+    this.lastOutputAt = performance.now();
+    this.watch(child);
     child.stdout?.setEncoding("latin1");
     child.stdout?.on("data", (chunk: string) => this.onData(chunk));
     child.stderr?.setEncoding("latin1");
@@ -129,6 +137,20 @@ export class NvidiaSmiProcess {
       this.failedStarts = this.rows > rowsBefore ? 0 : this.failedStarts + 1;
       this.scheduleRestart();
     });
+  }
+
+  // nvidia-smi can hang (a wedged driver): a child silent for many periods is killed, and the
+  // exit handler restarts it with backoff like any other death.
+  private watch(child: ChildProcess): void {
+    if (this.watchdog) clearInterval(this.watchdog);
+    const silentMs = this.options.silentAfterMs ?? Math.max(15_000, 5 * this.options.intervalMs);
+    this.watchdog = setInterval(() => {
+      if (this.child !== child) return clearInterval(this.watchdog);
+      if (performance.now() - this.lastOutputAt < silentMs) return;
+      this.lastProblem = `nvidia-smi printed nothing for ${Math.round(silentMs / 1000)} s`;
+      child.kill("SIGKILL");
+    }, silentMs / 3);
+    this.watchdog.unref();
   }
 
   private scheduleRestart(): void {
@@ -163,6 +185,7 @@ export class NvidiaSmiProcess {
       const row = parseGpuLine(line);
       if (!row) continue;
       this.rows++;
+      this.lastOutputAt = performance.now();
       this.latest.set(row.index, row);
     }
     // All GPUs print one row per period, so the first complete chunk lists them all.

@@ -110,7 +110,8 @@ export class MemoryReader {
     const dir = this.cgroupDir;
     const now = performance.now();
     // A limit rarely changes: it is re-read at most every LIMIT_RECHECK_MS.
-    const limitText = now - this.limitCheckedAt >= LIMIT_RECHECK_MS ? this.files.tryRead(join(dir, names.limit)) : undefined;
+    const limitText =
+      now - this.limitCheckedAt >= LIMIT_RECHECK_MS ? this.files.tryRead(join(dir, names.limit)) : undefined;
     const [info, freshLimit] = await Promise.all([infoText, limitText]);
     if (limitText) {
       this.limit = freshLimit === undefined ? undefined : parseLimit(freshLimit);
