@@ -36,7 +36,7 @@ function pickRunOptions(field: Record<string, unknown>): RunOptions {
 }
 
 // Adds the plugins that the named ones depend on but the run does not name.
-function withDependencies(manager: PluginManager, named: PluginRecord[]): PluginRecord[] {
+async function withDependencies(manager: PluginManager, named: PluginRecord[]): Promise<PluginRecord[]> {
   const out = [...named];
   const seen = new Set(named.map((r) => r.name));
   for (let i = 0; i < out.length; i++) {
@@ -45,6 +45,9 @@ function withDependencies(manager: PluginManager, named: PluginRecord[]): Plugin
       if (seen.has(dep)) continue;
       let found: PluginRecord;
       try {
+        // A dependency may live in node_modules while the named plugins were registered by hand.
+        if (!manager.discovery && !manager.getPlugin("backend", dep) && !manager.getPlugin("collector", dep))
+          await manager.discoverPlugins();
         found = manager.resolve(dep);
       } catch (error) {
         throw new TraceletError(
@@ -114,7 +117,7 @@ export async function startExperiment(options: StartExperimentOptions = {}): Pro
   ];
   if (wanted.some(([n, t]) => !manager.getPlugin(t, n)) && !manager.discovery) await manager.discoverPlugins();
   const named = wanted.map(([n, t]) => manager.resolve(n, t));
-  const records = orderByDependencies(withDependencies(manager, named));
+  const records = orderByDependencies(await withDependencies(manager, named));
 
   const runId = o.runId ?? createRunId();
   const project = o.project ?? host?.packageName?.replace(/^@[^/]+\//, "") ?? "default";

@@ -3,7 +3,7 @@
 // nvidia-smi that systeminformation spawns) and, in "delay" mode, event-loop delay percentiles.
 // Usage: node sampler.mjs <ours|naive|idle|engine> <cpu|delay> <seconds>
 import { openSync, readFileSync, readSync } from "node:fs";
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import { pino } from "pino";
 
 const [kind, measure, secondsArg] = process.argv.slice(2);
@@ -76,7 +76,23 @@ const histogram = measure === "delay" ? monitorEventLoopDelay({ resolution: RESO
 // A 1 ms probe that splits each late tick into lateness during which the main thread itself was
 // on the CPU (its own work held the loop: /proc/thread-self/schedstat, in ns) and lateness it
 // was not (the OS ran something else). Only the first is the sampler's doing.
-const probe = { maxCpuStallMs: 0, maxLateMs: 0, running: false };
+const probe = { maxCpuStallMs: 0, maxLateMs: 0, running: false, stalls: [] };
+// Garbage collection pauses are V8's, in every Node process (the idle one too): they are
+// recorded so that the stall attributable to the sampler's own code can exclude them.
+const gcPauses = [];
+const gcObserver = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcPauses.push({ from: e.startTime, to: e.startTime + e.duration });
+});
+gcObserver.observe({ entryTypes: ["gc"] });
+function ownCodeStallMs() {
+  let most = 0;
+  for (const t of probe.stalls) {
+    let gc = 0;
+    for (const p of gcPauses) gc += Math.max(0, Math.min(t.to, p.to) - Math.max(t.from, p.from));
+    most = Math.max(most, t.stall - gc);
+  }
+  return Math.max(0, most);
+}
 const schedFd = process.platform === "linux" ? openSync("/proc/thread-self/schedstat", "r") : -1;
 const schedBuf = Buffer.alloc(128);
 function mainThreadMs() {
@@ -95,7 +111,9 @@ function startProbe() {
     const late = Math.max(0, now - last - RESOLUTION_MS);
     const cpuMs = cpu - lastCpu;
     probe.maxLateMs = Math.max(probe.maxLateMs, late);
-    probe.maxCpuStallMs = Math.max(probe.maxCpuStallMs, Math.min(late, cpuMs));
+    const stall = Math.min(late, cpuMs);
+    probe.maxCpuStallMs = Math.max(probe.maxCpuStallMs, stall);
+    if (stall > 0.5) probe.stalls.push({ from: last, to: now, stall });
     last = now;
     lastCpu = cpu;
     setTimeout(step, RESOLUTION_MS);
@@ -156,6 +174,8 @@ process.stdout.write(
     maxDelayMs: histogram ? Math.max(0, histogram.max / 1e6 - RESOLUTION_MS) : undefined,
     p99DelayMs: histogram ? Math.max(0, histogram.percentile(99) / 1e6 - RESOLUTION_MS) : undefined,
     maxCpuStallMs: measure === "delay" ? probe.maxCpuStallMs : undefined,
+    maxOwnCodeStallMs: measure === "delay" ? ownCodeStallMs() : undefined,
+    maxGcPauseMs: measure === "delay" ? Math.max(0, ...gcPauses.map((p) => p.to - p.from)) : undefined,
   })}\n`,
 );
 process.exit(0);

@@ -55,11 +55,18 @@ function packageJson(name, random, plugin, noDeps) {
       plugins: [{ name: `bench-${name.replace(/[@/]/g, "")}`, type: "backend", entry: "./index.js", export: "B" }],
     };
   }
-  let text = JSON.stringify(pkg, null, 2);
-  // Pad small files into the 1–3 KB band real package.json files occupy.
+  // Grow into the 1–3 KB band real package.json files occupy the way real ones do: many small
+  // fields (an exports map, contributors), not one long string.
   const target = 1024 + Math.floor(random() * 2048);
-  if (text.length < target) {
-    pkg.readme = "x".repeat(target - text.length);
+  let text = JSON.stringify(pkg, null, 2);
+  for (let i = 0; text.length < target; i++) {
+    if (i % 3 === 2) {
+      pkg.contributors ??= [];
+      pkg.contributors.push({ name: `${word()} ${word()}`, email: `${word()}${i}@example.com` });
+    } else {
+      pkg.exports ??= { ".": { types: "./index.d.ts", import: "./index.mjs", require: "./index.js" } };
+      pkg.exports[`./${word()}-${i}`] = { types: `./lib/${word()}-${i}.d.ts`, default: `./lib/${word()}-${i}.js` };
+    }
     text = JSON.stringify(pkg, null, 2);
   }
   return text;

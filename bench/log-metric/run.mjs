@@ -6,10 +6,9 @@
 //   (c) RSS growth over 10M points across 1,000 names
 //   (d) start-up of a whole process vs `node -e 0`, against eagerly importing the six deps
 import { spawnSync } from "node:child_process";
-import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import pino from "pino";
 import { BackendPlugin, PluginManager, startExperiment } from "../../dist/index.js";
 
 const here = resolve(import.meta.dirname);
@@ -86,81 +85,25 @@ async function hotPath() {
 }
 
 // ---- (b) end-to-end: points/s from the first call until durable on disk ------------------
-function record(i) {
-  return { name: NAMES[i % 3], value: i * 0.5, step: i, timestamp: 1_795_000_000_000 + (i >> 10) };
-}
-
-async function e2eTracelet(n) {
-  const exp = await run(["jsonl"]);
-  const t = process.hrtime.bigint();
-  for (let k = 0; k < n; k += CHUNK) {
-    for (let i = k; i < k + CHUNK; i++) exp.logMetric(NAMES[i % 3], i * 0.5, i);
-    await tick();
-  }
-  await exp.flush(); // every backend accepted it and fsynced
-  const s = Number(process.hrtime.bigint() - t) / 1e9;
-  await exp.stop();
-  return n / s;
-}
-
-async function e2ePino(n, options) {
-  const file = join(work, `pino-${Date.now()}-${Math.random()}.log`);
-  const dest = pino.destination({ dest: file, ...options });
-  const logger = pino({ base: undefined, timestamp: false }, dest);
-  const t = process.hrtime.bigint();
-  for (let k = 0; k < n; k += CHUNK) {
-    for (let i = k; i < k + CHUNK; i++) logger.info(record(i));
-    await tick();
-  }
-  if (options.sync) dest.flushSync();
-  else await new Promise((r) => dest.flush(r));
-  fsyncSync(dest.fd);
-  const s = Number(process.hrtime.bigint() - t) / 1e9;
-  dest.end();
-  return n / s;
-}
-
-async function e2eBare(n) {
-  const fd = openSync(join(work, `bare-${Date.now()}.jsonl`), "a");
-  const prefixes = new Map();
-  let pending = "";
-  const t = process.hrtime.bigint();
-  for (let k = 0; k < n; k += CHUNK) {
-    for (let i = k; i < k + CHUNK; i++) {
-      const p = record(i);
-      let prefix = prefixes.get(p.name);
-      if (prefix === undefined) {
-        prefix = `{"name":${JSON.stringify(p.name)},"value":`;
-        prefixes.set(p.name, prefix);
-      }
-      pending += `${prefix}${p.value},"step":${p.step},"timestamp":${p.timestamp}}\n`;
-      if (pending.length >= 65_536) {
-        writeSync(fd, pending);
-        pending = "";
-      }
-    }
-    await tick();
-  }
-  writeSync(fd, pending);
-  fsyncSync(fd);
-  const s = Number(process.hrtime.bigint() - t) / 1e9;
-  closeSync(fd);
-  return n / s;
+// Each measurement runs in a fresh process (e2e-child.mjs): in one process, the baselines'
+// record objects would share V8 hidden classes with Tracelet's and slow each other down.
+function e2eChild(variant, n) {
+  const r = spawnSync(process.execPath, ["--expose-gc", join(here, "e2e-child.mjs"), variant, String(n), work], {
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`e2e ${variant} failed: ${r.stderr}`);
+  return Number(r.stdout.trim());
 }
 
 async function endToEnd() {
   const n = quick ? 500_000 : 2_000_000;
-  const reps = 3;
+  const reps = quick ? 3 : 5;
   const rows = { tracelet: [], bare: [], pinoAsync: [], pinoSync: [] };
   for (let r = 0; r < reps; r++) {
-    rows.bare.push(await e2eBare(n));
-    gc();
-    rows.tracelet.push(await e2eTracelet(n));
-    gc();
-    rows.pinoAsync.push(await e2ePino(n / 4, { sync: false }));
-    gc();
-    rows.pinoSync.push(await e2ePino(n / 4, { sync: true, minLength: 4096 }));
-    gc();
+    rows.bare.push(e2eChild("bare", n));
+    rows.tracelet.push(e2eChild("tracelet", n));
+    rows.pinoAsync.push(e2eChild("pino-async", n / 4));
+    rows.pinoSync.push(e2eChild("pino-sync", n / 4));
   }
   return Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, median(v)]));
 }
@@ -251,7 +194,8 @@ Measured ${date} on ${machine}, load average ${loadavg()[0].toFixed(1)} at the e
 (a) times only the synchronous logging loops (${a.total / 1e6}M calls in chunks of 10,000, yielding
 between chunks as a training step would, median of 7); the backends' work happens in the yields and
 is what (b) measures. (b) logs in the same chunks and stops the clock when \`flush()\` has resolved
-(every point written and fsynced); the baselines write the same records and fsync at the end.
+(every point written and fsynced); the baselines write the same records and fsync at the end;
+each measurement runs in a fresh process (median of ${quick ? 3 : 5}, interleaved).
 `;
 mkdirSync(resultsDir, { recursive: true });
 writeFileSync(join(resultsDir, "log-metric.md"), md);

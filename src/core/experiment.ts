@@ -79,10 +79,12 @@ export class Experiment implements AsyncDisposable {
   }
 
   /**
-   * Initializes and starts the plugins, then returns the running experiment.
+   * Initializes and starts the plugins, then returns the running experiment. Use
+   * `startExperiment()`, which builds the `init` this takes.
    *
    * @param init - identity, hooks, plugins, deadlines
    * @returns the running experiment
+   * @internal
    */
   static async start(init: ExperimentInit): Promise<Experiment> {
     const exp = new Experiment(init);

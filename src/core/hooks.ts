@@ -1,6 +1,6 @@
 import { AsyncParallelHook, AsyncSeriesHook, SyncHook } from "tapable";
 import type { TraceletError } from "./errors.js";
-import type { HookName, MetricRecord, PluginState, PluginType, RunIdentity } from "./types.js";
+import type { HookName, MetricRecord, PluginState, PluginType, RunIdentity } from "./primitives.js";
 
 /** What the `collect` hook carries: one collector sample. */
 export interface CollectEvent {

@@ -1,47 +1,8 @@
 import type { Logger } from "pino";
 import type { TraceletHooks } from "./hooks.js";
+import type { HookName, MetricRecord, PluginState, PluginType, RunIdentity } from "./primitives.js";
 
-/** The two kinds of plugin. */
-export type PluginType = "backend" | "collector";
-
-/**
- * One metric point, as backends receive it.
- *
- * @example
- * ```ts
- * const point: MetricRecord = { name: "loss", value: 0.42, step: 1, timestamp: Date.now() };
- * ```
- */
-export interface MetricRecord {
-  /** Metric name, e.g. `"loss"` or `"system/cpu_utilization_percentage"`. */
-  name: string;
-  /** The value; `NaN` and `±Infinity` are kept and encoded explicitly by backends. */
-  value: number;
-  /** The step (explicit, or the per-metric counter). */
-  step: number;
-  /** Milliseconds since the epoch. */
-  timestamp: number;
-}
-
-/** Who this run is: the same for every plugin of the run. */
-export interface RunIdentity {
-  /** Project name. */
-  project: string;
-  /** Human name of the run. */
-  name: string;
-  /** Run id, sortable by start time. */
-  runId: string;
-  /** Role of this process in a distributed run (e.g. `"main"`, `"worker"`). */
-  role: string;
-  /** Worker index in a distributed run (0 when alone). */
-  workerId: number;
-  /** Number of workers in a distributed run (1 when alone). */
-  workerCount: number;
-  /** Free-form tags. */
-  tags: Readonly<Record<string, string>>;
-  /** Directory of this run: `<dir>/<project>/<runId>`. */
-  runDir: string;
-}
+export type { HookName, MetricRecord, PluginState, PluginType, RunIdentity } from "./primitives.js";
 
 /** What a plugin receives with `initialize(config, context)`. */
 export interface PluginContext {
@@ -60,32 +21,6 @@ export interface PluginContext {
    */
   readonly hooks?: TraceletHooks;
 }
-
-/** A plugin's lifecycle state. */
-export type PluginState =
-  | "available"
-  | "loaded"
-  | "initialized"
-  | "started"
-  | "stopping"
-  | "stopped"
-  | "failed"
-  | "disabled"
-  | "quarantined";
-
-/** The lifecycle and data calls the engine makes on a plugin. */
-export type HookName =
-  | "load"
-  | "initialize"
-  | "start"
-  | "collect"
-  | "logMetrics"
-  | "logParams"
-  | "logArtifact"
-  | "setTags"
-  | "flush"
-  | "stop"
-  | "configUpdate";
 
 /** Counters kept by the engine for one plugin. */
 export interface PluginStats {

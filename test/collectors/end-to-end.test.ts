@@ -3,6 +3,9 @@ import { describe, expect, it, vi } from "vitest";
 import { MemoryBackend, withTestExperiment } from "../../src/testing/index.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
+/** Process start-up and sampling take longer on a loaded machine: wait generously. */
+const WAIT = { timeout: 15_000, interval: 20 };
+
 describe("collectors end to end through startExperiment", () => {
   it("delivers system metrics and inventory params to a backend", async () => {
     const exp = await withTestExperiment({
@@ -14,7 +17,7 @@ describe("collectors end to end through startExperiment", () => {
     await vi.waitFor(async () => {
       await exp.flush();
       expect(backend?.points.some((p) => p.name === "system/cpu_utilization_percentage")).toBe(true);
-    });
+    }, WAIT);
     const report = await exp.stop();
     expect(report.failures).toEqual([]);
     const names = new Set(backend?.points.map((p) => p.name));
@@ -44,7 +47,7 @@ describe("collectors end to end through startExperiment", () => {
     await vi.waitFor(async () => {
       await exp.flush();
       expect(backend?.points.filter((p) => p.name === name).length).toBeGreaterThanOrEqual(2);
-    });
+    }, WAIT);
     await exp.stop();
     const collects = exp.status().plugins.find((p) => p.name === "system")?.stats.calls.collect ?? 0;
     expect(collects).toBeGreaterThanOrEqual(6);
@@ -73,7 +76,7 @@ describe("collectors end to end through startExperiment", () => {
     await vi.waitFor(async () => {
       await exp.flush();
       expect(backend?.points.some((p) => p.name === "process/memory_rss_megabytes")).toBe(true);
-    });
+    }, WAIT);
     const report = await exp.stop();
     expect(report.failures).toEqual([]);
     expect(backend?.points.some((p) => p.name.startsWith("git") || p.name.startsWith("environment"))).toBe(false);

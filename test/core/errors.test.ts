@@ -27,7 +27,7 @@ describe("error codes", () => {
 
   it("are exactly the codes documented in docs/errors.md, in the same order", () => {
     const doc = readFileSync(new URL("../../docs/errors.md", import.meta.url), "utf8");
-    const documented = [...doc.matchAll(/^\| `(TRACELET_ERR_[A-Z_]+)` \|/gm)].map((m) => m[1]);
+    const documented = [...doc.matchAll(/^\| `(TRACELET_ERR_[A-Z_]+)` *\|/gm)].map((m) => m[1]);
     expect(documented).toEqual([...ALL_ERROR_CODES]);
   });
 

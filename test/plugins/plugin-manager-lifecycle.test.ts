@@ -103,6 +103,39 @@ describe("PluginManager.loadAll", () => {
   });
 });
 
+describe("PluginManager.loadAll and dependencies", () => {
+  it("does not start a plugin whose dependency failed to load, naming both", async () => {
+    class NeedsCold extends BackendPlugin {
+      static metadata = { name: "needs-cold", type: "backend" as const, dependencies: { cold: "*" } };
+      logMetric() {}
+    }
+    const manager = managerWith(Cold);
+    manager.registerPlugin(NeedsCold);
+    const results = await manager.loadAll({ "needs-cold": {}, cold: { url: 42 } });
+    expect(results.map((r) => [r.name, r.state, r.error?.code])).toEqual([
+      ["needs-cold", "failed", "TRACELET_ERR_DEPENDENCY_FAILED"],
+      ["cold", "failed", "TRACELET_ERR_CONFIG_INVALID"],
+    ]);
+    expect(results[0]?.error?.message).toContain('"needs-cold"');
+    expect(results[0]?.error?.message).toContain('"cold"');
+  });
+
+  it("refuses to enable a plugin whose dependency is not started", async () => {
+    class NeedsHot extends BackendPlugin {
+      static metadata = { name: "needs-hot", type: "backend" as const, dependencies: { hot: "*" } };
+      logMetric() {}
+    }
+    const manager = managerWith(Hot);
+    manager.registerPlugin(NeedsHot);
+    await manager.loadAll({ hot: { url: "a://" }, "needs-hot": {} });
+    await manager.disablePlugin("needs-hot");
+    await manager.disablePlugin("hot");
+    await expect(manager.enablePlugin("needs-hot")).rejects.toMatchObject({ code: "TRACELET_ERR_DEPENDENCY_FAILED" });
+    await manager.enablePlugin("hot");
+    expect(await manager.enablePlugin("needs-hot")).toMatchObject({ ok: true, state: "started" });
+  });
+});
+
 describe("management operations", () => {
   it("disables, enables, reloads and unloads, with legal transitions only", async () => {
     const manager = managerWith(Cold);

@@ -76,6 +76,11 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
     await writeFile(join(this.runDir, "params.json"), `${JSON.stringify(this.params, null, 2)}\n`);
   }
 
+  /**
+   * Merges tags into `run.json`.
+   *
+   * @param tags - the run's tags
+   */
   async setTags(tags: Record<string, string>): Promise<void> {
     Object.assign(this.tags, tags);
     await this.writeRunFile("running");

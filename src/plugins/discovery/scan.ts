@@ -75,8 +75,7 @@ export function scanRoots(roots: readonly ScanRoot[]): ScanResult {
       return false;
     }
     // Linked packages (npm link, workspaces) carry their own dev dependencies: not the project's.
-    // A package that declares no dependencies of any kind has nothing installed beneath it.
-    if (nested && !linked && (found.kind !== "plain" || found.mayNest)) {
+    if (nested && !linked) {
       const inner = `${real}/node_modules`;
       const stats = lstatSync(inner, { throwIfNoEntry: false });
       if (stats?.isDirectory() || stats?.isSymbolicLink()) {

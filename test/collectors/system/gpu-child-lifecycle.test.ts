@@ -6,6 +6,9 @@ import { MemoryBackend, withTestExperiment } from "../../../src/testing/index.js
 import { tempDir } from "../../helpers/temp-dir.js";
 import { alive } from "../helpers/context.js";
 
+/** Process start-up and sampling take longer on a loaded machine: wait generously. */
+const WAIT = { timeout: 15_000, interval: 20 };
+
 const fixtures = join(import.meta.dirname, "../../fixtures/collectors");
 const fakeDir = join(fixtures, "nvidia-smi");
 const savedEnv = { ...process.env };
@@ -32,7 +35,7 @@ describe("the nvidia-smi child inside a run", () => {
       await exp.flush();
       expect(backend?.points.some((p) => p.name === "system/gpu_3_power_limit_watts")).toBe(false);
       expect(backend?.points.some((p) => p.name === "system/gpu_0_utilization_percentage")).toBe(true);
-    });
+    }, WAIT);
     expect(backend?.params["system.gpu_count"]).toBe(4);
     const pid = Number(readFileSync(log, "utf8").split(" ")[1]);
     expect(alive(pid)).toBe(true);
@@ -50,7 +53,7 @@ describe("the nvidia-smi child inside a run", () => {
       });
       const pid = Number(run.stdout.trim().split("\n")[0]);
       expect(pid, run.stderr).toBeGreaterThan(0);
-      await vi.waitFor(() => expect(alive(pid)).toBe(false));
+      await vi.waitFor(() => expect(alive(pid)).toBe(false), WAIT);
     });
   }
 });

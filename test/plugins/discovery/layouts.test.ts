@@ -134,6 +134,17 @@ describe("discovery layouts", () => {
     }
   });
 
+  it("prefers a hoisted package over a nested one of the same plugin name, whatever their names", async () => {
+    const cwd = await copyFixture("layouts");
+    writePluginPackage(join(cwd, "node_modules", "zz-hoisted"), "zz-hoisted", "nested");
+    const { report, manager } = await discoverIn(cwd);
+    expect(manager.resolve("nested", "backend").packageName).toBe("zz-hoisted");
+    const loser = report.plugins.find((p) => p.name === "nested" && p.state === "refused");
+    expect(loser?.packageName).toBe("tracelet-plugin-nested");
+    expect(loser?.problem?.message).toContain("zz-hoisted");
+    expect(loser?.problem?.message).toContain("tracelet-plugin-nested");
+  });
+
   it("works in a project with no node_modules at all", async () => {
     const cwd = await copyFixture("layouts");
     rmSync(join(cwd, "node_modules"), { recursive: true });

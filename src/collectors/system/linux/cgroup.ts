@@ -64,7 +64,12 @@ export function findMemoryCgroup(cgroupText: string, mountInfoText: string): Mem
   return undefined;
 }
 
-/** The file names of one cgroup version. */
+/**
+ * The file names of one cgroup version.
+ *
+ * @param version - 1 or 2
+ * @returns the limit and usage files, and the `memory.stat` key of the inactive file cache
+ */
 export function cgroupFiles(version: 1 | 2): { limit: string; usage: string; inactiveKey: string } {
   return version === 2
     ? { limit: "memory.max", usage: "memory.current", inactiveKey: "inactive_file" }
