@@ -86,7 +86,7 @@ const md = [
   "- *CPU % of a core*: user + system time of the process and of the child processes it reaped",
   "  (systeminformation spawns shells); *net of idle* subtracts the idle 1 Hz timer (c) of the same run.",
   "- *CPU ms inside each sample*: the process's CPU time between the start and the end of each sample",
-  "  (process-wide: libuv threads and reaped children count), which background noise does not reach.",
+  "  (every thread of the process, not its child processes), which background noise does not reach.",
   "- *max event-loop delay*, *p99*: `monitorEventLoopDelay` at 1 ms resolution, minus the resolution.",
   "  They include the machine's scheduling noise (other processes share these 2 cores), as the idle row shows.",
   "- *max stall on own CPU*: the longest lateness of a 1 ms probe during which the main thread itself was",
