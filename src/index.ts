@@ -65,7 +65,7 @@ export {
   type PluginDefinition,
   type PluginHandlers,
 } from "./plugins/define-plugin.js";
-export type { DiscoverOptions, DiscoveryReport } from "./plugins/discovery/discover.js";
+export type { CandidatePackage, DiscoverOptions, DiscoveryReport } from "./plugins/discovery/discover.js";
 export type {
   ArraySchema,
   ConfigSchema,

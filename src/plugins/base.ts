@@ -125,6 +125,14 @@ export abstract class CollectorPlugin<C extends object = Record<string, unknown>
 {
   /** Samples once; returns values by metric name. */
   abstract collect(): Record<string, number> | Promise<Record<string, number>>;
+
+  /**
+   * Optional: parameters to log once, right after the run started (e.g. an inventory of the
+   * machine, or the git commit). Called under the `start` deadline; a failure is isolated.
+   *
+   * @returns parameters (flattened like `logParams`)
+   */
+  params?(): Record<string, unknown> | Promise<Record<string, unknown>>;
 }
 
 async function deliverOneByOne(backend: BackendInstance, batch: MetricRecord[]): Promise<void> {

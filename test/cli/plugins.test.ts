@@ -46,6 +46,14 @@ describe("tracelet plugins", () => {
       denied: "TRACELET_ERR_PLUGIN_DENIED",
     });
     expect(first.problems.length).toBeGreaterThanOrEqual(12);
+    expect(first.packages.find((p) => p.name === "bad-manifest")).toMatchObject({
+      plugins: ["bad-shape"],
+      problem: expect.objectContaining({ code: "TRACELET_ERR_MANIFEST_INVALID" }),
+    });
+    expect(first.packages.find((p) => p.name === "provider")).toMatchObject({
+      plugins: ["provided"],
+      source: "project",
+    });
     const second = JSON.parse(await tracelet(["--json", "--cwd", cwd], home)) as PluginsListing;
     expect(second.cache).toBe("hit");
     expect(second.plugins.map((p) => [p.name, p.state])).toEqual(first.plugins.map((p) => [p.name, p.state]));

@@ -1,9 +1,18 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { PluginManager, startExperiment } from "../../src/index.js";
+import { CollectorPlugin, PluginManager, startExperiment } from "../../src/index.js";
 import { MemoryBackend } from "../../src/testing/index.js";
 import { tempDir } from "../helpers/temp-dir.js";
+
+class TickCollector extends CollectorPlugin {
+  static metadata = { name: "tick", type: "collector" as const };
+  n = 0;
+  collect(): Record<string, number> {
+    this.n++;
+    return { "tick/n": this.n, "tick/bad": Number.NaN };
+  }
+}
 
 async function memoryRun(cwd: string, options: Record<string, unknown> = {}) {
   const manager = new PluginManager({ cwd });
@@ -119,6 +128,30 @@ describe("the experiment API", () => {
     ]) {
       await expect(memoryRun(cwd, bad)).rejects.toMatchObject({ code: "TRACELET_ERR_OPTION_INVALID" });
     }
+  });
+
+  it("buffers collector samples like logged points: per-metric steps, the sample's timestamp", async () => {
+    const cwd = await tempDir();
+    const manager = new PluginManager({ cwd });
+    manager.registerPlugin(MemoryBackend);
+    manager.registerPlugin(TickCollector);
+    const exp = await startExperiment({
+      cwd,
+      manager,
+      backends: ["memory"],
+      collectors: ["tick"],
+      plugins: { tick: { intervalMs: 5 } },
+      logLevel: "silent",
+    });
+    exp.logMetric("tick/n", 100, 7);
+    await new Promise((r) => setTimeout(r, 40));
+    await exp.stop();
+    const ticks = MemoryBackend.last!.points.filter((p) => p.name === "tick/n");
+    expect(ticks[0]).toMatchObject({ value: 100, step: 7 });
+    expect(ticks.length).toBeGreaterThan(2);
+    expect(ticks.slice(1).map((p) => p.step)).toEqual(ticks.slice(1).map((_, i) => 8 + i));
+    expect(ticks.slice(1).map((p) => p.value)).toEqual(ticks.slice(1).map((_, i) => i + 1));
+    expect(MemoryBackend.last!.points.some((p) => p.name === "tick/bad" && Number.isNaN(p.value))).toBe(true);
   });
 
   it("status() shows each backend's queue", async () => {

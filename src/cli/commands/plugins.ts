@@ -21,6 +21,8 @@ export interface PluginsListing {
   cache: DiscoveryReport["cache"];
   /** Package directories the scan looked at. */
   packagesScanned: number;
+  /** Every package that declares a `tracelet` field, with its plugins or its problem. */
+  packages: DiscoveryReport["packages"];
   /** Every candidate plugin (built-in, registered, discovered) with its state. */
   plugins: PluginListing[];
   /** Every problem found. */
@@ -34,8 +36,8 @@ function option(args: string[], name: string): string | undefined {
 
 function listing(report: DiscoveryReport, all: PluginRecord[]): PluginsListing {
   const plugins = all.map(({ load: _load, configSchema, ...rest }) => ({ ...rest, hasConfigSchema: !!configSchema }));
-  const { root, durationMs, cache, packagesScanned, problems } = report;
-  return { root, durationMs, cache, packagesScanned, plugins, problems };
+  const { root, durationMs, cache, packagesScanned, packages, problems } = report;
+  return { root, durationMs, cache, packagesScanned, packages, plugins, problems };
 }
 
 function printHuman(doc: PluginsListing): void {

@@ -40,7 +40,7 @@ export class EnvironmentCollector extends CollectorPlugin<EnvironmentCollectorCo
    *
    * @returns `{ environment: { … } }`
    */
-  params(): Record<string, unknown> {
+  override params(): Record<string, unknown> {
     const environment: Record<string, unknown> = {
       node_version: process.version,
       v8_version: process.versions.v8,

@@ -83,7 +83,7 @@ export class GitCollector extends CollectorPlugin<GitCollectorConfig> {
    *
    * @returns `{ git: GitInfo }`, or `{}` without git or repository
    */
-  async params(): Promise<Record<string, unknown>> {
+  override async params(): Promise<Record<string, unknown>> {
     const info = await readGitInfo(this.config.cwd ?? process.cwd(), this.config.timeoutMs ?? 2000);
     if (!info) this.logger.debug("no git repository here; nothing logged");
     return info ? { git: info } : {};

@@ -87,7 +87,7 @@ export class SystemCollector extends CollectorPlugin<SystemCollectorConfig> {
    *
    * @returns params under `system.`
    */
-  async params(): Promise<Record<string, unknown>> {
+  override async params(): Promise<Record<string, unknown>> {
     const inventory = this.inventory ? await within(this.inventory, INVENTORY_WAIT_MS) : undefined;
     const gpu = this.gpu;
     if (gpu) await within(gpu.settled, INVENTORY_WAIT_MS);

@@ -124,17 +124,24 @@ export function validateConfig(
   return deepFreeze(value);
 }
 
-const INTERVAL = Object.freeze({ type: "integer", minimum: 1, description: "Sampling interval of a collector, ms." });
+const INTERVAL = Object.freeze({ type: "integer", minimum: 100, description: "Sampling interval of a collector, ms." });
+const AVERAGE = Object.freeze({
+  type: "integer",
+  minimum: 1,
+  description: "Samples averaged into each emitted point (default 1: every sample is emitted).",
+});
+// The keys Tracelet handles for every collector, whatever its own schema says.
+const ENGINE_KEYS = Object.freeze({ intervalMs: INTERVAL, samplesBeforeLogging: AVERAGE });
 const collectorSchemas = new WeakMap<object, Record<string, unknown>>();
 const OPEN_COLLECTOR_SCHEMA = Object.freeze({
   type: "object",
-  properties: { intervalMs: INTERVAL },
+  properties: ENGINE_KEYS,
   additionalProperties: true,
 });
 
 /**
- * The schema a collector's config is validated with: its own plus `intervalMs`, which every
- * collector accepts and Tracelet handles. Cached per schema.
+ * The schema a collector's config is validated with: its own plus `intervalMs` and
+ * `samplesBeforeLogging`, which every collector accepts and Tracelet handles. Cached per schema.
  *
  * @param schema - the collector's schema (or undefined)
  * @returns the extended schema
@@ -142,10 +149,10 @@ const OPEN_COLLECTOR_SCHEMA = Object.freeze({
 export function collectorSchema(schema: Record<string, unknown> | undefined): Record<string, unknown> {
   if (!schema) return OPEN_COLLECTOR_SCHEMA;
   const props = schema.properties;
-  if (typeof props !== "object" || props === null || Object.hasOwn(props, "intervalMs")) return schema;
+  if (typeof props !== "object" || props === null) return schema;
   let extended = collectorSchemas.get(schema);
   if (!extended) {
-    extended = { ...schema, properties: { ...props, intervalMs: INTERVAL } };
+    extended = { ...schema, properties: { ...ENGINE_KEYS, ...props } };
     collectorSchemas.set(schema, extended);
   }
   return extended;

@@ -31,8 +31,26 @@ export interface DiscoverOptions {
   known?: ReadonlyMap<string, string>;
 }
 
+/** A package that declares a `tracelet` field. */
+export interface CandidatePackage {
+  /** Package name. */
+  name: string;
+  /** Package version. */
+  version: string;
+  /** Real path of its directory. */
+  path: string;
+  /** Where it was found. */
+  source: "project" | "user";
+  /** Names of the plugins it declares (as far as they can be read). */
+  plugins: string[];
+  /** Why the whole package is refused (a malformed manifest), if it is. */
+  problem?: DiscoveryProblem;
+}
+
 /** What discovery found. */
 export interface DiscoveryReport {
+  /** Every package that declares a `tracelet` field, valid or not. */
+  packages: CandidatePackage[];
   /** Every candidate plugin with its state. */
   plugins: PluginRecord[];
   /** Every problem, coded. Shadowed plugins are not problems. */
@@ -56,6 +74,20 @@ function readJsonObject(file: string): Record<string, unknown> {
   } catch {
     return {};
   }
+}
+
+function packageOf(entry: PackageEntry, problems: DiscoveryProblem[]): CandidatePackage {
+  const plugins = (entry.manifest?.plugins ?? entry.named ?? []).map((p) => p.name);
+  const out: CandidatePackage = {
+    name: entry.name,
+    version: entry.version,
+    path: entry.dir,
+    source: entry.source,
+    plugins,
+  };
+  const problem = entry.manifest ? undefined : problems.find((p) => p.path === entry.dir && !p.pluginName);
+  if (problem) out.problem = problem;
+  return out;
 }
 
 // The host package may itself declare plugins (a plugin package tested in place).
@@ -149,6 +181,7 @@ export async function discover(options: DiscoverOptions): Promise<DiscoveryRepor
   }
   const { candidates, problems } = checked;
   return {
+    packages: data.entries.map((e) => packageOf(e, problems)),
     plugins: candidates.map(recordOfCandidate),
     problems,
     durationMs: performance.now() - started,

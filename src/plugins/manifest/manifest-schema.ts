@@ -15,7 +15,7 @@ const stringMap = {
  * `engine` and `plugins` are allowed at the top level because a host project's `tracelet`
  * field also holds run options; inside a plugin entry unknown keys are refused (typos).
  */
-export const MANIFEST_SCHEMA = {
+export const MANIFEST_SCHEMA: Readonly<Record<string, unknown>> = {
   $id: "https://tracelet.dev/schemas/manifest.json",
   type: "object",
   required: ["engine", "plugins"],

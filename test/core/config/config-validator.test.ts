@@ -153,14 +153,21 @@ describe("schema limits", () => {
 });
 
 describe("collector schemas and redaction", () => {
-  it("every collector accepts a positive integer intervalMs", () => {
+  it("every collector accepts intervalMs (≥ 100 ms) and samplesBeforeLogging (≥ 1)", () => {
     const own = { type: "object", properties: { n: { type: "number" } }, additionalProperties: false };
     expect(validateConfig("c", collectorSchema(own), { n: 1, intervalMs: 500 })).toEqual({ n: 1, intervalMs: 500 });
     expect(thrown(() => validateConfig("c", collectorSchema(own), { intervalMs: 0 })).code).toBe(
       "TRACELET_ERR_CONFIG_INVALID",
     );
-    expect(validateConfig("c", collectorSchema(undefined), { intervalMs: 5, other: 1 })).toEqual({
-      intervalMs: 5,
+    expect(thrown(() => validateConfig("c", collectorSchema(own), { intervalMs: 99 })).code).toBe(
+      "TRACELET_ERR_CONFIG_INVALID",
+    );
+    expect(validateConfig("c", collectorSchema(own), { samplesBeforeLogging: 3 })).toEqual({ samplesBeforeLogging: 3 });
+    expect(thrown(() => validateConfig("c", collectorSchema(own), { samplesBeforeLogging: 0 })).code).toBe(
+      "TRACELET_ERR_CONFIG_INVALID",
+    );
+    expect(validateConfig("c", collectorSchema(undefined), { intervalMs: 500, other: 1 })).toEqual({
+      intervalMs: 500,
       other: 1,
     });
   });
