@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { CollectorPlugin, PluginManager, startExperiment } from "../../src/index.js";
 import { MemoryBackend } from "../../src/testing/index.js";
 import { tempDir } from "../helpers/temp-dir.js";
@@ -140,11 +140,18 @@ describe("the experiment API", () => {
       manager,
       backends: ["memory"],
       collectors: ["tick"],
-      plugins: { tick: { intervalMs: 5 } },
+      plugins: { tick: { intervalMs: 100 } },
       logLevel: "silent",
     });
     exp.logMetric("tick/n", 100, 7);
-    await new Promise((r) => setTimeout(r, 40));
+    const count = () => MemoryBackend.last!.points.filter((p) => p.name === "tick/n").length;
+    await vi.waitFor(
+      async () => {
+        await exp.flush();
+        expect(count()).toBeGreaterThanOrEqual(3);
+      },
+      { timeout: 10_000, interval: 50 },
+    );
     await exp.stop();
     const ticks = MemoryBackend.last!.points.filter((p) => p.name === "tick/n");
     expect(ticks[0]).toMatchObject({ value: 100, step: 7 });

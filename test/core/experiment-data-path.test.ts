@@ -75,6 +75,26 @@ describe("the metric data path", () => {
     expect(files.filter((f) => /^\d{13}-\d{12}\.jsonl$/.test(f)).length).toBeGreaterThan(0);
   });
 
+  it("flush() during an outage resolves at the flush deadline with every point safe in the spool", async () => {
+    const cwd = await tempDir();
+    FlakyBackend.failing = true;
+    const exp = await startExperiment({
+      cwd,
+      manager: manager(cwd),
+      backends: ["flaky", "memory"],
+      logLevel: "silent",
+      retry: { initialDelayMs: 1, maxDelayMs: 5 },
+      timeouts: { flush: 100 },
+    });
+    for (let i = 0; i < 500; i++) exp.logMetric("m", i, i);
+    await exp.flush();
+    expect(MemoryBackend.last!.points).toHaveLength(500);
+    expect(exp.status().delivery.flaky).toMatchObject({ outage: true, queuedPoints: 0, spooledPoints: 500 });
+    FlakyBackend.failing = false;
+    await exp.stop();
+    expect(FlakyBackend.last!.points.map((p) => p.step)).toEqual(Array.from({ length: 500 }, (_, i) => i));
+  });
+
   it("bounds memory behind a slow backend by spilling to the spool, and keeps order", async () => {
     const cwd = await tempDir();
     SlowBackend.delayMs = 5;

@@ -16,7 +16,7 @@ import type { RawCandidate } from "./scan-types.js";
 /** Where the discovery cache lives, relative to the project root. */
 export const CACHE_PATH = join("node_modules", ".cache", "tracelet", "discovery.json");
 
-/** Options of {@link discover}. */
+/** Options of `discover()` (used by `PluginManager.discoverPlugins()`). */
 export interface DiscoverOptions {
   /** Where the project is looked for (read-pkg-up from here; default `process.cwd()`). */
   cwd: string;

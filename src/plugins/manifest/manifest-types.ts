@@ -46,7 +46,7 @@ export interface ManifestPlugin {
 export interface TraceletManifest {
   /** Semver range of Tracelet core versions the package works with. Example: `"^1.0.0"`. */
   engine: string;
-  /** The plugins the package provides (at most {@link MAX_PLUGINS_PER_PACKAGE}). */
+  /** The plugins the package provides (at most 1,000). */
   plugins: ManifestPlugin[];
 }
 
