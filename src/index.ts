@@ -9,7 +9,13 @@ export { iterateMetrics, type ReadMetricsResult, readMetrics } from "./backends/
 export type { ChannelStatus } from "./core/data/backend-channel.js";
 export type { RetryOptions } from "./core/data/backoff.js";
 export { ALL_ERROR_CODES, ERROR_CODES, type ErrorCode } from "./core/error-codes.js";
-export { type ErrorDetails, isTraceletError, TraceletError, type TraceletErrorOptions } from "./core/errors.js";
+export {
+  type ErrorDetails,
+  isTraceletError,
+  TraceletError,
+  type TraceletErrorJSON,
+  type TraceletErrorOptions,
+} from "./core/errors.js";
 export {
   Experiment,
   type ExperimentState,

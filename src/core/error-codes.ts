@@ -1,10 +1,10 @@
-/**
+/*
  * Every error code Tracelet throws or reports, with the advice shown to the user.
  *
  * This is the one module that defines codes. `docs/errors.md` has a row per entry and a test
  * keeps the two equal. Codes are never renamed or reused.
  */
-export const ERROR_CODES = {
+const CODES = {
   TRACELET_ERR_MANIFEST_INVALID: "Fix the package's `tracelet` field so it matches docs/plugin-manifest.md.",
   TRACELET_ERR_ENTRY_OUTSIDE_PACKAGE:
     "Point `entry` and `configSchema` at files inside the plugin's own package directory.",
@@ -43,7 +43,13 @@ export const ERROR_CODES = {
 } as const;
 
 /** A stable Tracelet error code, e.g. `"TRACELET_ERR_CONFIG_INVALID"`. */
-export type ErrorCode = keyof typeof ERROR_CODES;
+export type ErrorCode = keyof typeof CODES;
+
+/**
+ * Every error code Tracelet throws or reports, mapped to the advice shown to the user (the
+ * "How to fix" column of docs/errors.md).
+ */
+export const ERROR_CODES: Readonly<Record<ErrorCode, string>> = Object.freeze(CODES);
 
 /** Every code, in definition order. */
 export const ALL_ERROR_CODES = Object.freeze(Object.keys(ERROR_CODES) as ErrorCode[]);

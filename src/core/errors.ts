@@ -5,6 +5,16 @@ const BRAND = Symbol.for("tracelet.error");
 /** Structured facts attached to an error (plugin, hook, path, package...). Never holds secrets. */
 export type ErrorDetails = Record<string, unknown>;
 
+/** The plain-object form of a {@link TraceletError}, for JSON output. */
+export interface TraceletErrorJSON {
+  /** The stable code. */
+  code: ErrorCode;
+  /** The message, ending with how to fix it. */
+  message: string;
+  /** Structured facts. */
+  details: ErrorDetails;
+}
+
 /** Options for {@link TraceletError}. */
 export interface TraceletErrorOptions {
   /** The original error, kept as the standard `cause`. */
@@ -45,7 +55,7 @@ export class TraceletError extends Error {
   }
 
   /** A plain-object form for JSON output (CLI, status, reports). */
-  toJSON(): { code: ErrorCode; message: string; details: ErrorDetails } {
+  toJSON(): TraceletErrorJSON {
     return { code: this.code, message: this.message, details: this.details };
   }
 }

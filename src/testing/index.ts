@@ -4,5 +4,5 @@
  *
  * @packageDocumentation
  */
-export { MemoryBackend, type MemoryBackendConfig } from "./memory-backend.js";
+export { type MemoryArtifact, MemoryBackend, type MemoryBackendConfig } from "./memory-backend.js";
 export { withTestExperiment } from "./with-test-experiment.js";

@@ -1,5 +1,14 @@
+import type { PluginMetadata } from "../core/plugin-api.js";
 import type { MetricRecord } from "../core/types.js";
 import { BackendPlugin } from "../plugins/base.js";
+
+/** One artifact a {@link MemoryBackend} received. */
+export interface MemoryArtifact {
+  /** Absolute path of the file or directory. */
+  localPath: string;
+  /** Where it was to go inside the run. */
+  artifactPath?: string;
+}
 
 /** Config of {@link MemoryBackend}. */
 export type MemoryBackendConfig = Record<string, never>;
@@ -18,7 +27,11 @@ export type MemoryBackendConfig = Record<string, never>;
  */
 export class MemoryBackend extends BackendPlugin<MemoryBackendConfig> {
   /** Metadata for hand registration. */
-  static metadata = { name: "memory", type: "backend" as const, description: "Keeps everything in memory (tests)." };
+  static metadata: PluginMetadata = {
+    name: "memory",
+    type: "backend",
+    description: "Keeps everything in memory (tests).",
+  };
   /** The most recent instance. */
   static last: MemoryBackend | undefined;
   /** Points received, in order. */
@@ -26,7 +39,7 @@ export class MemoryBackend extends BackendPlugin<MemoryBackendConfig> {
   /** Params received (merged). */
   readonly params: Record<string, unknown> = {};
   /** Artifacts received. */
-  readonly artifacts: Array<{ localPath: string; artifactPath?: string }> = [];
+  readonly artifacts: MemoryArtifact[] = [];
   /** Whether `stop()` was called. */
   stopped = false;
 
@@ -39,6 +52,11 @@ export class MemoryBackend extends BackendPlugin<MemoryBackendConfig> {
     this.points.push({ name, value, step, timestamp: Date.now() });
   }
 
+  /**
+   * Keeps a batch, in order.
+   *
+   * @param batch - the points
+   */
   override logMetrics(batch: MetricRecord[]): void {
     for (const p of batch) this.points.push(p);
   }
