@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { TraceletHooks } from "./hooks.js";
-import type { HookName, MetricRecord, PluginState, PluginType, RunIdentity } from "./primitives.js";
+import type { HookName, PluginState, PluginType, RunIdentity } from "./primitives.js";
 
 export type { HookName, MetricRecord, PluginState, PluginType, RunIdentity } from "./primitives.js";
 

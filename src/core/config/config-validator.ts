@@ -124,7 +124,11 @@ export function validateConfig(
   return deepFreeze(value);
 }
 
-const INTERVAL = Object.freeze({ type: "integer", minimum: 100, description: "Sampling interval of a collector, ms." });
+const INTERVAL = Object.freeze({
+  type: "integer",
+  minimum: 1,
+  description: "Sampling interval of a collector, ms (the scheduler samples at most every 100 ms).",
+});
 const AVERAGE = Object.freeze({
   type: "integer",
   minimum: 1,

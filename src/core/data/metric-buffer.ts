@@ -16,15 +16,23 @@ export interface MetricBufferOptions {
 
 const SMALL = 2 ** 30;
 
-/** One batch in columns: name ids, and value, step, timestamp interleaved in one array. */
+/** One batch in columns. */
 interface Chunk {
   ids: Int32Array;
-  numbers: Float64Array;
+  values: Float64Array;
+  steps: Float64Array;
+  times: Float64Array;
   length: number;
 }
 
 function newChunk(capacity: number): Chunk {
-  return { ids: new Int32Array(capacity), numbers: new Float64Array(capacity * 3), length: 0 };
+  return {
+    ids: new Int32Array(capacity),
+    values: new Float64Array(capacity),
+    steps: new Float64Array(capacity),
+    times: new Float64Array(capacity),
+    length: 0,
+  };
 }
 
 /**
@@ -36,7 +44,9 @@ function newChunk(capacity: number): Chunk {
  */
 export class MetricBuffer {
   private ids: Int32Array;
-  private numbers: Float64Array;
+  private values: Float64Array;
+  private steps: Float64Array;
+  private times: Float64Array;
   private n = 0;
   private readonly capacity: number;
   private readonly sealed: Chunk[] = [];
@@ -59,7 +69,9 @@ export class MetricBuffer {
     this.maxSealed = Math.max(1, options.maxSealed ?? 16);
     this.current = newChunk(this.capacity);
     this.ids = this.current.ids;
-    this.numbers = this.current.numbers;
+    this.values = this.current.values;
+    this.steps = this.current.steps;
+    this.times = this.current.times;
     this.timer = setInterval(() => {
       if (this.n > 0) {
         this.seal();
@@ -92,11 +104,9 @@ export class MetricBuffer {
   push(id: number, value: number, step: number, timestamp: number): void {
     const i = this.n;
     this.ids[i] = id;
-    const numbers = this.numbers;
-    const j = i * 3;
-    numbers[j] = value;
-    numbers[j + 1] = step;
-    numbers[j + 2] = timestamp;
+    this.values[i] = value;
+    this.steps[i] = step;
+    this.times[i] = timestamp;
     const n = i + 1;
     this.n = n;
     if (n === this.capacity) this.seal();
@@ -118,7 +128,9 @@ export class MetricBuffer {
     this.sealed.push(this.current);
     this.current = this.pool.pop() ?? newChunk(this.capacity);
     this.ids = this.current.ids;
-    this.numbers = this.current.numbers;
+    this.values = this.current.values;
+    this.steps = this.current.steps;
+    this.times = this.current.times;
     this.n = 0;
     if (this.sealed.length >= this.maxSealed) this.flushSealed();
     else if (!this.scheduled) {
@@ -130,18 +142,12 @@ export class MetricBuffer {
   private flushSealed(): void {
     const names = this.options.names;
     for (let chunk = this.sealed.shift(); chunk; chunk = this.sealed.shift()) {
-      const { ids, numbers, length } = chunk;
+      const { ids, values, steps, times, length } = chunk;
       const batch: MetricRecord[] = new Array(length);
       for (let i = 0; i < length; i++) {
         // Steps below 2^30 become small integers, which V8 formats and compares faster.
-        const j = i * 3;
-        const step = numbers[j + 1];
-        batch[i] = {
-          name: names[ids[i]],
-          value: numbers[j],
-          step: step < SMALL ? step | 0 : step,
-          timestamp: numbers[j + 2],
-        };
+        const step = steps[i];
+        batch[i] = { name: names[ids[i]], value: values[i], step: step < SMALL ? step | 0 : step, timestamp: times[i] };
       }
       chunk.length = 0;
       if (this.pool.length < 4) this.pool.push(chunk);

@@ -153,13 +153,10 @@ describe("schema limits", () => {
 });
 
 describe("collector schemas and redaction", () => {
-  it("every collector accepts intervalMs (≥ 100 ms) and samplesBeforeLogging (≥ 1)", () => {
+  it("every collector accepts a positive integer intervalMs and samplesBeforeLogging", () => {
     const own = { type: "object", properties: { n: { type: "number" } }, additionalProperties: false };
     expect(validateConfig("c", collectorSchema(own), { n: 1, intervalMs: 500 })).toEqual({ n: 1, intervalMs: 500 });
     expect(thrown(() => validateConfig("c", collectorSchema(own), { intervalMs: 0 })).code).toBe(
-      "TRACELET_ERR_CONFIG_INVALID",
-    );
-    expect(thrown(() => validateConfig("c", collectorSchema(own), { intervalMs: 99 })).code).toBe(
       "TRACELET_ERR_CONFIG_INVALID",
     );
     expect(validateConfig("c", collectorSchema(own), { samplesBeforeLogging: 3 })).toEqual({ samplesBeforeLogging: 3 });
