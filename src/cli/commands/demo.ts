@@ -31,11 +31,11 @@ export async function demo(args: string[]): Promise<number> {
     }
     exp.logMetric("epoch", epoch, step);
     if (!fast) await new Promise((r) => setTimeout(r, 100));
-    process.stdout.write(
-      `\r  epoch ${String(epoch + 1).padStart(2)}/${EPOCHS}  loss ${loss.toFixed(4)}  acc ${acc.toFixed(4)}`,
-    );
+    const line = `  epoch ${String(epoch + 1).padStart(2)}/${EPOCHS}  loss ${loss.toFixed(4)}  acc ${acc.toFixed(4)}`;
+    // On a terminal the line is redrawn in place; in a log only every 5th epoch is printed.
+    if (process.stdout.isTTY) process.stdout.write(`\r${line}${epoch + 1 === EPOCHS ? "\n" : ""}`);
+    else if ((epoch + 1) % 5 === 0) console.log(line);
   }
-  process.stdout.write("\n");
   const scratch = await mkdtemp(join(tmpdir(), "tracelet-demo-"));
   const model = join(scratch, "model.json");
   await writeFile(model, JSON.stringify({ weights: Array.from({ length: 16 }, () => Math.random()) }));
