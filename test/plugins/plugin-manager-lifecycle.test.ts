@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   BackendPlugin,
   CollectorPlugin,
+  createLogger,
   isTraceletError,
   type MetricRecord,
   PluginManager,
@@ -73,7 +74,7 @@ function code(error: unknown): string {
 }
 
 function managerWith(...classes: Array<typeof Hot | typeof Cold | typeof Broken>): PluginManager {
-  const manager = new PluginManager({ cwd: process.cwd(), logger: undefined });
+  const manager = new PluginManager({ cwd: process.cwd(), logger: createLogger({ level: "silent" }) });
   for (const cls of classes) manager.registerPlugin(cls);
   return manager;
 }
@@ -243,7 +244,7 @@ describe("status and schema", () => {
 
 describe("managing the plugins of a running experiment", () => {
   it("a disabled backend gets no calls until it is enabled again (a fresh instance), and stateChange fires", async () => {
-    const manager = new PluginManager();
+    const manager = new PluginManager({ logger: createLogger({ level: "silent" }) });
     const exp = await withTestExperiment(
       { cwd: await tempDir(), manager, backends: ["memory", "hot"], plugins: { hot: { url: "a://" } } },
       [Hot],
@@ -278,7 +279,7 @@ describe("managing the plugins of a running experiment", () => {
   });
 
   it("a plugin disabled before the run is created disabled and never called", async () => {
-    const manager = new PluginManager();
+    const manager = new PluginManager({ logger: createLogger({ level: "silent" }) });
     await manager.disablePlugin("cold");
     const count = Cold.instances.length;
     const exp = await withTestExperiment(
