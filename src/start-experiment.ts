@@ -8,7 +8,7 @@ import { readHostConfig } from "./core/host-config.js";
 import type { PluginHost } from "./core/lifecycle/plugin-host.js";
 import { resolveTimeouts } from "./core/lifecycle/timeouts.js";
 import { createLogger } from "./core/logger.js";
-import { checkRunOptions, optionsFromEnv, RUN_OPTION_KEYS, type RunOptions } from "./core/options.js";
+import { checkRunOptions, definedOptions, optionsFromEnv, RUN_OPTION_KEYS, type RunOptions } from "./core/options.js";
 import { createRunId } from "./core/run-id.js";
 import type { PluginType, RunIdentity } from "./core/types.js";
 import { activatePlugin, type RunContext } from "./plugins/activate.js";
@@ -101,10 +101,11 @@ export async function startExperiment(options: StartExperimentOptions = {}): Pro
   checkRunOptions(explicit, "startExperiment()");
   const cwd = resolve(explicit.cwd ?? process.cwd());
   const env = optionsFromEnv();
+  checkRunOptions(env, "the environment (TRACELET_*)");
   const host = await readHostConfig(cwd);
   const fromPackage = pickRunOptions(host?.tracelet ?? {});
   checkRunOptions(fromPackage, "package.json#tracelet");
-  const o: RunOptions = { ...fromPackage, ...env, ...explicit };
+  const o: RunOptions = { ...definedOptions(fromPackage), ...definedOptions(env), ...definedOptions(explicit) };
   const plugins: Record<string, unknown> = { ...fromPackage.plugins, ...explicit.plugins };
 
   const logger = givenLogger ?? createLogger({ level: o.logLevel });

@@ -40,6 +40,8 @@ const CODES = {
     "Fix the dependency named in the message; its dependents are not started while it is failing.",
   TRACELET_ERR_SHUTDOWN_TIMEOUT:
     "Some plugins did not stop in time; raise `timeouts.shutdown` or fix the plugin named.",
+  TRACELET_ERR_ARTIFACT_PATH_INVALID:
+    "Give `logArtifact` a relative artifact path inside the run (no `..`, no absolute path, no NUL).",
 } as const;
 
 /** A stable Tracelet error code, e.g. `"TRACELET_ERR_CONFIG_INVALID"`. */

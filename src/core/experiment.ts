@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { checkArtifactPath } from "./data/artifact-path.js";
 import type { CoarseClock } from "./data/coarse-clock.js";
 import type { MetricBuffer } from "./data/metric-buffer.js";
 import { MetricInput } from "./data/metric-input.js";
@@ -216,11 +217,12 @@ export class Experiment implements AsyncDisposable {
    *
    * @param localPath - an existing file or directory
    * @param artifactPath - where it goes inside the run (default: its base name)
-   * @throws TraceletError `TRACELET_ERR_ARTIFACT_NOT_FOUND`, `TRACELET_ERR_RUN_STOPPED`
+   * @throws TraceletError `TRACELET_ERR_ARTIFACT_NOT_FOUND`, `TRACELET_ERR_ARTIFACT_PATH_INVALID`,
+   *   `TRACELET_ERR_RUN_STOPPED`
    */
   async logArtifact(localPath: string, artifactPath?: string): Promise<void> {
     if (this.currentState === "stopped") throw this.stoppedError("logArtifact");
-    await this.side.artifact(localPath, artifactPath);
+    await this.side.artifact(localPath, artifactPath === undefined ? undefined : checkArtifactPath(artifactPath));
   }
 
   /**

@@ -204,3 +204,14 @@ function isRetry(value: unknown): boolean {
     ([k, v]) => (k === "initialDelayMs" || k === "maxDelayMs") && typeof v === "number" && v > 0 && v < 2 ** 31,
   );
 }
+
+/**
+ * Drops the keys whose value is `undefined`, so that an option passed as `undefined` does not
+ * hide the same option from the environment or package.json when the layers are merged.
+ *
+ * @param options - one layer of options
+ * @returns the same options without undefined values
+ */
+export function definedOptions<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
