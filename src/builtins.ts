@@ -4,7 +4,28 @@ import { gitMetadata } from "./collectors/git/metadata.js";
 import { processMetadata } from "./collectors/process/metadata.js";
 import { systemMetadata } from "./collectors/system/metadata.js";
 import type { PluginClass, PluginMetadata } from "./core/plugin-api.js";
-import type { PluginManager } from "./plugins/plugin-manager.js";
+import type { PluginType } from "./core/types.js";
+
+/**
+ * What {@link registerBuiltins} needs of a plugin manager (structural, so that the manager can
+ * register the built-ins itself without an import cycle).
+ */
+export interface BuiltinRegistrar {
+  /**
+   * The plugin of that type and name, if known.
+   *
+   * @param type - plugin type
+   * @param name - plugin name
+   */
+  getPlugin(type: PluginType, name: string): unknown;
+  /**
+   * Registers a plugin imported on activation only.
+   *
+   * @param metadata - its metadata
+   * @param load - imports its class
+   */
+  registerLazyPlugin(metadata: PluginMetadata, load: () => Promise<PluginClass>): unknown;
+}
 
 /** A built-in plugin: its metadata (cheap) and how to import its class (on activation only). */
 export interface BuiltinPlugin {
@@ -37,7 +58,7 @@ export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [
  *
  * @param manager - the manager
  */
-export function registerBuiltins(manager: PluginManager): void {
+export function registerBuiltins(manager: BuiltinRegistrar): void {
   for (const plugin of BUILTIN_PLUGINS) {
     if (!manager.getPlugin(plugin.metadata.type, plugin.metadata.name))
       manager.registerLazyPlugin(plugin.metadata, plugin.load);

@@ -5,6 +5,7 @@
 //       bare hand-batched writer (64 KB buffers + fs.writeSync)
 //   (c) RSS growth over 10M points across 1,000 names
 //   (d) start-up of a whole process vs `node -e 0`, against eagerly importing the six deps
+// `node bench/log-metric/run.mjs --startup` runs only (d) and prints it.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -155,7 +156,7 @@ function startup() {
   const withSystem = probe.status === 0;
   const args = [join(here, "startup-tracelet.mjs"), cwd, ...(withSystem ? ["system"] : [])];
   const jsonlOnly = [join(here, "startup-tracelet.mjs"), cwd];
-  const reps = quick ? 5 : 11;
+  const reps = quick ? 5 : 21;
   const base = [];
   const deps = [];
   const tracelet = [];
@@ -170,6 +171,14 @@ function startup() {
 }
 
 // ---- report --------------------------------------------------------------------------------
+// `--startup`: only (d), printed, results files untouched (for working on start-up time).
+if (process.argv.includes("--startup")) {
+  const d = startup();
+  rmSync(work, { recursive: true, force: true });
+  const ratio = (x) => ((x - d.base) / (d.deps - d.base)).toFixed(2);
+  console.log({ ...d, ratio: ratio(d.tracelet), jsonlOnlyRatio: ratio(d.jsonlOnly) });
+  process.exit(0);
+}
 const a = await hotPath();
 const b = await endToEnd();
 const c = await memory();

@@ -95,9 +95,9 @@ export class Experiment implements AsyncDisposable {
     );
     await runStep("start", exp.hosts, hooks, identity, timeouts, (host) => host.instance.start?.());
     for (const host of exp.hosts) {
-      if (host.state !== "started") continue;
+      // A backend that failed still gets a (spool-only) channel, so its points are not lost.
       if (host.type === "backend") exp.pipeline.attach(host);
-      else {
+      else if (host.state === "started") {
         const intervalMs = Number(host.config.intervalMs ?? 10_000);
         const scheduler = new CollectorScheduler({
           host,
@@ -196,7 +196,7 @@ export class Experiment implements AsyncDisposable {
    * @throws TraceletError `TRACELET_ERR_RUN_STOPPED`, `TRACELET_ERR_OPTION_INVALID`
    */
   logParams(params: Record<string, unknown>): void {
-    if (this.currentState === "stopped") throw this.stoppedError("logParams");
+    if (this.closed) throw this.stoppedError("logParams");
     this.side.params(params);
   }
 
@@ -207,7 +207,7 @@ export class Experiment implements AsyncDisposable {
    * @throws TraceletError `TRACELET_ERR_RUN_STOPPED`, `TRACELET_ERR_OPTION_INVALID`
    */
   setTags(tags: Record<string, string>): void {
-    if (this.currentState === "stopped") throw this.stoppedError("setTags");
+    if (this.closed) throw this.stoppedError("setTags");
     this.side.setTags(tags);
   }
 
@@ -221,7 +221,7 @@ export class Experiment implements AsyncDisposable {
    *   `TRACELET_ERR_RUN_STOPPED`
    */
   async logArtifact(localPath: string, artifactPath?: string): Promise<void> {
-    if (this.currentState === "stopped") throw this.stoppedError("logArtifact");
+    if (this.closed) throw this.stoppedError("logArtifact");
     await this.side.artifact(localPath, artifactPath === undefined ? undefined : checkArtifactPath(artifactPath));
   }
 
@@ -312,23 +312,29 @@ export class Experiment implements AsyncDisposable {
   private async shutdown(): Promise<StopReport> {
     const began = performance.now();
     this.currentState = "stopping";
-    await Promise.all(this.schedulers.map((s) => s.stop()));
-    await Promise.all(this.schedulers.map((s) => s.sampleNow()));
-    await this.flushAll();
-    // From here on logging throws; what was logged while stopping is still delivered.
-    this.closed = true;
-    const spooled = await this.pipeline.close(this.timeouts.flush);
-    await this.side.settle();
-    await this.flushBackends();
-    if (Object.keys(spooled).length > 0) {
-      this.logger.warn(
-        { spooled, runDir: this.runDir },
-        `points left in the spool; run "tracelet sync ${this.runDir}"`,
-      );
+    let spooled: Record<string, number> = {};
+    // Whatever throws, the run ends "stopped" and the exit guard lets go of it.
+    try {
+      await Promise.all(this.schedulers.map((s) => s.stop()));
+      await Promise.all(this.schedulers.map((s) => s.sampleNow()));
+      await this.flushAll();
+      // From here on logging and side calls throw; what was logged while stopping is still delivered.
+      this.closed = true;
+      spooled = await this.pipeline.close(this.timeouts.flush);
+      await this.side.settle();
+      await this.flushBackends();
+      if (Object.keys(spooled).length > 0) {
+        this.logger.warn(
+          { spooled, runDir: this.runDir },
+          `points left in the spool; run "tracelet sync ${this.runDir}"`,
+        );
+      }
+      await stopAll(this.hosts, this.hooks, this.identity, this.timeouts, this.logger, began);
+    } finally {
+      this.closed = true;
+      this.currentState = "stopped";
+      releaseRun(this);
     }
-    await stopAll(this.hosts, this.hooks, this.identity, this.timeouts, this.logger, began);
-    this.currentState = "stopped";
-    releaseRun(this);
     return { failures: [...this.failures], spooled };
   }
 

@@ -1,6 +1,16 @@
-import { AsyncParallelHook, AsyncSeriesHook, SyncHook } from "tapable";
+import { createRequire } from "node:module";
+import type { AsyncParallelHook, AsyncSeriesHook, SyncHook } from "tapable";
 import type { TraceletError } from "./errors.js";
 import type { HookName, MetricRecord, PluginState, PluginType, RunIdentity } from "./primitives.js";
+
+// tapable's index loads all twelve hook kinds (and ESM import runs its CommonJS through the export
+// lexer); a run uses three, so they are required directly. tapable has no `exports` map to forbid it.
+const requireTapable = createRequire(import.meta.url);
+const Hooks = {
+  SyncHook: requireTapable("tapable/lib/SyncHook.js") as typeof SyncHook,
+  AsyncSeriesHook: requireTapable("tapable/lib/AsyncSeriesHook.js") as typeof AsyncSeriesHook,
+  AsyncParallelHook: requireTapable("tapable/lib/AsyncParallelHook.js") as typeof AsyncParallelHook,
+};
 
 /** What the `collect` hook carries: one collector sample. */
 export interface CollectEvent {
@@ -147,17 +157,17 @@ function isolating(hook: string, report: (event: TapErrorEvent) => void) {
  */
 export function createHooks(options: CreateHooksOptions = {}): TraceletHooks {
   const hooks: TraceletHooks = {
-    initialize: new AsyncSeriesHook<[RunIdentity]>(["run"]),
-    start: new AsyncSeriesHook<[RunIdentity]>(["run"]),
-    collect: new SyncHook<[CollectEvent]>(["event"]),
-    metrics: new SyncHook<[readonly MetricRecord[]]>(["batch"]),
-    params: new SyncHook<[Readonly<Record<string, unknown>>]>(["params"]),
-    tags: new SyncHook<[Readonly<Record<string, string>>]>(["tags"]),
-    artifact: new AsyncParallelHook<[ArtifactEvent]>(["artifact"]),
-    flush: new AsyncParallelHook<[]>([]),
-    stop: new AsyncSeriesHook<[RunIdentity]>(["run"]),
-    error: new SyncHook<[ErrorEvent]>(["event"]),
-    stateChange: new SyncHook<[StateChangeEvent]>(["event"]),
+    initialize: new Hooks.AsyncSeriesHook<[RunIdentity]>(["run"]),
+    start: new Hooks.AsyncSeriesHook<[RunIdentity]>(["run"]),
+    collect: new Hooks.SyncHook<[CollectEvent]>(["event"]),
+    metrics: new Hooks.SyncHook<[readonly MetricRecord[]]>(["batch"]),
+    params: new Hooks.SyncHook<[Readonly<Record<string, unknown>>]>(["params"]),
+    tags: new Hooks.SyncHook<[Readonly<Record<string, string>>]>(["tags"]),
+    artifact: new Hooks.AsyncParallelHook<[ArtifactEvent]>(["artifact"]),
+    flush: new Hooks.AsyncParallelHook<[]>([]),
+    stop: new Hooks.AsyncSeriesHook<[RunIdentity]>(["run"]),
+    error: new Hooks.SyncHook<[ErrorEvent]>(["event"]),
+    stateChange: new Hooks.SyncHook<[StateChangeEvent]>(["event"]),
   };
   const report = options.onTapError ?? (() => {});
   for (const [name, hook] of Object.entries(hooks)) {

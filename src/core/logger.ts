@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
-import pino, { type DestinationStream, type Level, type Logger } from "pino";
+import type { DestinationStream, Level, Logger } from "pino";
+import { lazyLogger } from "./lazy-logger.js";
 
 export type { Logger } from "pino";
 
@@ -24,6 +25,16 @@ export const DEFAULT_REDACT_PATHS: readonly string[] = Object.freeze([
   "*.apiKey",
   "*.secret",
 ]);
+
+type Pino = typeof import("pino").default;
+let pinoModule: Pino | undefined;
+
+// pino is CommonJS: required (not imported, which would run its source through the ESM export
+// lexer) on the first logger, so that importing Tracelet alone does not load it.
+function loadPino(): Pino {
+  pinoModule ??= createRequire(import.meta.url)("pino") as Pino;
+  return pinoModule;
+}
 
 const LEVELS = new Set(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
 
@@ -62,16 +73,21 @@ function prettyStream(): DestinationStream | undefined {
  * ```
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const destination = options.destination ?? prettyStream() ?? pino.destination({ fd: 2, sync: true });
-  return pino(
-    {
-      name: "tracelet",
-      level: resolveLogLevel(options.level),
-      redact: { paths: [...DEFAULT_REDACT_PATHS, ...(options.redact ?? [])], censor: "[redacted]" },
-      base: undefined,
-    },
-    destination,
-  );
+  const level = resolveLogLevel(options.level);
+  // Created on first need: a run that logs nothing at its level never loads pino.
+  return lazyLogger(level, () => {
+    const pino = loadPino();
+    const destination = options.destination ?? prettyStream() ?? pino.destination({ fd: 2, sync: true });
+    return pino(
+      {
+        name: "tracelet",
+        level,
+        redact: { paths: [...DEFAULT_REDACT_PATHS, ...(options.redact ?? [])], censor: "[redacted]" },
+        base: undefined,
+      },
+      destination,
+    );
+  });
 }
 
 /**

@@ -1,12 +1,11 @@
-import type { Logger } from "pino";
 import { collectorSchema, validateConfig } from "../core/config/config-validator.js";
-import { secretPaths } from "../core/config/secret-paths.js";
 import type { TraceletHooks } from "../core/hooks.js";
 import { PluginHost } from "../core/lifecycle/plugin-host.js";
-import { childLogger } from "../core/logger.js";
+import type { Logger } from "../core/logger.js";
 import type { RunIdentity, Timeouts } from "../core/types.js";
 import { instantiate } from "./instantiate.js";
 import type { PluginRecord } from "./plugin-record.js";
+import { pluginLogger } from "./redaction-paths.js";
 
 /** What every plugin of one run shares. */
 export interface RunContext {
@@ -44,14 +43,6 @@ export function validatePluginConfig(record: PluginRecord, config: unknown): Rea
   return validateConfig(record.name, effectiveSchema(record), config);
 }
 
-// The secret paths, plus each secret's own key at any depth: a plugin that logs
-// `{ password }` or `{ auth: { password } }` instead of its whole config is covered too.
-function redactionPaths(schema: Record<string, unknown> | undefined): string[] {
-  const paths = secretPaths(schema);
-  const leaves = [...new Set(paths.map((p) => p.split(".").pop() as string))];
-  return [...new Set([...paths, ...leaves, ...leaves.map((l) => `*.${l}`)])].filter((p) => /^[\w.*]+$/.test(p));
-}
-
 /**
  * Activates one plugin for a run: validates its config, imports and constructs its class,
  * and wraps it in a {@link PluginHost} (state `loaded`).
@@ -73,7 +64,7 @@ export async function activatePlugin(record: PluginRecord, config: unknown, run:
     instance,
     config: validated,
     configSchema: schema,
-    logger: childLogger(run.logger, record.name, redactionPaths(schema)),
+    logger: pluginLogger(run.logger, record.name, schema),
     run: run.identity,
     hooks: run.hooks,
     dependsOn: Object.keys(record.dependencies ?? {}),

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { registerBuiltins } from "../builtins.js";
 import { TraceletError } from "../core/errors.js";
 import { createHooks } from "../core/hooks.js";
 import type { PluginHost } from "../core/lifecycle/plugin-host.js";
@@ -7,7 +8,7 @@ import { createLogger } from "../core/logger.js";
 import type { PluginClass, PluginMetadata } from "../core/plugin-api.js";
 import type { PluginStatus, PluginType, Timeouts } from "../core/types.js";
 import { effectiveSchema, type RunContext } from "./activate.js";
-import { type DiscoverOptions, type DiscoveryReport, discover } from "./discovery/discover.js";
+import type { DiscoverOptions, DiscoveryReport } from "./discovery/discover.js";
 import { metadataOf, recordOf } from "./hand-registration.js";
 import { type PluginOpResult, resultOf, stopHost } from "./host-control.js";
 import { LivePlugins } from "./live-plugins.js";
@@ -25,6 +26,11 @@ export interface PluginManagerOptions {
   logger?: Logger;
   /** Failures in a row (collect, delivery, any call) after which a plugin is quarantined (default 5). */
   quarantineAfter?: number;
+  /**
+   * Register Tracelet's built-in plugins (jsonl, system, process, git, environment; imported on
+   * activation only). Default true; false gives a manager that knows only what is registered.
+   */
+  builtins?: boolean;
 }
 
 /**
@@ -51,7 +57,7 @@ export class PluginManager {
   private lastReport: DiscoveryReport | undefined;
 
   /**
-   * @param options - cwd, timeouts, logger, quarantine threshold
+   * @param options - cwd, timeouts, logger, quarantine threshold, whether to register built-ins
    * @throws TraceletError `TRACELET_ERR_OPTION_INVALID` for a deadline that is not a positive number
    */
   constructor(options: PluginManagerOptions = {}) {
@@ -60,6 +66,7 @@ export class PluginManager {
     this.timeouts = { ...options.timeouts };
     this.logger = options.logger ?? createLogger();
     this.quarantineAfter = options.quarantineAfter;
+    if (options.builtins !== false) registerBuiltins(this);
   }
 
   /**
@@ -71,6 +78,8 @@ export class PluginManager {
    */
   async discoverPlugins(options: Pick<DiscoverOptions, "userPluginDirs" | "cache"> = {}): Promise<DiscoveryReport> {
     const known = new Map(this.registry.fixedRecords().map((r): [string, string] => [r.name, r.version]));
+    // Discovery and its compatibility checks (semver, ajv) load only when a run actually scans.
+    const { discover } = await import("./discovery/discover.js");
     const report = await discover({ ...options, cwd: this.cwd, known });
     this.registry.setDiscovered(report.plugins);
     this.lastReport = report;

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { appendFile } from "node:fs/promises";
+import { appendFile, mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Spool } from "../../src/core/data/spool.js";
@@ -53,6 +53,50 @@ describe("tracelet sync", () => {
     const out = cli("sync", cwd);
     expect(out.status).toBe(1);
     expect(out.stderr).toContain("TRACELET_ERR_PLUGIN_NOT_FOUND");
+    expect(readdirSync(dir).filter((f) => f.endsWith(".jsonl"))).toHaveLength(1);
+  });
+});
+
+describe("tracelet sync options and deadlines", () => {
+  it("refuses a malformed --config with TRACELET_ERR_OPTION_INVALID, not a raw SyntaxError", async () => {
+    const cwd = await tempDir();
+    for (const config of ["{not json", "[1]", "42"]) {
+      const out = cli("sync", cwd, "--config", config);
+      expect(out.status).toBe(1);
+      expect(out.stderr).toContain("TRACELET_ERR_OPTION_INVALID");
+      expect(out.stderr).not.toContain("SyntaxError");
+    }
+    expect(cli("sync", cwd, "--timeout", "soon").stderr).toContain("TRACELET_ERR_OPTION_INVALID");
+  });
+
+  it("bounds each backend call: a backend that never settles fails with TRACELET_ERR_HOOK_TIMEOUT", async () => {
+    const project = await tempDir();
+    const pkg = join(project, "node_modules", "tracelet-plugin-stuck");
+    await mkdir(pkg, { recursive: true });
+    await writeFile(join(project, "package.json"), JSON.stringify({ name: "host", version: "1.0.0", private: true }));
+    await writeFile(
+      join(pkg, "package.json"),
+      JSON.stringify({
+        name: "tracelet-plugin-stuck",
+        version: "1.0.0",
+        type: "module",
+        tracelet: { engine: "^1.0.0", plugins: [{ name: "stuck", type: "backend", entry: "./index.js", export: "S" }] },
+      }),
+    );
+    await writeFile(
+      join(pkg, "index.js"),
+      "export class S {\n  logMetric() {}\n  logMetrics() { return new Promise(() => {}); }\n}\n",
+    );
+    const runDir = await tempDir();
+    const dir = join(runDir, "spool", "stuck");
+    const spool = new Spool(dir, { plugin: "stuck", config: {}, run: { runDir } as RunIdentity });
+    spool.seal(spool.append(undefined, [{ name: "m", value: 1, step: 1, timestamp: 1 }], 1));
+    const out = spawnSync(process.execPath, [join(root, "dist/cli/main.js"), "sync", runDir, "--timeout", "200"], {
+      cwd: project,
+      encoding: "utf8",
+    });
+    expect(out.status, out.stderr).toBe(1);
+    expect(out.stderr).toContain("TRACELET_ERR_HOOK_TIMEOUT");
     expect(readdirSync(dir).filter((f) => f.endsWith(".jsonl"))).toHaveLength(1);
   });
 });

@@ -31,6 +31,7 @@ describe("the metric data path", () => {
       logLevel: "silent",
       batchSize: 100,
       retry: { initialDelayMs: 2, maxDelayMs: 10 },
+      quarantineAfter: 1000, // every failed attempt counts: keep this outage short of quarantine
     });
     const spooled: number[] = [];
     for (let i = 0; i < 5000; i++) {
@@ -85,6 +86,7 @@ describe("the metric data path", () => {
       logLevel: "silent",
       retry: { initialDelayMs: 1, maxDelayMs: 5 },
       timeouts: { flush: 100 },
+      quarantineAfter: 1000,
     });
     for (let i = 0; i < 500; i++) exp.logMetric("m", i, i);
     await exp.flush();

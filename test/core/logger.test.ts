@@ -1,5 +1,6 @@
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
+import { lazyLogger } from "../../src/core/lazy-logger.js";
 import { childLogger, createLogger, resolveLogLevel } from "../../src/core/logger.js";
 
 function sink(): { stream: Writable; lines: () => Array<Record<string, unknown>> } {
@@ -60,5 +61,48 @@ describe("logger", () => {
     const text = JSON.stringify(lines());
     expect(text).not.toContain("hunter2");
     expect(text).not.toContain("tok-123");
+  });
+});
+
+describe("lazyLogger (pino is created only when first needed)", () => {
+  it("answers calls below its level, level checks and child() without creating the real logger", () => {
+    const { stream, lines } = sink();
+    let created = 0;
+    const log = lazyLogger("warn", () => {
+      created++;
+      return createLogger({ destination: stream, level: "warn" });
+    });
+    log.info("hidden");
+    log.debug({ x: 1 }, "hidden");
+    const child = log.child({ plugin: "p" });
+    child.info("hidden");
+    expect(log.level).toBe("warn");
+    expect(log.isLevelEnabled("error")).toBe(true);
+    expect(log.isLevelEnabled("info")).toBe(false);
+    expect(created).toBe(0);
+    child.warn("shown");
+    expect(created).toBe(1);
+    log.error("also shown");
+    expect(created).toBe(1);
+    expect(lines().map((l) => [l.plugin, l.msg])).toEqual([
+      ["p", "shown"],
+      [undefined, "also shown"],
+    ]);
+  });
+
+  it("creates the real logger for a level change, then follows it", () => {
+    const { stream, lines } = sink();
+    let created = 0;
+    const log = lazyLogger("silent", () => {
+      created++;
+      return createLogger({ destination: stream, level: "silent" });
+    });
+    log.fatal("hidden");
+    expect(created).toBe(0);
+    log.level = "info";
+    expect(created).toBe(1);
+    log.info("shown");
+    expect(log.level).toBe("info");
+    expect(lines().map((l) => l.msg)).toEqual(["shown"]);
   });
 });

@@ -1,5 +1,5 @@
 import { closeSync, fdatasync, fstatSync, openSync, readSync, writeSync } from "node:fs";
-import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
+import { cp, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, normalize, resolve } from "node:path";
 import { promisify } from "node:util";
 import { RecordEncoder } from "../../core/data/record-codec.js";
@@ -73,7 +73,7 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
 
   override async logParams(params: Record<string, unknown>): Promise<void> {
     Object.assign(this.params, params);
-    await writeFile(join(this.runDir, "params.json"), `${JSON.stringify(this.params, null, 2)}\n`);
+    await writeAtomic(join(this.runDir, "params.json"), `${JSON.stringify(this.params, null, 2)}\n`);
   }
 
   /**
@@ -102,9 +102,14 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
   }
 
   override async stop(): Promise<void> {
-    await this.flush();
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
+    try {
+      await this.flush();
+    } finally {
+      // The fd is closed even when fdatasync fails (a full disk, EIO): no descriptor leaks.
+      const fd = this.fd;
+      this.fd = undefined;
+      if (fd !== undefined) closeSync(fd);
+    }
     await this.writeRunFile("finished");
   }
 
@@ -126,7 +131,7 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
       startedAt: this.startedAt,
       ...(status === "running" ? {} : { endedAt: new Date().toISOString() }),
     };
-    await writeFile(join(this.runDir, "run.json"), `${JSON.stringify(body, null, 2)}\n`);
+    await writeAtomic(join(this.runDir, "run.json"), `${JSON.stringify(body, null, 2)}\n`);
   }
 }
 
@@ -137,6 +142,13 @@ function closeTornLine(fd: number): void {
   const last = Buffer.alloc(1);
   readSync(fd, last, 0, 1, size - 1);
   if (last[0] !== 0x0a) writeSync(fd, "\n");
+}
+
+/** Writes a file through a temporary file and a rename, so a crash never leaves it half written. */
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const temp = `${path}.${process.pid}.tmp`;
+  await writeFile(temp, text);
+  await rename(temp, path);
 }
 
 async function readJson(path: string): Promise<Record<string, unknown> | undefined> {

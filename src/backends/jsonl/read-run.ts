@@ -1,6 +1,5 @@
 import { createReadStream } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { decodeLine } from "../../core/data/record-codec.js";
 import type { MetricRecord } from "../../core/types.js";
 
@@ -34,6 +33,8 @@ export async function* iterateMetrics(
     stream.once("error", () => resolve(false));
   });
   if (!opened) return;
+  // Loaded here, not at the top: importing Tracelet to log a run should not load readline.
+  const { createInterface } = await import("node:readline");
   const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
   let n = 0;
   for await (const line of lines) {

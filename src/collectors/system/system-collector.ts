@@ -6,12 +6,25 @@ import { NvidiaSmiProcess } from "./gpu/nvidia-smi-process.js";
 import { readInventory, type SystemInventory } from "./inventory.js";
 import { LinuxSampler } from "./linux/linux-sampler.js";
 import { type SystemCollectorConfig, systemMetadata } from "./metadata.js";
-import { SystemInformationSampler } from "./si-sampler.js";
 
 interface Sampler {
   prime(): Promise<void>;
   sample(): Promise<Record<string, number>>;
   close(): Promise<void>;
+}
+
+// The systeminformation sampler is for machines without /proc: loaded there only, on prime().
+function systemInformationSampler(config: Readonly<SystemCollectorConfig>): Sampler {
+  let inner: Sampler | undefined;
+  return {
+    async prime() {
+      const { SystemInformationSampler } = await import("./si-sampler.js");
+      inner = new SystemInformationSampler(config);
+      await inner.prime();
+    },
+    sample: async () => (inner ? inner.sample() : {}),
+    close: async () => inner?.close(),
+  };
 }
 
 // How long params() waits for the static inventory and for nvidia-smi's first rows.
@@ -39,6 +52,7 @@ export class SystemCollector extends CollectorPlugin<SystemCollectorConfig> {
   private sampler: Sampler | undefined;
   private gpu: NvidiaSmiProcess | undefined;
   private inventory: Promise<SystemInventory> | undefined;
+  private primed: Promise<void> | undefined;
 
   /**
    * Chooses the sampler and prepares the GPU child (not started yet).
@@ -49,7 +63,7 @@ export class SystemCollector extends CollectorPlugin<SystemCollectorConfig> {
   override initialize(config: Readonly<SystemCollectorConfig>, context: PluginContext): void {
     super.initialize(config, context);
     const useProc = config.source === "proc" || ((config.source ?? "auto") === "auto" && process.platform === "linux");
-    this.sampler = useProc ? new LinuxSampler(config) : new SystemInformationSampler(config);
+    this.sampler = useProc ? new LinuxSampler(config) : systemInformationSampler(config);
     if (config.gpu !== false) {
       this.gpu = new NvidiaSmiProcess({
         command: config.nvidiaSmiPath ?? "nvidia-smi",
@@ -59,11 +73,16 @@ export class SystemCollector extends CollectorPlugin<SystemCollectorConfig> {
     }
   }
 
-  /** Primes the counters (the first sample has rates), starts `nvidia-smi`, reads the inventory. */
+  /**
+   * Starts `nvidia-smi`, the inventory read and the priming of the counters (so that the first
+   * sample has rates); the first sample comes an interval later, so start does not wait for them.
+   */
   override async start(): Promise<void> {
     this.gpu?.start();
     this.inventory = readInventory();
-    await this.sampler?.prime();
+    this.primed = this.sampler?.prime();
+    // A failed prime surfaces in the first collect(); it must not be an unhandled rejection meanwhile.
+    this.primed?.catch(() => {});
   }
 
   /**
@@ -72,6 +91,7 @@ export class SystemCollector extends CollectorPlugin<SystemCollectorConfig> {
    * @returns values by metric name
    */
   async collect(): Promise<Record<string, number>> {
+    await this.primed;
     const out: Record<string, number> = {};
     const [values] = await Promise.all([
       this.sampler?.sample() ?? {},
@@ -98,6 +118,7 @@ export class SystemCollector extends CollectorPlugin<SystemCollectorConfig> {
   /** Kills `nvidia-smi` and closes the open `/proc` files. */
   override async stop(): Promise<void> {
     await this.gpu?.stop();
+    await this.primed?.catch(() => {});
     await this.sampler?.close();
   }
 

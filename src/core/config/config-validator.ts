@@ -1,5 +1,6 @@
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { TraceletError } from "../errors.js";
+import { BUILTIN_VALIDATORS } from "./builtin-validators.js";
 import { deepFreeze } from "./deep-freeze.js";
 import { checkSchemaLimits } from "./schema-limits.js";
 import { secretPaths } from "./secret-paths.js";
@@ -30,9 +31,21 @@ function issueOf(e: ErrorObject): ConfigIssue {
 }
 
 /**
+ * The cache key of a schema: its draft and its JSON text.
+ *
+ * @param schema - a JSON Schema
+ * @returns the key
+ * @throws TraceletError `TRACELET_ERR_SCHEMA_INVALID` for an unsupported draft
+ */
+export function schemaKey(schema: Record<string, unknown>): string {
+  return `${draftOf(schema)}:${JSON.stringify(schema)}`;
+}
+
+/**
  * The compiled validator of a schema: checked against the size and depth limits, then compiled
- * once by the shared ajv of its draft and cached (by object, and by content so that equal
- * schemas loaded twice share one validator).
+ * once by the shared ajv of its draft (or taken precompiled, for a built-in plugin's unchanged
+ * schema) and cached (by object, and by content so that equal schemas loaded twice share one
+ * validator).
  *
  * @param plugin - plugin name, for messages
  * @param schema - the JSON Schema
@@ -44,8 +57,9 @@ export function compileSchema(plugin: string, schema: Record<string, unknown>): 
   if (cached) return cached;
   checkSchemaLimits(plugin, schema);
   const draft = draftOf(schema);
-  const text = `${draft}:${JSON.stringify(schema)}`;
-  let validate = byText.get(text);
+  const text = schemaKey(schema);
+  // A built-in plugin's unchanged schema has a validator generated at build time: no ajv to load.
+  let validate = byText.get(text) ?? BUILTIN_VALIDATORS.get(text);
   if (!validate) {
     // The registry of ajv is keyed by `$id`; two plugins reusing one id must not collide.
     const { $id: _id, ...anonymous } = schema;

@@ -1,15 +1,29 @@
-import { secretPaths } from "./secret-paths.js";
+import { ANY_KEY, secretKeyPaths } from "./secret-paths.js";
 
 /** What a secret is replaced with wherever Tracelet shows a config or a message. */
 export const REDACTED = "[redacted]";
 
-function get(value: unknown, path: string[]): unknown {
-  let cur = value;
-  for (const key of path) {
-    if (typeof cur !== "object" || cur === null) return undefined;
-    cur = (cur as Record<string, unknown>)[key];
+// Every value at a key path (ANY_KEY matches each own key or index).
+function valuesAt(value: unknown, path: readonly string[], out: unknown[]): void {
+  if (path.length === 0) {
+    out.push(value);
+    return;
   }
-  return cur;
+  if (typeof value !== "object" || value === null) return;
+  const [key, ...rest] = path as [string, ...string[]];
+  const keys = key === ANY_KEY ? Object.keys(value) : Object.hasOwn(value, key) ? [key] : [];
+  for (const k of keys) valuesAt((value as Record<string, unknown>)[k], rest, out);
+}
+
+// Replaces every value at a key path, in place.
+function redactAt(value: unknown, path: readonly string[]): void {
+  if (typeof value !== "object" || value === null || path.length === 0) return;
+  const [key, ...rest] = path as [string, ...string[]];
+  const keys = key === ANY_KEY ? Object.keys(value) : Object.hasOwn(value, key) ? [key] : [];
+  for (const k of keys) {
+    if (rest.length === 0) (value as Record<string, unknown>)[k] = REDACTED;
+    else redactAt((value as Record<string, unknown>)[k], rest);
+  }
 }
 
 function collect(value: unknown, out: string[]): void {
@@ -31,8 +45,10 @@ function collect(value: unknown, out: string[]): void {
  * @returns the values, longest first
  */
 export function secretValues(schema: unknown, config: unknown): string[] {
+  const found: unknown[] = [];
+  for (const path of secretKeyPaths(schema)) valuesAt(config, path, found);
   const out: string[] = [];
-  for (const path of secretPaths(schema)) collect(get(config, path.split(".")), out);
+  for (const v of found) collect(v, out);
   return [...new Set(out)].sort((a, b) => b.length - a.length);
 }
 
@@ -46,13 +62,7 @@ export function secretValues(schema: unknown, config: unknown): string[] {
  */
 export function redactConfig(schema: unknown, config: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const copy = structuredClone(config) as Record<string, unknown>;
-  for (const path of secretPaths(schema)) {
-    const keys = path.split(".");
-    const last = keys.pop() as string;
-    const parent = get(copy, keys);
-    if (typeof parent === "object" && parent !== null && Object.hasOwn(parent, last))
-      (parent as Record<string, unknown>)[last] = REDACTED;
-  }
+  for (const path of secretKeyPaths(schema)) redactAt(copy, path);
   return copy;
 }
 

@@ -13,7 +13,8 @@ interface AjvLike {
 
 const instances = new Map<SchemaDraft, AjvLike>();
 
-const FORMATS: Record<string, RegExp | ((value: string) => boolean)> = {
+/** The formats every Tracelet ajv knows (also used to generate the built-in validators). */
+export const FORMATS: Readonly<Record<string, RegExp | ((value: string) => boolean)>> = {
   // Secrets are plain strings; the format only marks them for redaction.
   password: () => true,
   uri: (v) => URL.canParse(v),
@@ -24,6 +25,20 @@ const FORMATS: Record<string, RegExp | ((value: string) => boolean)> = {
   hostname: /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i,
   ipv4: /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/,
 };
+
+/**
+ * The options of every Tracelet ajv: every error collected, defaults applied, nothing coerced
+ * (also used to generate the built-in validators, so that they behave the same).
+ */
+export const ajvOptions: Readonly<Record<string, unknown>> = Object.freeze({
+  allErrors: true,
+  useDefaults: true,
+  strict: false,
+  coerceTypes: false,
+  // Refuse `$data` references: a config must not steer its own validation.
+  $data: false,
+  logger: false,
+});
 
 /**
  * Which draft a schema asks for through `$schema` (none means draft-07, ajv's default).
@@ -57,15 +72,7 @@ export function sharedAjv(draft: SchemaDraft): AjvLike {
   if (ajv) return ajv;
   const require = createRequire(import.meta.url);
   const mod = require(draft === "2020-12" ? "ajv/dist/2020" : "ajv") as { default: new (o: object) => AjvLike };
-  ajv = new mod.default({
-    allErrors: true,
-    useDefaults: true,
-    strict: false,
-    coerceTypes: false,
-    // Refuse `$data` references: a config must not steer its own validation.
-    $data: false,
-    logger: false,
-  });
+  ajv = new mod.default({ ...ajvOptions });
   for (const [name, format] of Object.entries(FORMATS)) ajv.addFormat(name, format);
   instances.set(draft, ajv);
   return ajv;

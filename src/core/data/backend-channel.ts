@@ -1,10 +1,10 @@
 import type { Logger } from "pino";
 import { toTraceletError } from "../errors.js";
 import type { PluginHost } from "../lifecycle/plugin-host.js";
-import { withDeadline } from "../lifecycle/with-deadline.js";
 import type { MetricRecord } from "../types.js";
 import { backoffDelay, type RetryOptions } from "./backoff.js";
-import { ChannelQueue } from "./channel-queue.js";
+import { ChannelQueue, type QueueEntry } from "./channel-queue.js";
+import { deliverOnce } from "./delivery-attempt.js";
 import type { Spool } from "./spool.js";
 
 /** Options of {@link BackendChannel}. */
@@ -54,6 +54,8 @@ export class BackendChannel {
   private retries = 0;
   private wake: (() => void) | undefined;
   private waiters: Array<{ seq: number; resolve: () => void }> = [];
+  // The one delivery call in flight: the next attempt never starts before it settles.
+  private inFlight: { entry: QueueEntry; count: number; done: Promise<boolean> } | undefined;
 
   /** @param options - the backend, its spool, bounds and retry delays */
   constructor(private readonly options: BackendChannelOptions) {
@@ -102,12 +104,37 @@ export class BackendChannel {
   async settle(seq: number, deadlineMs: number): Promise<boolean> {
     if (this.isSettled(seq)) return true;
     let timer: NodeJS.Timeout | undefined;
-    const reached = new Promise<boolean>((resolve) => this.waiters.push({ seq, resolve: () => resolve(true) }));
+    let waiter: { seq: number; resolve: () => void } | undefined;
+    const reached = new Promise<boolean>((resolve) => {
+      waiter = { seq, resolve: () => resolve(true) };
+      this.waiters.push(waiter);
+    });
     const late = new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(false), deadlineMs);
     });
     try {
       return await Promise.race([reached, late]);
+    } finally {
+      clearTimeout(timer);
+      // A waiter that timed out must not stay in the list (repeated flushes would grow it).
+      this.waiters = this.waiters.filter((w) => w !== waiter);
+    }
+  }
+
+  /**
+   * Resolves when the delivery call in flight (if any) has settled, or when `deadlineMs` passes.
+   *
+   * @param deadlineMs - the longest wait
+   */
+  async idle(deadlineMs: number): Promise<void> {
+    const call = this.inFlight?.done;
+    if (!call) return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, Math.max(0, deadlineMs));
+    });
+    try {
+      await Promise.race([call, late]);
     } finally {
       clearTimeout(timer);
     }
@@ -120,10 +147,20 @@ export class BackendChannel {
    * @returns points left in the spool for `tracelet sync`
    */
   halt(): number {
-    this.halted = true;
-    this.wake?.();
-    this.queue.spillMemory();
-    this.queue.sealAll();
+    if (!this.halted) {
+      this.halted = true;
+      this.wake?.();
+      // The batch in flight goes to the spool too (its call may never return); should the call
+      // succeed later, it is removed from there again (see deliver), so nothing is sent twice.
+      const flying = this.inFlight;
+      if (flying) {
+        const parked = this.queue.parkHead();
+        if (parked) flying.entry = parked;
+      }
+      this.queue.spillMemory();
+      this.queue.trimHead();
+      this.queue.sealAll();
+    }
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w.resolve();
@@ -172,9 +209,9 @@ export class BackendChannel {
       }
       const entry = this.queue.head();
       const batch = await this.queue.next(this.options.batchSize);
-      if (!entry || !batch) return;
-      if (batch.length > 0 && !(await this.deliver(batch))) {
-        if (!this.halted) await this.backoff();
+      if (!entry || !batch || this.halted) return;
+      if (batch.length > 0 && !(await this.deliver(entry, batch))) {
+        if (!this.halted && this.host.active) await this.backoff();
         continue;
       }
       if (this.halted) return;
@@ -184,43 +221,44 @@ export class BackendChannel {
     }
   }
 
-  private async deliver(batch: MetricRecord[]): Promise<boolean> {
-    const { host, timeoutMs, logger } = this.options;
+  // One attempt. The deadline does not abandon the call: it only starts the outage (failure
+  // reported, newer batches spooled), and the attempt ends when the call itself settles.
+  private async deliver(entry: QueueEntry, batch: MetricRecord[]): Promise<boolean> {
+    const { host, timeoutMs } = this.options;
+    const done = deliverOnce(host, batch, host.overrideFor("logMetrics") ?? timeoutMs, (thrown, running) => {
+      this.fail(thrown);
+      // While the call still runs its batch stays at the head; newer batches go to disk.
+      if (!this.halted) this.queue.spillMemory(running);
+    });
+    const flying = { entry, count: batch.length, done };
+    this.inFlight = flying;
+    const ok = await done;
+    this.inFlight = undefined;
+    if (!ok) return false;
     const stats = host.stats;
-    const backend = host.backend;
-    stats.calls.logMetrics = (stats.calls.logMetrics ?? 0) + 1;
-    const started = performance.now();
-    try {
-      await withDeadline(host.name, "logMetrics", host.overrideFor("logMetrics") ?? timeoutMs, async () => {
-        if (backend.logMetrics) await backend.logMetrics(batch);
-        else for (const p of batch) await backend.logMetric(p.name, p.value, p.step);
-      });
-      stats.points += batch.length;
-      stats.consecutiveFailures = 0;
-      if (this.outage) logger.info({ plugin: host.name, retries: this.attempt }, "backend recovered; replaying");
-      this.outage = false;
-      this.attempt = 0;
+    stats.points += batch.length;
+    if (this.halted) {
+      // Delivered after the channel halted: the batch was parked in the spool; take it out.
+      this.queue.commitLate(flying.entry, flying.count);
       return true;
-    } catch (thrown) {
-      if (!this.outage) {
-        const error = toTraceletError(
-          "TRACELET_ERR_HOOK_FAILED",
-          `Plugin "${host.name}" failed in "logMetrics"`,
-          thrown,
-          {
-            plugin: host.name,
-            hook: "logMetrics",
-          },
-        );
-        this.outage = true;
-        // One reported failure per outage: retries must not push a backend into quarantine.
-        host.recordFailure("logMetrics", error);
-        this.queue.spillMemory();
-      } else stats.failures.logMetrics = (stats.failures.logMetrics ?? 0) + 1;
-      return false;
-    } finally {
-      stats.timeMs.logMetrics = (stats.timeMs.logMetrics ?? 0) + (performance.now() - started);
     }
+    stats.consecutiveFailures = 0;
+    if (this.outage) this.options.logger.info({ plugin: host.name, retries: this.attempt }, "backend recovered");
+    this.outage = false;
+    this.attempt = 0;
+    return true;
+  }
+
+  // Every failed attempt counts toward quarantine; only the first of an outage is reported.
+  private fail(thrown: unknown): void {
+    const host = this.options.host;
+    const error = toTraceletError("TRACELET_ERR_HOOK_FAILED", `Plugin "${host.name}" failed in "logMetrics"`, thrown, {
+      plugin: host.name,
+      hook: "logMetrics",
+    });
+    const first = !this.outage;
+    this.outage = true;
+    host.recordFailure("logMetrics", error, first);
   }
 
   private backoff(): Promise<void> {

@@ -98,14 +98,19 @@ export class ChannelQueue {
     return entry.segment.lastSeq;
   }
 
-  /** Moves every in-memory batch to the spool, keeping the order. */
-  spillMemory(): void {
+  /**
+   * Moves every in-memory batch to the spool, keeping the order.
+   *
+   * @param keepHead - leave the head in memory (it is being delivered right now)
+   */
+  spillMemory(keepHead = false): void {
     if (this.memPoints === 0) return;
     const old = this.fifo;
     this.fifo = [];
     this.diskEntries = 0;
-    for (const e of old) {
-      if (e.kind === "disk") {
+    for (const [i, e] of old.entries()) {
+      if (i === 0 && keepHead && e.kind === "mem") this.fifo.push(e);
+      else if (e.kind === "disk") {
         this.fifo.push(e);
         this.diskEntries++;
       } else if (this.spill(e.batch, e.seq)) this.memPoints -= e.batch.length;
@@ -113,9 +118,68 @@ export class ChannelQueue {
     }
   }
 
-  /** Closes every open spool segment (fsynced). */
+  /** Closes every open spool segment (fsynced; a failure is logged, never thrown). */
   sealAll(): void {
     for (const e of this.fifo) if (e.kind === "disk") this.spool.seal(e.segment);
+  }
+
+  /**
+   * Writes the head batch, alone, to a segment of its own (the batch in flight when delivery
+   * halts), so that a late success can delete exactly that segment.
+   *
+   * @returns the head as it now is on disk (its points loaded), or undefined when it was not in
+   *   memory or the disk refused it
+   */
+  parkHead(): QueueEntry | undefined {
+    const head = this.fifo[0];
+    if (head?.kind !== "mem") return head;
+    try {
+      const segment = this.spool.append(undefined, head.batch, head.seq);
+      this.spool.seal(segment);
+      const parked: QueueEntry = { kind: "disk", segment, points: head.batch, cursor: 0 };
+      this.fifo[0] = parked;
+      this.diskEntries++;
+      this.memPoints -= head.batch.length;
+      this.diskPoints += head.batch.length;
+      return parked;
+    } catch (error) {
+      this.logger.error({ plugin: this.name, err: error }, "could not spool the batch in flight");
+      return undefined;
+    }
+  }
+
+  /**
+   * After delivery halted: records that `count` points of the head segment were delivered late,
+   * and removes them from the file so that `tracelet sync` does not send them again.
+   *
+   * @param entry - the head the points came from
+   * @param count - points delivered
+   */
+  commitLate(entry: QueueEntry, count: number): void {
+    if (this.fifo[0] !== entry || entry.kind !== "disk") return;
+    entry.cursor += count;
+    this.diskPoints -= count;
+    this.trimHead();
+  }
+
+  /** Rewrites the head segment without the points already delivered from it (or removes it). */
+  trimHead(): void {
+    const head = this.fifo[0];
+    if (head?.kind !== "disk" || head.cursor === 0 || !head.points) return;
+    const rest = head.points.slice(head.cursor);
+    try {
+      this.spool.rewrite(head.segment, rest);
+    } catch (error) {
+      this.logger.error({ plugin: this.name, err: error }, "could not trim a delivered spool segment");
+      return;
+    }
+    if (rest.length > 0) {
+      head.points = rest;
+      head.cursor = 0;
+      return;
+    }
+    this.fifo.shift();
+    this.diskEntries--;
   }
 
   /** Appends one batch to the spool; false when the disk refused it (it then stays in memory). */

@@ -40,7 +40,8 @@ function newChunk(capacity: number): Chunk {
  * four typed-array slots and allocates nothing. A full column set is sealed; sealed batches are
  * turned into `MetricRecord` arrays on the next event-loop turn (or at once when a loop that
  * never yields has sealed `maxSealed` of them, which bounds memory), and a timer seals a
- * partial batch every `flushIntervalMs`.
+ * partial batch `flushIntervalMs` after its first point. The timer is armed only while points
+ * wait (and unref'd): an idle run does not wake up.
  */
 export class MetricBuffer {
   private ids: Int32Array;
@@ -55,11 +56,20 @@ export class MetricBuffer {
   private scheduled = false;
   private seq = 0;
   private readonly maxSealed: number;
-  private readonly timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout | undefined;
+  private armed = false;
+  private closed = false;
   private readonly options: MetricBufferOptions;
   private readonly emitSealed = (): void => {
     this.scheduled = false;
     this.flushSealed();
+  };
+  private readonly onTimer = (): void => {
+    this.armed = false;
+    if (this.n > 0) {
+      this.seal();
+      this.flushSealed();
+    }
   };
 
   /** @param options - names, batch size, interval and the receiver */
@@ -72,13 +82,6 @@ export class MetricBuffer {
     this.values = this.current.values;
     this.steps = this.current.steps;
     this.times = this.current.times;
-    this.timer = setInterval(() => {
-      if (this.n > 0) {
-        this.seal();
-        this.flushSealed();
-      }
-    }, options.flushIntervalMs ?? 100);
-    this.timer.unref();
   }
 
   /** Points not yet handed on. */
@@ -110,6 +113,7 @@ export class MetricBuffer {
     const n = i + 1;
     this.n = n;
     if (n === this.capacity) this.seal();
+    else if (i === 0 && !this.armed) this.arm();
   }
 
   /** Hands on everything buffered now, as batches in order. */
@@ -118,9 +122,22 @@ export class MetricBuffer {
     this.flushSealed();
   }
 
-  /** Stops the interval timer (the buffer can still be drained). */
+  /** Stops the timer for good (the buffer can still be drained). */
   close(): void {
-    clearInterval(this.timer);
+    this.closed = true;
+    this.armed = false;
+    clearTimeout(this.timer);
+  }
+
+  // One Timeout object, re-armed with refresh(): no allocation per batch.
+  private arm(): void {
+    if (this.closed) return;
+    this.armed = true;
+    if (this.timer) this.timer.refresh();
+    else {
+      this.timer = setTimeout(this.onTimer, this.options.flushIntervalMs ?? 100);
+      this.timer.unref();
+    }
   }
 
   private seal(): void {

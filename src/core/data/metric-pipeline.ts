@@ -45,6 +45,7 @@ export class MetricPipeline {
   readonly buffer: MetricBuffer;
   private readonly channels: BackendChannel[] = [];
   private emitting = 0;
+  private warnedInactive = false;
 
   /** @param options - hooks, identity, sizes and delays */
   constructor(private readonly options: MetricPipelineOptions) {
@@ -57,18 +58,25 @@ export class MetricPipeline {
   }
 
   /**
-   * Gives a started backend its own channel, tapped on the `metrics` hook under its name.
+   * Gives a backend its own channel, tapped on the `metrics` hook under its name. A backend that
+   * is not active (it failed to initialize or start) gets one too: its points go to its spool,
+   * from which `tracelet sync` delivers them once it works.
    *
    * @param host - the backend's host
    */
   attach(host: PluginHost): void {
     const { identity, logger } = this.options;
-    const spool = new Spool(join(identity.runDir, "spool", encodeURIComponent(host.name)), {
-      plugin: host.name,
-      config: { ...host.config },
-      secretPaths: secretPaths(host.configSchema),
-      run: identity,
-    });
+    const spool = new Spool(
+      join(identity.runDir, "spool", encodeURIComponent(host.name)),
+      {
+        plugin: host.name,
+        config: { ...host.config },
+        secretPaths: secretPaths(host.configSchema),
+        run: identity,
+      },
+      undefined,
+      logger,
+    );
     const channel = new BackendChannel({
       host,
       spool,
@@ -105,8 +113,14 @@ export class MetricPipeline {
    * @returns points left in spools, by backend (only backends with some)
    */
   async close(deadlineMs: number): Promise<Record<string, number>> {
+    const began = performance.now();
     this.buffer.close();
     await this.settle(deadlineMs);
+    this.haltAll();
+    // A delivery still in flight may yet succeed (then its batch leaves the spool again); the
+    // backend's stop() must not come before it settles, within what is left of the deadline.
+    const left = Math.max(0, deadlineMs - (performance.now() - began));
+    await Promise.all(this.channels.map((c) => c.idle(left)));
     return this.haltAll();
   }
 
@@ -137,6 +151,14 @@ export class MetricPipeline {
 
   private emit(batch: MetricRecord[], seq: number): void {
     this.emitting = seq;
+    if (!this.warnedInactive && !this.channels.some((c) => c.host.active)) {
+      // Once per run: the points are only in the spools now (if any backend has one).
+      this.warnedInactive = true;
+      this.options.logger.error(
+        { runDir: this.options.identity.runDir },
+        'no backend is active: metrics go only to the spool; run "tracelet sync" once a backend works',
+      );
+    }
     try {
       this.options.hooks.metrics.call(batch);
     } catch (error) {

@@ -13,6 +13,9 @@ import { flattenParams } from "./flatten-params.js";
  */
 export class SideCalls {
   private readonly inFlight = new Set<Promise<unknown>>();
+  // Per backend, the last side call: the next one starts when it has settled, so a backend
+  // never sees two writes of params.json or run.json at once, nor in the wrong order.
+  private readonly chains = new Map<PluginHost, Promise<unknown>>();
   private tags: Record<string, string>;
 
   /**
@@ -49,7 +52,9 @@ export class SideCalls {
     this.hooks.params.call(flat);
     for (const host of this.backends()) {
       if (host.backend.logParams)
-        this.track(host.call("logParams", this.timeouts.flush, () => host.backend.logParams?.(flat)));
+        this.track(
+          this.chain(host, () => host.call("logParams", this.timeouts.flush, () => host.backend.logParams?.(flat))),
+        );
     }
   }
 
@@ -68,7 +73,9 @@ export class SideCalls {
     this.hooks.tags.call(all);
     for (const host of this.backends()) {
       if (host.backend.setTags)
-        this.track(host.call("setTags", this.timeouts.flush, () => host.backend.setTags?.(all)));
+        this.track(
+          this.chain(host, () => host.call("setTags", this.timeouts.flush, () => host.backend.setTags?.(all))),
+        );
     }
   }
 
@@ -91,7 +98,11 @@ export class SideCalls {
     await this.hooks.artifact.promise({ localPath: absolute, artifactPath: target });
     const calls = this.backends()
       .filter((h) => h.backend.logArtifact)
-      .map((h) => h.call("logArtifact", this.timeouts.flush, () => h.backend.logArtifact?.(absolute, target)));
+      .map((h) =>
+        this.chain(h, () =>
+          h.call("logArtifact", this.timeouts.flush, () => h.backend.logArtifact?.(absolute, target)),
+        ),
+      );
     await this.track(Promise.all(calls));
   }
 
@@ -105,6 +116,17 @@ export class SideCalls {
     const done = () => this.inFlight.delete(call);
     call.then(done, done);
     return call;
+  }
+
+  private chain<T>(host: PluginHost, call: () => Promise<T>): Promise<T> {
+    const previous = this.chains.get(host) ?? Promise.resolve();
+    const next = previous.then(call, call);
+    this.chains.set(host, next);
+    const forget = () => {
+      if (this.chains.get(host) === next) this.chains.delete(host);
+    };
+    next.then(forget, forget);
+    return next;
   }
 
   private backends(): PluginHost[] {

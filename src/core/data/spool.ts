@@ -1,6 +1,17 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, writeFileSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
+import type { Logger } from "pino";
 import { TraceletError } from "../errors.js";
 import type { MetricRecord, RunIdentity } from "../types.js";
 import { decodeText, RecordEncoder } from "./record-codec.js";
@@ -83,11 +94,13 @@ export class Spool {
    * @param dir - the directory
    * @param meta - written to `backend.json` with the first segment
    * @param session - this process's session in segment names (default now)
+   * @param logger - where a failed fsync or close is reported
    */
   constructor(
     readonly dir: string,
     private readonly meta: SpoolMeta,
     private readonly session: number = Date.now(),
+    private readonly logger?: Logger,
   ) {}
 
   /**
@@ -122,7 +135,9 @@ export class Spool {
   }
 
   /**
-   * Closes a segment for appends (fsyncs it first).
+   * Closes a segment for appends (fsyncs it first). Never throws: it also runs at process exit,
+   * where a failed fsync or close (full disk, EIO) must not stop the other spools from closing;
+   * such a failure is logged.
    *
    * @param segment - the segment
    */
@@ -132,9 +147,45 @@ export class Spool {
     segment.fd = undefined;
     try {
       fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+    } catch (error) {
+      this.logger?.error({ err: error, path: segment.path }, "could not fsync a spool segment");
     }
+    try {
+      closeSync(fd);
+    } catch (error) {
+      this.logger?.error({ err: error, path: segment.path }, "could not close a spool segment");
+    }
+  }
+
+  /**
+   * Replaces a sealed segment's content with the points not yet delivered (written to a temporary
+   * file, then renamed over it), or deletes it when nothing is left, so that `tracelet sync`
+   * never sends a point twice.
+   *
+   * @param segment - a sealed segment
+   * @param rest - the points still to deliver, in order
+   * @throws Error when the disk refuses the write
+   */
+  rewrite(segment: SpoolSegment, rest: readonly MetricRecord[]): void {
+    this.seal(segment);
+    if (rest.length === 0) {
+      try {
+        unlinkSync(segment.path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      }
+    } else {
+      const temp = `${segment.path}.tmp`;
+      const fd = openSync(temp, "w");
+      try {
+        writeSync(fd, this.encoder.encode(rest));
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(temp, segment.path);
+    }
+    segment.points = rest.length;
   }
 
   private prepare(): void {

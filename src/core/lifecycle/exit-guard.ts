@@ -72,7 +72,14 @@ function onUncaught(error: unknown): void {
 }
 
 function onBeforeExit(): void {
-  for (const run of [...live]) void run.stop();
+  for (const run of [...live]) {
+    void Promise.resolve()
+      .then(() => run.stop())
+      .catch(() => {
+        // stop() reports its own failures; a rejection here must not become an unhandled one.
+        releaseRun(run);
+      });
+  }
 }
 
 function onExit(): void {

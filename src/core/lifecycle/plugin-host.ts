@@ -239,15 +239,19 @@ export class PluginHost {
    *
    * @param hook - the failing hook
    * @param error - the coded error
+   * @param report - log it and fire the `error` hook (false for a retry within one outage:
+   *   it still counts toward quarantine)
    */
-  recordFailure(hook: HookName, error: TraceletError): void {
+  recordFailure(hook: HookName, error: TraceletError, report = true): void {
     scrubError(error, this.secrets);
     const stats = this.stats;
     stats.failures[hook] = (stats.failures[hook] ?? 0) + 1;
     stats.consecutiveFailures++;
     this.lastError = { code: error.code, hook, message: error.message };
-    this.logger.warn({ hook, code: error.code }, error.message);
-    this.safely("error", () => this.hooks.error.call({ plugin: this.name, hook, error }));
+    if (report) {
+      this.logger.warn({ hook, code: error.code }, error.message);
+      this.safely("error", () => this.hooks.error.call({ plugin: this.name, hook, error }));
+    }
     if (this.currentState === "started" && stats.consecutiveFailures >= this.quarantineAfter) {
       const quarantined = this.quarantineError(hook, error);
       this.transition("quarantined");

@@ -88,7 +88,8 @@ describe("the nvidia-smi child (a fake nvidia-smi on PATH)", () => {
     const [pid] = c.getChildPids();
     c.forceCleanup();
     await vi.waitFor(() => expect(alive(pid)).toBe(false), WAIT);
-    expect(c.getChildPids()).toEqual([]);
+    // A killed child is a zombie (counted dead) until Node reaps it and sees the exit.
+    await vi.waitFor(() => expect(c.getChildPids()).toEqual([]), WAIT);
     await c.stop();
   });
 
@@ -103,6 +104,21 @@ describe("the nvidia-smi child (a fake nvidia-smi on PATH)", () => {
     await vi.waitFor(() => expect(c.getManagedResources()).toMatchObject({ "nvidia-smi": { state: "absent" } }), WAIT);
     expect(((await c.params()) as { system: { gpu_count: number } }).system.gpu_count).toBe(0);
     await c.stop();
+  });
+
+  it("a bare command missing from PATH is absent at once, as spawn's ENOENT would say", async () => {
+    const gpu = new NvidiaSmiProcess({
+      command: "tracelet-test-no-such-nvidia-smi",
+      intervalMs: 100,
+      logger: testContext("system").logger,
+    });
+    gpu.start();
+    expect(gpu.state).toBe("absent");
+    expect(gpu.starts).toBe(1);
+    expect(gpu.pid).toBeUndefined();
+    expect(gpu.lastProblem).toBe("spawn tracelet-test-no-such-nvidia-smi ENOENT");
+    await gpu.settled;
+    await gpu.stop();
   });
 
   it("with nvidia-smi but no GPU ('No devices were found'): gives up after a few tries", async () => {

@@ -1,10 +1,10 @@
-import { execFile } from "node:child_process";
-import { writeFile } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Writable } from "node:stream";
-import { promisify } from "node:util";
-import { describe, expect, it } from "vitest";
-import { BackendPlugin, createLogger, PluginManager } from "../../../src/index.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { Spool } from "../../../src/core/data/spool.js";
+import { BackendPlugin, createLogger, PluginManager, type RunIdentity } from "../../../src/index.js";
 import { withTestExperiment } from "../../../src/testing/index.js";
 import { tempDir } from "../../helpers/temp-dir.js";
 
@@ -61,6 +61,43 @@ function expectNoSecret(where: string, text: string): void {
   expect(text, where).not.toContain(PASSWORD);
 }
 
+const API_KEY = "ak_DEEPSECRET_9931";
+const DEF_PASSWORD = "pw_BEHINDREF_2718";
+
+// Secrets the old walk (only `properties`) missed: under allOf, behind a $ref into $defs, and
+// under a key pino cannot take in dot notation.
+const deepSchema = {
+  type: "object",
+  $defs: { creds: { type: "object", properties: { password: { type: "string", format: "password" } } } },
+  allOf: [{ properties: { "api-key": { type: "string", writeOnly: true } } }],
+  properties: { url: { type: "string" }, auth: { $ref: "#/$defs/creds" } },
+  required: ["url"],
+};
+
+type DeepConfig = { url: string; "api-key"?: string; auth?: { password?: string } };
+
+/** Careless like {@link Vault}, with the deeper schema. */
+class DeepVault extends BackendPlugin<DeepConfig> {
+  static metadata = { name: "deep-vault", type: "backend" as const, configSchema: deepSchema };
+  override initialize(config: Readonly<DeepConfig>, context: Parameters<BackendPlugin["initialize"]>[1]) {
+    super.initialize(config, context);
+    this.logger.info({ config }, "initialized");
+    this.logger.info({ "api-key": config["api-key"], auth: config.auth }, "credentials");
+  }
+  logMetric() {}
+  override logParams(): void {
+    throw new Error(`auth failed for ${this.config["api-key"]} / ${this.config.auth?.password}`);
+  }
+  override getStatus() {
+    return { key: this.config["api-key"], pw: this.config.auth?.password };
+  }
+}
+
+beforeAll(() => {
+  const build = spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { encoding: "utf8" });
+  if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
+}, 120_000);
+
 describe("secret config values", () => {
   it("appear in no log line, error, failure report, status or management output", async () => {
     const logs = capture();
@@ -97,6 +134,68 @@ describe("secret config values", () => {
     expectNoSecret("getPluginStatus", JSON.stringify(manager.getPluginStatus()));
   });
 
+  it("under allOf, a $ref or a non-identifier key appear in no log line, error, report, status or config", async () => {
+    const logs = capture();
+    const logger = createLogger({ level: "trace", destination: logs.stream });
+    const manager = new PluginManager({ logger });
+    const exp = await withTestExperiment(
+      {
+        cwd: await tempDir(),
+        manager,
+        logger,
+        backends: ["memory", "deep-vault"],
+        plugins: { "deep-vault": { url: "https://v.test", "api-key": API_KEY, auth: { password: DEF_PASSWORD } } },
+      },
+      [DeepVault],
+    );
+    exp.logParams({ lr: 1 });
+    await exp.flush();
+    const status = JSON.stringify(exp.status());
+    const config = manager.getPluginConfig("deep-vault");
+    const report = await exp.stop();
+    expect(report.failures.some((f) => f.plugin === "deep-vault" && f.hook === "logParams")).toBe(true);
+    for (const [where, text] of [
+      ["logs", logs.text()],
+      ["stop report", JSON.stringify(report)],
+      ["status", status],
+      ["getPluginConfig", JSON.stringify(config)],
+      ["getPluginStatus", JSON.stringify(manager.getPluginStatus())],
+    ] as const) {
+      expect(text.length, where).toBeGreaterThan(0);
+      expect(text, where).not.toContain(API_KEY);
+      expect(text, where).not.toContain(DEF_PASSWORD);
+    }
+    expect(config).toEqual({ url: "https://v.test", "api-key": "[redacted]", auth: { password: "[redacted]" } });
+  });
+
+  it("under a key like api-key are redacted by pino in the plugin's log lines", async () => {
+    const logs = capture();
+    const logger = createLogger({ level: "trace", destination: logs.stream });
+    class Dashed extends BackendPlugin<{ "api-key"?: string }> {
+      static metadata = {
+        name: "dashed",
+        type: "backend" as const,
+        configSchema: { type: "object", properties: { "api-key": { type: "string", writeOnly: true } } },
+      };
+      override initialize(
+        config: Readonly<{ "api-key"?: string }>,
+        context: Parameters<BackendPlugin["initialize"]>[1],
+      ) {
+        super.initialize(config, context);
+        this.logger.info({ config }, "initialized");
+        this.logger.info({ "api-key": config["api-key"], nested: { "api-key": config["api-key"] } }, "key");
+      }
+      logMetric() {}
+    }
+    const exp = await withTestExperiment(
+      { cwd: await tempDir(), logger, backends: ["dashed"], plugins: { dashed: { "api-key": API_KEY } } },
+      [Dashed],
+    );
+    await exp.stop();
+    expect(logs.text()).toContain('"key"');
+    expect(logs.text()).not.toContain(API_KEY);
+  });
+
   it("appear in no config error", async () => {
     let error: unknown;
     try {
@@ -115,21 +214,46 @@ describe("secret config values", () => {
     expectNoSecret("config error", `${(error as Error).message} ${(error as Error).stack} ${JSON.stringify(error)}`);
   });
 
-  it("appear in no CLI output", async () => {
-    const cwd = await tempDir();
+  it("appear in no `tracelet sync` output when the backend echoes them in an error", async () => {
+    const project = await tempDir();
+    const pkg = join(project, "node_modules", "tracelet-plugin-echo");
+    await mkdir(pkg, { recursive: true });
+    await writeFile(join(project, "package.json"), JSON.stringify({ name: "host", version: "1.0.0", private: true }));
     await writeFile(
-      join(cwd, "package.json"),
+      join(pkg, "package.json"),
       JSON.stringify({
-        name: "host",
+        name: "tracelet-plugin-echo",
         version: "1.0.0",
-        tracelet: { backends: ["vault"], plugins: { vault: { url: "x", token: TOKEN, auth: { password: PASSWORD } } } },
+        type: "module",
+        tracelet: {
+          engine: "^1.0.0",
+          plugins: [{ name: "echo", type: "backend", entry: "./index.js", export: "Echo", configSchema: deepSchema }],
+        },
       }),
     );
-    const cli = resolve("dist/cli/main.js");
-    const run = promisify(execFile);
-    for (const args of [["plugins", "--json"], ["plugins"]]) {
-      const { stdout, stderr } = await run(process.execPath, [cli, ...args, "--cwd", cwd], { cwd });
-      expectNoSecret(`tracelet ${args.join(" ")}`, stdout + stderr);
-    }
+    await writeFile(
+      join(pkg, "index.js"),
+      [
+        "export class Echo {",
+        "  initialize(config, context) { this.c = config; context.logger.warn({ config }, 'echo config'); }",
+        "  logMetric() {}",
+        "  logMetrics() { throw new Error('denied: ' + this.c['api-key'] + ' ' + this.c.auth?.password); }",
+        "}",
+      ].join("\n"),
+    );
+    const runDir = await tempDir();
+    const run = { runDir } as RunIdentity;
+    const spool = new Spool(join(runDir, "spool", "echo"), { plugin: "echo", config: { url: "https://e.test" }, run });
+    spool.seal(spool.append(undefined, [{ name: "m", value: 1, step: 1, timestamp: 1 }], 1));
+    const config = JSON.stringify({ "api-key": API_KEY, auth: { password: DEF_PASSWORD } });
+    const out = spawnSync(process.execPath, [resolve("dist/cli/main.js"), "sync", runDir, "--config", config], {
+      cwd: project,
+      encoding: "utf8",
+    });
+    expect(out.status, out.stderr).toBe(1);
+    expect(out.stderr).toContain("denied: [redacted] [redacted]");
+    expect(out.stderr).toContain("echo config");
+    expect(out.stdout + out.stderr).not.toContain(API_KEY);
+    expect(out.stdout + out.stderr).not.toContain(DEF_PASSWORD);
   });
 });

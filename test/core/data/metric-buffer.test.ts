@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { MetricBuffer } from "../../../src/core/data/metric-buffer.js";
 import type { MetricRecord } from "../../../src/index.js";
 
@@ -39,5 +39,35 @@ describe("MetricBuffer", () => {
     await new Promise((r) => setTimeout(r, 30));
     expect(out.map((o) => o.batch.length)).toEqual([1]);
     b.close();
+  });
+
+  it("arms its timer only while points wait: an idle buffer schedules nothing", () => {
+    vi.useFakeTimers();
+    try {
+      const { b, out } = buffer({ batchSize: 100, flushIntervalMs: 100 });
+      expect(vi.getTimerCount()).toBe(0);
+      b.push(0, 1, 0, 0);
+      b.push(1, 2, 0, 0);
+      expect(vi.getTimerCount()).toBe(1);
+      vi.advanceTimersByTime(99);
+      expect(out).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(out.map((o) => o.batch.length)).toEqual([2]);
+      vi.advanceTimersByTime(1000);
+      expect(out).toHaveLength(1);
+      expect(vi.getTimerCount()).toBe(0);
+      b.push(0, 3, 1, 0);
+      expect(vi.getTimerCount()).toBe(1);
+      vi.advanceTimersByTime(101);
+      expect(out.map((o) => o.seq)).toEqual([1, 2]);
+      expect(vi.getTimerCount()).toBe(0);
+      b.push(0, 4, 2, 0);
+      b.close();
+      expect(vi.getTimerCount()).toBe(0);
+      b.drain();
+      expect(out.map((o) => o.batch.length)).toEqual([2, 1, 1]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,6 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
 import type { Logger } from "pino";
 import { GPU_QUERY_FIELDS, type GpuRow, parseGpuLine, splitLines } from "./nvidia-smi-csv.js";
+import { missingFromPath } from "./on-path.js";
 
 /** Options of {@link NvidiaSmiProcess}. */
 export interface NvidiaSmiOptions {
@@ -108,8 +110,16 @@ export class NvidiaSmiProcess {
     this.starts++;
     this.pending = "";
     const rowsBefore = this.rows;
+    if (missingFromPath(this.options.command)) {
+      // What spawn would report, without forking.
+      const error = Object.assign(new Error(`spawn ${this.options.command} ENOENT`), { code: "ENOENT" });
+      this.absent(error);
+      return;
+    }
     let child: ChildProcess;
     try {
+      // Required here: most machines have no GPU, and child_process costs ~6 ms to load.
+      const { spawn } = createRequire(import.meta.url)("node:child_process") as typeof import("node:child_process");
       child = spawn(this.options.command, args, { stdio: ["ignore", "pipe", "pipe"], windowsHide: true });
     } catch (error) {
       this.absent(error);

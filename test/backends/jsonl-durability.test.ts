@@ -1,0 +1,75 @@
+import { readFile } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { startExperiment } from "../../src/index.js";
+import { tempDir } from "../helpers/temp-dir.js";
+
+const io = vi.hoisted(() => ({
+  failDatasync: false,
+  closed: [] as number[],
+  written: [] as string[],
+  renamed: [] as string[],
+}));
+
+vi.mock("node:fs", async (importOriginal) => {
+  const fs = await importOriginal<typeof import("node:fs")>();
+  const fdatasync = ((fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
+    if (io.failDatasync) cb(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }));
+    else fs.fdatasync(fd, cb);
+  }) as typeof fs.fdatasync;
+  const closeSync = (fd: number) => {
+    io.closed.push(fd);
+    fs.closeSync(fd);
+  };
+  return { ...fs, default: { ...fs, fdatasync, closeSync }, fdatasync, closeSync };
+});
+
+vi.mock("node:fs/promises", async (importOriginal) => {
+  const fsp = await importOriginal<typeof import("node:fs/promises")>();
+  const writeFile = ((path: string, ...rest: unknown[]) => {
+    io.written.push(basename(String(path)));
+    return (fsp.writeFile as (...a: unknown[]) => Promise<void>)(path, ...rest);
+  }) as typeof fsp.writeFile;
+  const rename = (from: string, to: string) => {
+    io.renamed.push(basename(String(to)));
+    return fsp.rename(from, to);
+  };
+  return { ...fsp, default: { ...fsp, writeFile, rename }, writeFile, rename };
+});
+
+afterEach(() => {
+  io.failDatasync = false;
+  io.closed.length = 0;
+  io.written.length = 0;
+  io.renamed.length = 0;
+});
+
+describe("the jsonl backend's durability", () => {
+  it("writes params.json and run.json through a temporary file and a rename", async () => {
+    const cwd = await tempDir();
+    const exp = await startExperiment({ cwd, logLevel: "silent" });
+    exp.logParams({ lr: 0.1 });
+    exp.setTags({ a: "b" });
+    await exp.stop();
+    expect(io.written.filter((n) => n === "params.json" || n === "run.json")).toEqual([]);
+    expect(io.renamed).toContain("params.json");
+    expect(io.renamed).toContain("run.json");
+    expect(JSON.parse(await readFile(join(exp.runDir, "params.json"), "utf8"))).toEqual({ lr: 0.1 });
+    expect(JSON.parse(await readFile(join(exp.runDir, "run.json"), "utf8"))).toMatchObject({
+      status: "finished",
+      tags: { a: "b" },
+    });
+  });
+
+  it("closes metrics.jsonl in stop() even when fdatasync fails", async () => {
+    const cwd = await tempDir();
+    const exp = await startExperiment({ cwd, logLevel: "silent" });
+    exp.logMetric("m", 1, 0);
+    await exp.flush();
+    io.failDatasync = true;
+    const report = await exp.stop();
+    expect(report.failures).toContainEqual(expect.objectContaining({ plugin: "jsonl", hook: "stop" }));
+    expect(io.closed.length).toBeGreaterThan(0);
+    expect(exp.status().plugins.find((p) => p.name === "jsonl")?.own).toMatchObject({ connected: false });
+  });
+});

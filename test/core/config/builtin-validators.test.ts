@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { BUILTIN_PLUGINS } from "../../../src/builtins.js";
+import { BUILTIN_VALIDATORS } from "../../../src/core/config/builtin-validators.js";
+import { collectorSchema, schemaKey } from "../../../src/core/config/config-validator.js";
+import { draftOf, sharedAjv } from "../../../src/core/config/shared-ajv.js";
+
+const effective = BUILTIN_PLUGINS.flatMap(({ metadata }) => {
+  const schema = metadata.type === "collector" ? collectorSchema(metadata.configSchema) : metadata.configSchema;
+  return schema ? [{ name: metadata.name, schema }] : [];
+});
+
+// Configs that exercise defaults, every kind of error, and unknown keys.
+const SAMPLES: unknown[] = [
+  {},
+  { fsync: false, dir: "/tmp/x" },
+  { fsync: "yes", dir: 3, extra: true },
+  { intervalMs: 0, samplesBeforeLogging: 2.5, perCore: "x", diskPaths: ["/", 3], source: "other", pid: -1 },
+  { intervalMs: 500, gpu: false, nvidiaSmiPath: "/usr/bin/nvidia-smi", processTree: true, unknownKey: 1 },
+  { include: ["PATH", 3], exclude: "x", intervalMs: 1000 },
+  [],
+  null,
+];
+
+describe("the precompiled validators of the built-in plugins (scripts/gen-builtin-validators.mjs)", () => {
+  it.each(effective)("exist for the current schema of $name (else: rebuild and run the generator)", ({ schema }) => {
+    expect(BUILTIN_VALIDATORS.has(schemaKey(schema))).toBe(true);
+  });
+
+  it.each(effective)("behave as ajv does for $name: same verdict, errors and defaults", ({ schema }) => {
+    const precompiled = BUILTIN_VALIDATORS.get(schemaKey(schema));
+    if (!precompiled) throw new Error("stale: see the test above");
+    const { $id: _id, ...anonymous } = schema;
+    const compiled = sharedAjv(draftOf(schema)).compile(anonymous);
+    for (const sample of SAMPLES) {
+      const a = structuredClone(sample);
+      const b = structuredClone(sample);
+      expect(precompiled(a)).toBe(compiled(b));
+      expect(precompiled.errors ?? null).toEqual(compiled.errors ?? null);
+      expect(a).toEqual(b);
+    }
+  });
+});
