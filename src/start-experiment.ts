@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import type { Logger } from "pino";
 import { registerBuiltins } from "./builtins.js";
-import { TraceletError } from "./core/errors.js";
+import { isTraceletError, TraceletError } from "./core/errors.js";
 import { Experiment } from "./core/experiment.js";
 import { createHooks } from "./core/hooks.js";
 import { readHostConfig } from "./core/host-config.js";
@@ -50,9 +50,13 @@ async function withDependencies(manager: PluginManager, named: PluginRecord[]): 
           await manager.discoverPlugins();
         found = manager.resolve(dep);
       } catch (error) {
+        // An unknown dependency is missing; a refused one keeps its refusal's own code.
+        const refused = isTraceletError(error) && error.code !== "TRACELET_ERR_PLUGIN_NOT_FOUND";
         throw new TraceletError(
-          "TRACELET_ERR_DEPENDENCY_MISSING",
-          `Plugin "${record.name}" depends on plugin "${dep}", which is not available.`,
+          refused ? error.code : "TRACELET_ERR_DEPENDENCY_MISSING",
+          refused
+            ? `Plugin "${record.name}" depends on plugin "${dep}", which was refused: ${error.message.replace(error.hint, "").trim()}`
+            : `Plugin "${record.name}" depends on plugin "${dep}", which is not available.`,
           { cause: error, details: { plugin: record.name, dependency: dep } },
         );
       }

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { isTraceletError, startExperiment } from "../../../src/index.js";
+import { BackendPlugin, isTraceletError, PluginManager, startExperiment } from "../../../src/index.js";
 import { copyFixture } from "../discovery/project.js";
 
 describe("discovered plugins in startExperiment", () => {
@@ -33,5 +33,25 @@ describe("discovered plugins in startExperiment", () => {
     exp.logMetric("loss", 1, 1);
     const report = await exp.stop();
     expect(report.failures).toEqual([]);
+  });
+
+  it("keeps a refused dependency's own code when a hand-registered plugin depends on it", async () => {
+    const cwd = await copyFixture("refusals");
+    process.env.TRACELET_PLUGIN_DIRS = join(cwd, "no-home");
+    class NeedsOld extends BackendPlugin {
+      logMetric(): void {}
+    }
+    const manager = new PluginManager({ cwd });
+    manager.registerPlugin(NeedsOld, { name: "needs-old", type: "backend", dependencies: { old: "*" } });
+    const error = await startExperiment({ cwd, manager, backends: ["needs-old"], logLevel: "silent" }).catch(
+      (e: unknown) => e,
+    );
+    expect(isTraceletError(error) && error.code).toBe("TRACELET_ERR_ENGINE_INCOMPATIBLE");
+    expect(String((error as Error).message)).toContain('"needs-old" depends on plugin "old"');
+    manager.registerPlugin(NeedsOld, { name: "needs-ghost", type: "backend", dependencies: { ghost: "*" } });
+    const missing = await startExperiment({ cwd, manager, backends: ["needs-ghost"], logLevel: "silent" }).catch(
+      (e: unknown) => e,
+    );
+    expect(isTraceletError(missing) && missing.code).toBe("TRACELET_ERR_DEPENDENCY_MISSING");
   });
 });
