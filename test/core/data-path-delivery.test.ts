@@ -18,6 +18,7 @@ class GatedBackend extends BackendPlugin {
   maxRunning = 0;
   stopped = false;
   callsAfterStop = 0;
+  pointsAtStop = -1;
   open!: () => void;
   readonly gate = new Promise<void>((r) => {
     this.open = r;
@@ -47,6 +48,7 @@ class GatedBackend extends BackendPlugin {
 
   override stop(): void {
     this.stopped = true;
+    this.pointsAtStop = this.points.length;
   }
 }
 
@@ -136,6 +138,33 @@ describe("exactly-once delivery per backend", () => {
     expect(steps(gated.points)).toEqual(range(4));
     expect(gated.callsAfterStop).toBe(0);
     expect(gated.calls).toBe(1);
+  });
+
+  it("stop() waits for a delivery that passed its own deadline before calling the backend's stop()", async () => {
+    const cwd = await tempDir();
+    const exp = await withTestExperiment(
+      {
+        cwd,
+        backends: ["gated"],
+        batchSize: 4,
+        // The delivery's own deadline is short; the run's flush deadline (the wait at stop) is not.
+        timeouts: { flush: 5000, perPlugin: { gated: { flush: 10 } } },
+        quarantineAfter: 1000,
+      },
+      [GatedBackend],
+    );
+    const gated = GatedBackend.last!;
+    const codes: string[] = [];
+    exp.hooks.error.tap("test", ({ error }) => codes.push(error.code));
+    for (let i = 0; i < 4; i++) exp.logMetric("m", i, i);
+    await vi.waitFor(() => expect(codes).toContain("TRACELET_ERR_HOOK_TIMEOUT"));
+    const stopping = exp.stop();
+    setTimeout(() => gated.open(), 20);
+    const report = await stopping;
+    expect(gated.pointsAtStop).toBe(4);
+    expect(steps(gated.points)).toEqual(range(4));
+    expect(gated.calls).toBe(1);
+    expect(report.spooled).toEqual({});
   });
 });
 

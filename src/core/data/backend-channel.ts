@@ -39,7 +39,8 @@ export interface ChannelStatus {
 
 /**
  * One backend's own queue. Batches are delivered one at a time, in order, so a slow backend
- * never slows the caller or the others. Past `maxQueuedPoints`, or while the backend fails,
+ * never slows the caller or the others; a call that passes its deadline is waited for (the
+ * deadline only starts the outage), so no batch is ever sent twice. Past `maxQueuedPoints`, or while the backend fails,
  * batches go to the spool on disk instead of memory; failed deliveries are retried with
  * exponential backoff and jitter; on recovery the spool is replayed in order before newer
  * batches, which queue behind it on disk.
