@@ -68,10 +68,6 @@ export const RUN_OPTION_KEYS: ReadonlySet<string> = new Set([
   "retry",
 ]);
 
-/** Options with every default filled in. */
-export type ResolvedRunOptions = Required<Omit<RunOptions, "name" | "runId" | "logLevel" | "timeouts">> &
-  Pick<RunOptions, "name" | "runId" | "logLevel" | "timeouts">;
-
 function list(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
   return value

@@ -35,11 +35,6 @@ export class ChannelQueue {
     return this.fifo.length;
   }
 
-  /** Whether some entry is on disk. */
-  get hasDisk(): boolean {
-    return this.diskEntries > 0;
-  }
-
   /** The oldest entry. */
   head(): QueueEntry | undefined {
     return this.fifo[0];

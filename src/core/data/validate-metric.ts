@@ -23,19 +23,6 @@ export function metricNameProblem(name: unknown): string | undefined {
 }
 
 /**
- * Converts a metric value to a number, or returns `undefined` when it is unusable.
- * Numbers pass as they are (NaN and ±Infinity included); a bigint becomes the nearest number.
- *
- * @param value - the candidate value
- * @returns the number, or undefined
- */
-export function metricValue(value: unknown): number | undefined {
-  if (typeof value === "number") return value;
-  if (typeof value === "bigint") return Number(value);
-  return undefined;
-}
-
-/**
  * Builds the error for an unusable metric.
  *
  * @param name - what was passed as name

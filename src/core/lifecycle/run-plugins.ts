@@ -81,30 +81,6 @@ export async function runStep(
 }
 
 /**
- * Calls one hook on many plugins at once, each isolated under its own deadline.
- *
- * @param hook - the hook (e.g. `"flush"`, `"logParams"`)
- * @param hosts - the plugins
- * @param fn - the call on one plugin
- * @returns successes and failures
- */
-export async function runEach(
-  hook: HookName,
-  hosts: readonly PluginHost[],
-  fn: (host: PluginHost, signal: AbortSignal) => unknown,
-): Promise<HookRunResult> {
-  const result: HookRunResult = { successes: [], failures: [] };
-  await Promise.all(
-    hosts.map(async (host) => {
-      const outcome = await host.call(hook, host.timeoutFor(hook), (signal) => fn(host, signal));
-      if (outcome.ok) result.successes.push(host.name);
-      else result.failures.push(failure(host.name, hook, outcome.error));
-    }),
-  );
-  return result;
-}
-
-/**
  * Stops plugins in reverse start order through the `stop` hook, each under its own deadline
  * and all of them under `timeouts.shutdown`: a plugin reached after the shutdown deadline is
  * not called and fails with `TRACELET_ERR_SHUTDOWN_TIMEOUT`. Plugins that never initialized
