@@ -1,7 +1,7 @@
-// Generates src/core/config/builtin-validators.ts: ajv standalone code for the built-in plugins'
+// Generates src/builtin-validators.ts: ajv standalone code for the built-in plugins'
 // config schemas, so that a run using only built-ins never loads ajv. The schemas stay the one
 // source of truth: each validator is keyed by the schema's text and used only on an exact match
-// (test/core/config/builtin-validators.test.ts fails when this file is stale).
+// (test/builtin-validators.test.ts fails when this file is stale).
 // Usage: npx tsc -p tsconfig.build.json && node scripts/gen-builtin-validators.mjs
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -13,7 +13,7 @@ import { ajvOptions, draftOf, FORMATS } from "../dist/core/config/shared-ajv.js"
 
 const require = createRequire(import.meta.url);
 const standaloneCode = require("ajv/dist/standalone").default;
-const out = resolve(import.meta.dirname, "../src/core/config/builtin-validators.ts");
+const out = resolve(import.meta.dirname, "../src/builtin-validators.ts");
 const entries = [];
 for (const { metadata } of BUILTIN_PLUGINS) {
   const raw = metadata.configSchema;

@@ -1,8 +1,10 @@
 import { jsonlMetadata } from "./backends/jsonl/metadata.js";
+import { BUILTIN_VALIDATORS } from "./builtin-validators.js";
 import { environmentMetadata } from "./collectors/environment/metadata.js";
 import { gitMetadata } from "./collectors/git/metadata.js";
 import { processMetadata } from "./collectors/process/metadata.js";
 import { systemMetadata } from "./collectors/system/metadata.js";
+import { registerPrecompiledValidators } from "./core/config/config-validator.js";
 import type { PluginClass, PluginMetadata } from "./core/plugin-api.js";
 import type { PluginType } from "./core/types.js";
 
@@ -59,6 +61,7 @@ export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [
  * @param manager - the manager
  */
 export function registerBuiltins(manager: BuiltinRegistrar): void {
+  registerPrecompiledValidators(BUILTIN_VALIDATORS);
   for (const plugin of BUILTIN_PLUGINS) {
     if (!manager.getPlugin(plugin.metadata.type, plugin.metadata.name))
       manager.registerLazyPlugin(plugin.metadata, plugin.load);

@@ -109,7 +109,11 @@ export class Experiment implements AsyncDisposable {
         scheduler.start();
       }
     }
-    await exp.logCollectorParams();
+    // Gathering params (git, inventory, a GPU's first rows) can take seconds: it must not delay
+    // the start of training, so it runs in the background; flush() and stop() wait for it.
+    void exp.side.track(exp.logCollectorParams()).catch((error: unknown) => {
+      exp.logger.error({ err: error }, "collector params could not be logged");
+    });
     guardRun(exp);
     return exp;
   }
@@ -121,8 +125,9 @@ export class Experiment implements AsyncDisposable {
       hosts.map((h) => h.call("logParams", this.timeouts.start, () => h.collector.params?.())),
     );
     for (const result of results) {
+      // Straight to the side calls: these params belong to the run even when stop() has begun.
       if (result.ok && result.value && typeof result.value === "object" && Object.keys(result.value).length > 0)
-        this.logParams(result.value);
+        this.side.params(result.value);
     }
   }
 

@@ -71,6 +71,8 @@ describe("collectors end to end through startExperiment", () => {
       plugins: { process: { intervalMs: 100 }, git: { cwd: repo } },
     });
     const backend = MemoryBackend.last;
+    // Collector params are gathered in the background; flush() waits for them.
+    await exp.flush();
     expect(backend?.params["environment.node_version"]).toBe(process.version);
     expect(backend?.params["git.commit"]).toMatch(/^[0-9a-f]{40}$/);
     await vi.waitFor(async () => {

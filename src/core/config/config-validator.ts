@@ -1,6 +1,5 @@
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { TraceletError } from "../errors.js";
-import { BUILTIN_VALIDATORS } from "./builtin-validators.js";
 import { deepFreeze } from "./deep-freeze.js";
 import { checkSchemaLimits } from "./schema-limits.js";
 import { secretPaths } from "./secret-paths.js";
@@ -41,6 +40,19 @@ export function schemaKey(schema: Record<string, unknown>): string {
   return `${draftOf(schema)}:${JSON.stringify(schema)}`;
 }
 
+const precompiled = new Map<string, ValidateFunction>();
+
+/**
+ * Adds validators generated ahead of time (ajv standalone code), keyed by {@link schemaKey} of
+ * the schema they were generated from. A schema whose text matches is validated without loading
+ * ajv; any other schema still goes through ajv, so each schema stays the one source of truth.
+ *
+ * @param validators - validators by schema key
+ */
+export function registerPrecompiledValidators(validators: ReadonlyMap<string, ValidateFunction>): void {
+  for (const [key, validate] of validators) precompiled.set(key, validate);
+}
+
 /**
  * The compiled validator of a schema: checked against the size and depth limits, then compiled
  * once by the shared ajv of its draft (or taken precompiled, for a built-in plugin's unchanged
@@ -58,8 +70,8 @@ export function compileSchema(plugin: string, schema: Record<string, unknown>): 
   checkSchemaLimits(plugin, schema);
   const draft = draftOf(schema);
   const text = schemaKey(schema);
-  // A built-in plugin's unchanged schema has a validator generated at build time: no ajv to load.
-  let validate = byText.get(text) ?? BUILTIN_VALIDATORS.get(text);
+  // A schema with a validator generated at build time (the built-ins') needs no ajv at all.
+  let validate = byText.get(text) ?? precompiled.get(text);
   if (!validate) {
     // The registry of ajv is keyed by `$id`; two plugins reusing one id must not collide.
     const { $id: _id, ...anonymous } = schema;

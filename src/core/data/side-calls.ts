@@ -111,7 +111,14 @@ export class SideCalls {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  private track<T>(call: Promise<T>): Promise<T> {
+  /**
+   * Tracks work that will make side calls later (e.g. collectors' params being gathered), so
+   * that `flush()` and `stop()` wait for it too.
+   *
+   * @param call - the work
+   * @returns the same promise
+   */
+  track<T>(call: Promise<T>): Promise<T> {
     this.inFlight.add(call);
     const done = () => this.inFlight.delete(call);
     call.then(done, done);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { BUILTIN_PLUGINS } from "../../../src/builtins.js";
-import { BUILTIN_VALIDATORS } from "../../../src/core/config/builtin-validators.js";
-import { collectorSchema, schemaKey } from "../../../src/core/config/config-validator.js";
-import { draftOf, sharedAjv } from "../../../src/core/config/shared-ajv.js";
+import { BUILTIN_VALIDATORS } from "../src/builtin-validators.js";
+import { BUILTIN_PLUGINS } from "../src/builtins.js";
+import { collectorSchema, schemaKey } from "../src/core/config/config-validator.js";
+import { draftOf, sharedAjv } from "../src/core/config/shared-ajv.js";
 
 const effective = BUILTIN_PLUGINS.flatMap(({ metadata }) => {
   const schema = metadata.type === "collector" ? collectorSchema(metadata.configSchema) : metadata.configSchema;
