@@ -61,6 +61,16 @@ describe("the environment collector", () => {
     expect((off.params() as { environment: object }).environment).not.toHaveProperty("argv");
   });
 
+  it("hides URL credentials in allowlisted values and in argv, keeping the rest of the URL", () => {
+    const env = { DATABASE_HOST: "postgres://admin:hunter2@db.internal:5432/app", PLAIN: "https://example.org/x" };
+    const picked = pickEnv(env, ["DATABASE_HOST", "PLAIN"]);
+    expect(picked.DATABASE_HOST).toBe(`postgres://${REDACTED}@db.internal:5432/app`);
+    expect(picked.PLAIN).toBe("https://example.org/x");
+    const argv = redactArgv(["node", "train.js", "--db=mysql://u:p4ss@h/db", "redis://:tok3n@cache:6379"]);
+    expect(argv.join(" ")).not.toMatch(/hunter2|p4ss|tok3n/);
+    expect(argv[2]).toBe(`--db=mysql://${REDACTED}@h/db`);
+  });
+
   it("recognizes secret names and allowlist prefixes", () => {
     for (const name of ["OPENAI_API_KEY", "HF_TOKEN", "client_secret", "PGPASSWORD", "NPM_AUTH", "SSH_PRIVATE"])
       expect(looksSecret(name), name).toBe(true);

@@ -1,7 +1,7 @@
 import { arch, cpus, hostname, platform, release, totalmem } from "node:os";
 import { CollectorPlugin } from "../../plugins/base.js";
 import { DEFAULT_ENV_ALLOWLIST, type EnvironmentCollectorConfig, environmentMetadata } from "./metadata.js";
-import { allowed, looksSecret, redactArgv } from "./secret-names.js";
+import { allowed, hideUrlCredentials, looksSecret, redactArgv } from "./secret-names.js";
 
 /**
  * Reads the allowlisted environment variables, never one whose name looks secret.
@@ -15,7 +15,7 @@ export function pickEnv(env: NodeJS.ProcessEnv, allowlist: readonly string[]): R
   for (const name of Object.keys(env).sort()) {
     const value = env[name];
     if (value === undefined || looksSecret(name) || !allowed(name, allowlist)) continue;
-    out[name] = value;
+    out[name] = hideUrlCredentials(value);
   }
   return out;
 }

@@ -44,7 +44,7 @@ export function redactArgv(argv: readonly string[]): string[] {
       }
       continue;
     }
-    out.push(arg);
+    out.push(hideUrlCredentials(arg));
   }
   return out;
 }
@@ -58,4 +58,16 @@ export function redactArgv(argv: readonly string[]): string[] {
  */
 export function allowed(name: string, allowlist: readonly string[]): boolean {
   return allowlist.some((entry) => (entry.endsWith("*") ? name.startsWith(entry.slice(0, -1)) : name === entry));
+}
+
+/**
+ * Hides the `user:password@` part of every URL inside a value (`postgres://u:p@host/db` →
+ * `postgres://[redacted]@host/db`), wherever it stands: a whole value, a `--flag=url`, or a URL
+ * among other words.
+ *
+ * @param value - an argv item or an environment value
+ * @returns the value without URL credentials
+ */
+export function hideUrlCredentials(value: string): string {
+  return value.replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]*:[^\s/@]*@/gi, `$1${REDACTED}@`);
 }

@@ -178,8 +178,9 @@ const OPEN_COLLECTOR_SCHEMA = Object.freeze({
  */
 export function collectorSchema(schema: Record<string, unknown> | undefined): Record<string, unknown> {
   if (!schema) return OPEN_COLLECTOR_SCHEMA;
-  const props = schema.properties;
-  if (typeof props !== "object" || props === null) return schema;
+  // A schema without `properties` (e.g. `{ type: "object", additionalProperties: false }`) must
+  // still accept the engine's keys: they are added to an empty property list.
+  const props = typeof schema.properties === "object" && schema.properties !== null ? schema.properties : {};
   let extended = collectorSchemas.get(schema);
   if (!extended) {
     extended = { ...schema, properties: { ...ENGINE_KEYS, ...props } };

@@ -163,6 +163,11 @@ describe("collector schemas and redaction", () => {
     expect(thrown(() => validateConfig("c", collectorSchema(own), { samplesBeforeLogging: 0 })).code).toBe(
       "TRACELET_ERR_CONFIG_INVALID",
     );
+    const closed = { type: "object", additionalProperties: false };
+    expect(validateConfig("c", collectorSchema(closed), { intervalMs: 500 })).toEqual({ intervalMs: 500 });
+    expect(thrown(() => validateConfig("c", collectorSchema(closed), { other: 1 })).code).toBe(
+      "TRACELET_ERR_CONFIG_INVALID",
+    );
     expect(validateConfig("c", collectorSchema(undefined), { intervalMs: 500, other: 1 })).toEqual({
       intervalMs: 500,
       other: 1,
