@@ -53,10 +53,10 @@ export class ProcessSampler {
     if (ticksPerSecond !== undefined) out[`${P}cpu_utilization_percentage`] = (ticksPerSecond / TICKS_PER_SECOND) * 100;
     out[`${P}memory_rss_megabytes`] = toMegabytes(stat.rssPages * this.bytesPerPage);
     out[`${P}threads`] = stat.threads;
-    if (this.tree) await this.addTree(out, at);
+    if (this.tree) await this.addTree(out, at, stat);
   }
 
-  private async addTree(out: Record<string, number>, at: number): Promise<void> {
+  private async addTree(out: Record<string, number>, at: number, own: ProcStatLine): Promise<void> {
     const entries = await readdir("/proc").catch(() => [] as string[]);
     const lines = await Promise.all(
       entries
@@ -73,7 +73,9 @@ export class ProcessSampler {
     let rssPages = 0;
     let threads = 0;
     const seen = new Map<number, number>();
-    for (const m of members) {
+    for (const found of members) {
+      // The tracked process counts as read above, so that the tree is never less than it.
+      const m = found.pid === this.pid ? { ...found, ...own } : found;
       // A process born during the interval counts its whole CPU time; one that died drops out.
       deltaTicks += Math.max(0, m.ticks - (this.treeTicks.get(m.pid) ?? 0));
       seen.set(m.pid, m.ticks);
