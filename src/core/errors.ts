@@ -28,7 +28,7 @@ export interface TraceletErrorOptions {
  *
  * @example
  * ```ts
- * try { exp.logMetric("", 1); } catch (e) { if (isTraceletError(e)) console.log(e.code); }
+ * try { exp.logMetric("", 1); } catch (e) { if (isTraceletError(e)) codes.push(e.code); }
  * ```
  */
 export class TraceletError extends Error {

@@ -20,7 +20,7 @@ export interface ReadMetricsResult {
  * @returns an async iterator of points (empty when the file does not exist)
  * @example
  * ```ts
- * for await (const p of iterateMetrics(runDir)) console.log(p.name, p.step, p.value);
+ * for await (const p of iterateMetrics(runDir)) steps.push(p.step);
  * ```
  */
 export async function* iterateMetrics(
