@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import type { DestinationStream, Level, Logger } from "pino";
+import { REDACTED } from "./config/redact.js";
 import { lazyLogger } from "./lazy-logger.js";
 
 export type { Logger } from "pino";
@@ -14,17 +15,23 @@ export interface LoggerOptions {
   redact?: string[];
 }
 
-/** Paths redacted in every log line, whatever the plugin. */
-export const DEFAULT_REDACT_PATHS: readonly string[] = Object.freeze([
-  "config.password",
-  "config.token",
-  "config.apiKey",
-  "config.secret",
-  "*.password",
-  "*.token",
-  "*.apiKey",
-  "*.secret",
+/**
+ * Keys whose values are treated as secrets wherever no schema says otherwise: redacted in every
+ * log line, and left out of what a spool writes to disk.
+ */
+export const SECRET_KEYS: readonly string[] = Object.freeze([
+  "password",
+  "token",
+  "apiKey",
+  "api_key",
+  "secret",
+  "authorization",
 ]);
+
+/** Paths redacted in every log line, whatever the plugin: each of {@link SECRET_KEYS} under `config` and one level down. */
+export const DEFAULT_REDACT_PATHS: readonly string[] = Object.freeze(
+  SECRET_KEYS.flatMap((key) => [`config.${key}`, `*.${key}`]),
+);
 
 type Pino = typeof import("pino").default;
 let pinoModule: Pino | undefined;
@@ -82,7 +89,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       {
         name: "tracelet",
         level,
-        redact: { paths: [...DEFAULT_REDACT_PATHS, ...(options.redact ?? [])], censor: "[redacted]" },
+        redact: { paths: [...DEFAULT_REDACT_PATHS, ...(options.redact ?? [])], censor: REDACTED },
         base: undefined,
       },
       destination,
@@ -91,16 +98,17 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 }
 
 /**
- * A child logger for one plugin, bound to `{ plugin: name }`, redacting the plugin's secret
- * config paths (given as `config.<path>`).
+ * A child logger for one plugin, bound to `{ plugin: name }`, redacting the plugin's own secret
+ * paths as well as the defaults (a child's redaction replaces its parent's in pino, so the
+ * defaults are always repeated here).
  *
  * @param root - the root logger
  * @param name - plugin name
- * @param secretPaths - dotted config paths marked secret in the plugin's schema
+ * @param redactPaths - pino paths of the plugin's secrets, e.g. `config.auth.token`
  * @returns the child logger
  */
-export function childLogger(root: Logger, name: string, secretPaths: readonly string[] = []): Logger {
-  if (secretPaths.length === 0) return root.child({ plugin: name });
-  const paths = secretPaths.flatMap((p) => [`config.${p}`, p]);
-  return root.child({ plugin: name }, { redact: { paths, censor: "[redacted]" } });
+export function childLogger(root: Logger, name: string, redactPaths: readonly string[] = []): Logger {
+  if (redactPaths.length === 0) return root.child({ plugin: name });
+  const paths = [...new Set([...DEFAULT_REDACT_PATHS, ...redactPaths])];
+  return root.child({ plugin: name }, { redact: { paths, censor: REDACTED } });
 }

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { deliverOneByOne } from "../core/data/deliver-batch.js";
 import type { BackendInstance, CollectorInstance, ExecutionMode, PluginInstance } from "../core/plugin-api.js";
 import type { MetricRecord, PluginContext } from "../core/types.js";
 
@@ -133,8 +134,4 @@ export abstract class CollectorPlugin<C extends object = Record<string, unknown>
    * @returns parameters (flattened like `logParams`)
    */
   params?(): Record<string, unknown> | Promise<Record<string, unknown>>;
-}
-
-async function deliverOneByOne(backend: BackendInstance, batch: MetricRecord[]): Promise<void> {
-  for (const point of batch) await backend.logMetric(point.name, point.value, point.step);
 }

@@ -1,6 +1,5 @@
-import { REDACTED } from "../core/config/redact.js";
 import { ANY_KEY, secretKeyPaths } from "../core/config/secret-paths.js";
-import { childLogger, DEFAULT_REDACT_PATHS, type Logger } from "../core/logger.js";
+import { childLogger, type Logger } from "../core/logger.js";
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 // Keys pino's path parser reads inside `["..."]`: no quote, backslash, bracket or line break.
@@ -25,8 +24,7 @@ function pinoPath(head: string, keys: readonly string[]): string {
  * The pino redaction paths of a plugin's logger: each secret's path under `config` and at the
  * top level of a logged object, and each secret's own key at the top level and one level down
  * (a plugin that logs `{ password }` or `{ auth: { password } }` is covered too). Keys that are
- * not identifiers are written in bracket notation (`config["api-key"]`). The default paths are
- * included, since a child logger's redaction replaces its parent's.
+ * not identifiers are written in bracket notation (`config["api-key"]`).
  *
  * @param schema - the plugin's effective schema
  * @returns pino paths (empty when the schema marks no secret)
@@ -42,8 +40,7 @@ export function redactionPaths(schema: unknown): string[] {
       paths.add(pinoPath("*", [leaf]));
     }
   }
-  if (paths.size === 0) return [];
-  return [...new Set([...DEFAULT_REDACT_PATHS, ...paths])];
+  return [...paths];
 }
 
 /**
@@ -56,7 +53,5 @@ export function redactionPaths(schema: unknown): string[] {
  * @returns the logger
  */
 export function pluginLogger(root: Logger, name: string, schema: unknown): Logger {
-  const base = childLogger(root, name);
-  const paths = redactionPaths(schema);
-  return paths.length > 0 ? base.child({}, { redact: { paths, censor: REDACTED } }) : base;
+  return childLogger(root, name, redactionPaths(schema));
 }

@@ -1,20 +1,14 @@
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { pino } from "pino";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readMetrics, startExperiment } from "../../src/index.js";
+import { ROOT, runCli } from "../helpers/cli.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
-const root = resolve(import.meta.dirname, "../..");
-const cli = (...args: string[]) =>
-  spawnSync(process.execPath, [join(root, "dist/cli/main.js"), ...args], { encoding: "utf8", cwd: root });
-
-beforeAll(() => {
-  const build = spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, encoding: "utf8" });
-  if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
-}, 120_000);
+const _root = ROOT;
+const cli = (...args: string[]) => runCli(args);
 
 describe("a backend that failed to start", () => {
   it("keeps its points in its spool, says once that no backend is active, and `tracelet sync` delivers them later", async () => {

@@ -1,20 +1,15 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { appendFile, mkdir, writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
 import { Spool } from "../../src/core/data/spool.js";
 import { type RunIdentity, readMetrics, startExperiment } from "../../src/index.js";
+import { ROOT, runCli } from "../helpers/cli.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
-const root = resolve(import.meta.dirname, "../..");
-const cli = (...args: string[]) =>
-  spawnSync(process.execPath, [join(root, "dist/cli/main.js"), ...args], { encoding: "utf8", cwd: root });
-
-beforeAll(() => {
-  const build = spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, encoding: "utf8" });
-  if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
-}, 120_000);
+const root = ROOT;
+const cli = (...args: string[]) => runCli(args);
 
 describe("tracelet sync", () => {
   it("appends a run's spooled points after what the jsonl file already holds, then removes the spool", async () => {

@@ -1,17 +1,12 @@
 import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readMetrics } from "../../src/index.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
 const fixtures = resolve(import.meta.dirname, "../fixtures/data-path");
 const root = resolve(import.meta.dirname, "../..");
-
-beforeAll(() => {
-  const build = spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, encoding: "utf8" });
-  if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
-}, 120_000);
 
 function spoolPoints(runDir: string, backend: string): number[] {
   const dir = join(runDir, "spool", backend);

@@ -46,12 +46,26 @@ describe("logger", () => {
   it("gives each plugin a child bound to its name, redacting its secret config paths", () => {
     const { stream, lines } = sink();
     const root = createLogger({ destination: stream, level: "info" });
-    const child = childLogger(root, "remote", ["auth.apiToken"]);
+    const child = childLogger(root, "remote", ["config.auth.apiToken"]);
     child.info({ config: { url: "https://x", auth: { apiToken: "s3cr3t-value" } } }, "connecting");
     const [line] = lines();
     expect(line.plugin).toBe("remote");
     expect(JSON.stringify(line)).not.toContain("s3cr3t-value");
     expect((line.config as { url: string }).url).toBe("https://x");
+  });
+
+  it("keeps redacting the default secret keys in a child that has secret paths of its own", () => {
+    const { stream, lines } = sink();
+    const root = createLogger({ destination: stream, level: "info" });
+    const child = childLogger(root, "remote", ["config.auth.apiToken"]);
+    child.info(
+      { config: { password: "pw-default-key", auth: { apiToken: "own-path" } }, db: { token: "nested" } },
+      "x",
+    );
+    const text = JSON.stringify(lines());
+    expect(text).not.toContain("pw-default-key");
+    expect(text).not.toContain("own-path");
+    expect(text).not.toContain("nested");
   });
 
   it("redacts common secret keys in every line", () => {

@@ -1,6 +1,7 @@
-import { TraceletError } from "../errors.js";
 import type { PluginHost } from "../lifecycle/plugin-host.js";
+import { timeoutError } from "../lifecycle/with-deadline.js";
 import type { MetricRecord } from "../types.js";
+import { deliverBatch } from "./deliver-batch.js";
 
 /**
  * One delivery attempt of a batch to a backend. Unlike a plain deadline race, the attempt only
@@ -31,20 +32,11 @@ export async function deliverOnce(
   };
   let timer: NodeJS.Timeout | undefined;
   if (Number.isFinite(deadlineMs) && deadlineMs > 0) {
-    timer = setTimeout(() => {
-      const error = new TraceletError(
-        "TRACELET_ERR_HOOK_TIMEOUT",
-        `Plugin "${host.name}" did not settle "logMetrics" within ${deadlineMs} ms.`,
-        { details: { plugin: host.name, hook: "logMetrics", timeoutMs: deadlineMs } },
-      );
-      fail(error, true);
-    }, deadlineMs);
+    timer = setTimeout(() => fail(timeoutError(host.name, "logMetrics", deadlineMs), true), deadlineMs);
     timer.unref();
   }
   try {
-    const backend = host.backend;
-    if (backend.logMetrics) await backend.logMetrics(batch);
-    else for (const p of batch) await backend.logMetric(p.name, p.value, p.step);
+    await deliverBatch(host.backend, batch);
     return true;
   } catch (thrown) {
     fail(thrown, false);

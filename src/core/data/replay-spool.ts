@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { BackendInstance } from "../plugin-api.js";
+import { deliverBatch } from "./deliver-batch.js";
 import { listSegments, readSegment, removeSegment, type SpoolMeta } from "./spool.js";
 
 /** One backend's spool found in a run directory. */
@@ -64,8 +65,7 @@ export async function replaySpool(
     const records = await readSegment(path);
     for (let i = 0; i < records.length; i += batchSize) {
       const batch = records.slice(i, i + batchSize);
-      if (backend.logMetrics) await backend.logMetrics(batch);
-      else for (const p of batch) await backend.logMetric(p.name, p.value, p.step);
+      await deliverBatch(backend, batch);
     }
     await backend.flush?.();
     await removeSegment(path);

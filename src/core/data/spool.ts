@@ -13,13 +13,14 @@ import { readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { TraceletError } from "../errors.js";
+import { SECRET_KEYS } from "../logger.js";
 import type { MetricRecord, RunIdentity } from "../types.js";
 import { decodeText, RecordEncoder } from "./record-codec.js";
 
 /** Batches appended to one spool segment before a new one is started. */
 const SEGMENT_BATCHES = 16;
 const SEGMENT_NAME = /^\d{13}-\d{12}\.jsonl$/;
-const SECRET_KEY = /^(password|token|apikey|api_key|secret|authorization)$/i;
+const SECRET_KEY = new RegExp(`^(${SECRET_KEYS.join("|")})$`, "i");
 
 /** What `backend.json` in a spool directory holds: enough for `tracelet sync` to replay it. */
 export interface SpoolMeta {

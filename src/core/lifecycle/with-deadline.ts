@@ -1,6 +1,22 @@
 import { TraceletError } from "../errors.js";
 import type { HookName } from "../types.js";
 
+/**
+ * The error of a plugin call that passed its deadline.
+ *
+ * @param plugin - plugin name
+ * @param hook - the call
+ * @param timeoutMs - the deadline that passed
+ * @returns a `TRACELET_ERR_HOOK_TIMEOUT` error naming both
+ */
+export function timeoutError(plugin: string, hook: HookName, timeoutMs: number): TraceletError {
+  return new TraceletError(
+    "TRACELET_ERR_HOOK_TIMEOUT",
+    `Plugin "${plugin}" did not settle "${hook}" within ${timeoutMs} ms.`,
+    { details: { plugin, hook, timeoutMs } },
+  );
+}
+
 // Handed to a call that declared no parameter (it cannot read it); never aborted.
 const NO_SIGNAL: AbortSignal | undefined = undefined;
 
@@ -41,11 +57,7 @@ export function withDeadline<T>(
     };
     if (Number.isFinite(timeoutMs) && timeoutMs > 0) {
       timer = setTimeout(() => {
-        const error = new TraceletError(
-          "TRACELET_ERR_HOOK_TIMEOUT",
-          `Plugin "${plugin}" did not settle "${hook}" within ${timeoutMs} ms.`,
-          { details: { plugin, hook, timeoutMs } },
-        );
+        const error = timeoutError(plugin, hook, timeoutMs);
         done();
         controller?.abort(error);
         reject(error);

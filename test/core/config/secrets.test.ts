@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Writable } from "node:stream";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Spool } from "../../../src/core/data/spool.js";
 import { BackendPlugin, createLogger, PluginManager, type RunIdentity } from "../../../src/index.js";
 import { withTestExperiment } from "../../../src/testing/index.js";
@@ -92,11 +92,6 @@ class DeepVault extends BackendPlugin<DeepConfig> {
     return { key: this.config["api-key"], pw: this.config.auth?.password };
   }
 }
-
-beforeAll(() => {
-  const build = spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { encoding: "utf8" });
-  if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
-}, 120_000);
 
 describe("secret config values", () => {
   it("appear in no log line, error, failure report, status or management output", async () => {
