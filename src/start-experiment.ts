@@ -1,6 +1,5 @@
 import { resolve } from "node:path";
 import type { Logger } from "pino";
-import { registerBuiltins } from "./builtins.js";
 import { isTraceletError, TraceletError } from "./core/errors.js";
 import { Experiment } from "./core/experiment.js";
 import { createHooks } from "./core/hooks.js";
@@ -115,7 +114,6 @@ export async function startExperiment(options: StartExperimentOptions = {}): Pro
   const logger = givenLogger ?? createLogger({ level: o.logLevel });
   const manager = givenManager ?? new PluginManager({ cwd, logger, timeouts: o.timeouts });
   const timeouts = resolveTimeouts(manager.timeouts, fromPackage.timeouts, o.timeouts);
-  registerBuiltins(manager);
   const wanted: Array<[string, PluginType]> = [
     ...(o.backends ?? ["jsonl"]).map((n): [string, PluginType] => [n, "backend"]),
     ...(o.collectors ?? []).map((n): [string, PluginType] => [n, "collector"]),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { createLogger, PluginManager } from "../../src/index.js";
+import { createLogger, isTraceletError, PluginManager, startExperiment } from "../../src/index.js";
 import { instantiate } from "../../src/plugins/instantiate.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 const logger = createLogger({ level: "silent" });
 
@@ -18,5 +19,14 @@ describe("a bare PluginManager", () => {
     const manager = new PluginManager({ logger, builtins: false });
     expect(manager.getPlugin("backend", "jsonl")).toBeUndefined();
     expect(manager.listPlugins()).toEqual([]);
+  });
+});
+
+describe("startExperiment and a manager without built-ins", () => {
+  it("does not add the built-ins back to a manager created with builtins: false", async () => {
+    const manager = new PluginManager({ builtins: false });
+    const error = await startExperiment({ cwd: await tempDir(), manager, logLevel: "silent" }).catch((e: unknown) => e);
+    expect(isTraceletError(error) && error.code).toBe("TRACELET_ERR_PLUGIN_NOT_FOUND");
+    expect(manager.getPlugin("backend", "jsonl")).toBeUndefined();
   });
 });

@@ -1,5 +1,4 @@
 import { resolve } from "node:path";
-import { registerBuiltins } from "../../builtins.js";
 import { createLogger } from "../../core/logger.js";
 import type { DiscoveryReport } from "../../plugins/discovery/discover.js";
 import { PluginManager } from "../../plugins/plugin-manager.js";
@@ -67,7 +66,6 @@ function printHuman(doc: PluginsListing): void {
 export async function plugins(args: string[]): Promise<number> {
   const cwd = resolve(option(args, "--cwd") ?? process.cwd());
   const manager = new PluginManager({ cwd, logger: createLogger({ level: "silent" }) });
-  registerBuiltins(manager);
   const report = await manager.discoverPlugins({ cache: !args.includes("--no-cache") });
   const doc = listing(report, manager.listPlugins());
   if (args.includes("--json")) console.log(JSON.stringify(doc, null, 2));

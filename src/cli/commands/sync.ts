@@ -1,5 +1,4 @@
 import { resolve } from "node:path";
-import { registerBuiltins } from "../../builtins.js";
 import { validateConfig } from "../../core/config/config-validator.js";
 import { scrubError, scrubText, secretValues } from "../../core/config/redact.js";
 import { findSpools, replaySpool } from "../../core/data/replay-spool.js";
@@ -78,7 +77,6 @@ export async function sync(args: string[]): Promise<number> {
   }
   const logger = createLogger();
   const manager = new PluginManager({ cwd: process.cwd(), logger });
-  registerBuiltins(manager);
   let failed = 0;
   for (const spool of spools) {
     const meta = spool.meta;
