@@ -2,18 +2,40 @@
 // config schemas, so that a run using only built-ins never loads ajv. The schemas stay the one
 // source of truth: each validator is keyed by the schema's text and used only on an exact match
 // (test/builtin-validators.test.ts fails when this file is stale).
-// Usage: npx tsc -p tsconfig.build.json && node scripts/gen-builtin-validators.mjs
+// Usage: node scripts/gen-builtin-validators.mjs
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
-import { BUILTIN_PLUGINS } from "../dist/builtins.js";
-import { collectorSchema, schemaKey } from "../dist/core/config/config-validator.js";
-import { ajvOptions, draftOf, FORMATS } from "../dist/core/config/shared-ajv.js";
+import { pathToFileURL } from "node:url";
+import { build } from "esbuild";
+
+const root = resolve(import.meta.dirname, "..");
+// The schemas and helpers are read from src/, bundled on the fly: no build of dist/ needed first.
+const bundled = resolve(root, ".tmp/gen-builtin-validators.mjs");
+await build({
+  absWorkingDir: root,
+  stdin: {
+    contents: `export { BUILTIN_PLUGINS } from "./src/builtins.ts";
+export { collectorSchema, schemaKey } from "./src/core/config/config-validator.ts";
+export { ajvOptions, draftOf, FORMATS } from "./src/core/config/shared-ajv.ts";`,
+    resolveDir: root,
+    loader: "ts",
+  },
+  outfile: bundled,
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  packages: "external",
+  logLevel: "warning",
+});
+const { BUILTIN_PLUGINS, collectorSchema, schemaKey, ajvOptions, draftOf, FORMATS } = await import(
+  pathToFileURL(bundled).href
+);
 
 const require = createRequire(import.meta.url);
 const standaloneCode = require("ajv/dist/standalone").default;
-const out = resolve(import.meta.dirname, "../src/builtin-validators.ts");
+const out = resolve(root, "src/builtin-validators.ts");
 const entries = [];
 for (const { metadata } of BUILTIN_PLUGINS) {
   const raw = metadata.configSchema;

@@ -18,7 +18,7 @@ async function tracelet(args: string[], home: string) {
 
 describe("tracelet plugins", () => {
   beforeAll(() => {
-    if (!existsSync(CLI)) throw new Error("Build first: npx tsc -p tsconfig.build.json (npm test does).");
+    if (!existsSync(CLI)) throw new Error("Build first: npm run build (npm test does).");
   });
 
   it("--json lists every candidate with its state, refusal code, timing and cache use", async () => {

@@ -54,7 +54,7 @@ describe("TraceletError", () => {
 
   it("is recognised across copies of the library, and impostors are not", async () => {
     // A second copy: the built dist/ next to the src/ under test (build runs before the tests).
-    const other = (await import("../../dist/core/errors.js")) as typeof import("../../src/core/errors.js");
+    const other = (await import("../../dist/index.js")) as unknown as typeof import("../../src/core/errors.js");
     expect(other.TraceletError).not.toBe(TraceletError);
     const foreign = new other.TraceletError("TRACELET_ERR_LOAD_FAILED", "x");
     expect(foreign instanceof TraceletError).toBe(false);
