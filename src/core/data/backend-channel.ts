@@ -1,10 +1,12 @@
 import type { Logger } from "pino";
-import { toTraceletError } from "../errors.js";
 import type { PluginHost } from "../lifecycle/plugin-host.js";
 import type { MetricRecord } from "../types.js";
-import { backoffDelay, type RetryOptions } from "./backoff.js";
+import { within } from "../util/within.js";
+import type { RetryOptions } from "./backoff.js";
 import { ChannelQueue, type QueueEntry } from "./channel-queue.js";
 import { deliverOnce } from "./delivery-attempt.js";
+import { Outage } from "./outage.js";
+import { SeqWaiters } from "./seq-waiters.js";
 import type { Spool } from "./spool.js";
 
 /** Options of {@link BackendChannel}. */
@@ -50,17 +52,15 @@ export class BackendChannel {
   private delivered = 0;
   private pumping = false;
   private halted = false;
-  private outage = false;
-  private attempt = 0;
-  private retries = 0;
-  private wake: (() => void) | undefined;
-  private waiters: Array<{ seq: number; resolve: () => void }> = [];
+  private readonly outage: Outage;
+  private readonly waiters = new SeqWaiters();
   // The one delivery call in flight: the next attempt never starts before it settles.
   private inFlight: { entry: QueueEntry; count: number; done: Promise<boolean> } | undefined;
 
   /** @param options - the backend, its spool, bounds and retry delays */
   constructor(private readonly options: BackendChannelOptions) {
     this.queue = new ChannelQueue(options.spool, options.logger, options.host.name);
+    this.outage = new Outage(options.host, options.retry, options.logger);
   }
 
   /** The backend's host. */
@@ -73,8 +73,8 @@ export class BackendChannel {
     return {
       queuedPoints: this.queue.memPoints,
       spooledPoints: this.queue.diskPoints,
-      outage: this.outage,
-      retries: this.retries,
+      outage: this.outage.active,
+      retries: this.outage.retries,
     };
   }
 
@@ -87,7 +87,7 @@ export class BackendChannel {
   enqueue(batch: MetricRecord[], seq: number): void {
     const toDisk =
       this.halted ||
-      this.outage ||
+      this.outage.active ||
       !this.host.active ||
       this.queue.memPoints + batch.length > this.options.maxQueuedPoints;
     this.queue.push(batch, seq, toDisk);
@@ -104,22 +104,7 @@ export class BackendChannel {
    */
   async settle(seq: number, deadlineMs: number): Promise<boolean> {
     if (this.isSettled(seq)) return true;
-    let timer: NodeJS.Timeout | undefined;
-    let waiter: { seq: number; resolve: () => void } | undefined;
-    const reached = new Promise<boolean>((resolve) => {
-      waiter = { seq, resolve: () => resolve(true) };
-      this.waiters.push(waiter);
-    });
-    const late = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), deadlineMs);
-    });
-    try {
-      return await Promise.race([reached, late]);
-    } finally {
-      clearTimeout(timer);
-      // A waiter that timed out must not stay in the list (repeated flushes would grow it).
-      this.waiters = this.waiters.filter((w) => w !== waiter);
-    }
+    return this.waiters.wait(seq, deadlineMs);
   }
 
   /**
@@ -129,16 +114,7 @@ export class BackendChannel {
    */
   async idle(deadlineMs: number): Promise<void> {
     const call = this.inFlight?.done;
-    if (!call) return;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, Math.max(0, deadlineMs));
-    });
-    try {
-      await Promise.race([call, late]);
-    } finally {
-      clearTimeout(timer);
-    }
+    if (call) await within(call, deadlineMs);
   }
 
   /**
@@ -150,7 +126,7 @@ export class BackendChannel {
   halt(): number {
     if (!this.halted) {
       this.halted = true;
-      this.wake?.();
+      this.outage.interrupt();
       // The batch in flight goes to the spool too (its call may never return); should the call
       // succeed later, it is removed from there again (see deliver), so nothing is sent twice.
       const flying = this.inFlight;
@@ -162,9 +138,7 @@ export class BackendChannel {
       this.queue.trimHead();
       this.queue.sealAll();
     }
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w.resolve();
+    this.waiters.releaseAll();
     return this.queue.diskPoints;
   }
 
@@ -189,15 +163,7 @@ export class BackendChannel {
   }
 
   private release(): void {
-    if (this.waiters.length === 0) return;
-    const still: typeof this.waiters = [];
-    const ready: Array<() => void> = [];
-    for (const w of this.waiters) {
-      if (this.isSettled(w.seq)) ready.push(w.resolve);
-      else still.push(w);
-    }
-    this.waiters = still;
-    for (const resolve of ready) resolve();
+    this.waiters.release((seq) => this.isSettled(seq));
   }
 
   private async pump(): Promise<void> {
@@ -212,7 +178,7 @@ export class BackendChannel {
       const batch = await this.queue.next(this.options.batchSize);
       if (!entry || !batch || this.halted) return;
       if (batch.length > 0 && !(await this.deliver(entry, batch))) {
-        if (!this.halted && this.host.active) await this.backoff();
+        if (!this.halted && this.host.active) await this.outage.backoff();
         continue;
       }
       if (this.halted) return;
@@ -227,7 +193,7 @@ export class BackendChannel {
   private async deliver(entry: QueueEntry, batch: MetricRecord[]): Promise<boolean> {
     const { host, timeoutMs } = this.options;
     const done = deliverOnce(host, batch, host.overrideFor("logMetrics") ?? timeoutMs, (thrown, running) => {
-      this.fail(thrown);
+      this.outage.fail(thrown);
       // While the call still runs its batch stays at the head; newer batches go to disk.
       if (!this.halted) this.queue.spillMemory(running);
     });
@@ -243,36 +209,7 @@ export class BackendChannel {
       this.queue.commitLate(flying.entry, flying.count);
       return true;
     }
-    stats.consecutiveFailures = 0;
-    if (this.outage) this.options.logger.info({ plugin: host.name, retries: this.attempt }, "backend recovered");
-    this.outage = false;
-    this.attempt = 0;
+    this.outage.recovered();
     return true;
-  }
-
-  // Every failed attempt counts toward quarantine; only the first of an outage is reported.
-  private fail(thrown: unknown): void {
-    const host = this.options.host;
-    const error = toTraceletError("TRACELET_ERR_HOOK_FAILED", `Plugin "${host.name}" failed in "logMetrics"`, thrown, {
-      plugin: host.name,
-      hook: "logMetrics",
-    });
-    const first = !this.outage;
-    this.outage = true;
-    host.recordFailure("logMetrics", error, first);
-  }
-
-  private backoff(): Promise<void> {
-    const delay = backoffDelay(this.attempt++, this.options.retry);
-    this.retries++;
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, delay);
-      timer.unref();
-      this.wake = done;
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
   }
 }

@@ -13,26 +13,15 @@ import { readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { TraceletError } from "../errors.js";
-import { SECRET_KEYS } from "../logger.js";
-import type { MetricRecord, RunIdentity } from "../types.js";
+import type { MetricRecord } from "../types.js";
 import { decodeText, RecordEncoder } from "./record-codec.js";
+import { type SpoolMeta, scrubbedMeta } from "./spool-meta.js";
+
+export type { SpoolMeta } from "./spool-meta.js";
 
 /** Batches appended to one spool segment before a new one is started. */
 const SEGMENT_BATCHES = 16;
 const SEGMENT_NAME = /^\d{13}-\d{12}\.jsonl$/;
-const SECRET_KEY = new RegExp(`^(${SECRET_KEYS.join("|")})$`, "i");
-
-/** What `backend.json` in a spool directory holds: enough for `tracelet sync` to replay it. */
-export interface SpoolMeta {
-  /** The backend plugin's name. */
-  plugin: string;
-  /** Its config, with secret-looking keys removed. */
-  config: Record<string, unknown>;
-  /** Dotted config paths its schema marks secret (removed before writing). */
-  secretPaths?: string[];
-  /** The run's identity. */
-  run: RunIdentity;
-}
 
 /** One spool file: batches `firstSeq..lastSeq` of one backend, in order. */
 export interface SpoolSegment {
@@ -61,25 +50,6 @@ export interface SpoolSegment {
  */
 export function segmentName(session: number, seq: number): string {
   return `${String(session).padStart(13, "0")}-${String(seq).padStart(12, "0")}.jsonl`;
-}
-
-function withoutPaths(config: Record<string, unknown>, paths: readonly string[]): Record<string, unknown> {
-  const copy = structuredClone(config);
-  for (const path of paths) {
-    const keys = path.split(".");
-    let node: unknown = copy;
-    for (const key of keys.slice(0, -1)) node = (node as Record<string, unknown> | undefined)?.[key];
-    if (typeof node === "object" && node !== null) delete (node as Record<string, unknown>)[keys[keys.length - 1]];
-  }
-  return copy;
-}
-
-function withoutSecrets(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutSecrets);
-  if (typeof value !== "object" || value === null) return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (!SECRET_KEY.test(k)) out[k] = withoutSecrets(v);
-  return out;
 }
 
 /**
@@ -192,9 +162,7 @@ export class Spool {
   private prepare(): void {
     if (this.ready) return;
     mkdirSync(this.dir, { recursive: true });
-    const { secretPaths = [], ...rest } = this.meta;
-    const meta = { ...rest, config: withoutSecrets(withoutPaths(this.meta.config, secretPaths)) };
-    writeFileSync(join(this.dir, "backend.json"), `${JSON.stringify(meta, null, 2)}\n`);
+    writeFileSync(join(this.dir, "backend.json"), `${JSON.stringify(scrubbedMeta(this.meta), null, 2)}\n`);
     this.ready = true;
   }
 }

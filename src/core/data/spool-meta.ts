@@ -1,0 +1,47 @@
+import { SECRET_KEYS } from "../logger.js";
+import type { RunIdentity } from "../types.js";
+
+const SECRET_KEY = new RegExp(`^(${SECRET_KEYS.join("|")})$`, "i");
+
+/** What `backend.json` in a spool directory holds: enough for `tracelet sync` to replay it. */
+export interface SpoolMeta {
+  /** The backend plugin's name. */
+  plugin: string;
+  /** Its config, with secret-looking keys removed. */
+  config: Record<string, unknown>;
+  /** Dotted config paths its schema marks secret (removed before writing). */
+  secretPaths?: string[];
+  /** The run's identity. */
+  run: RunIdentity;
+}
+
+function withoutPaths(config: Record<string, unknown>, paths: readonly string[]): Record<string, unknown> {
+  const copy = structuredClone(config);
+  for (const path of paths) {
+    const keys = path.split(".");
+    let node: unknown = copy;
+    for (const key of keys.slice(0, -1)) node = (node as Record<string, unknown> | undefined)?.[key];
+    if (typeof node === "object" && node !== null) delete (node as Record<string, unknown>)[keys[keys.length - 1]];
+  }
+  return copy;
+}
+
+function withoutSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutSecrets);
+  if (typeof value !== "object" || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (!SECRET_KEY.test(k)) out[k] = withoutSecrets(v);
+  return out;
+}
+
+/**
+ * What is written to `backend.json`: the meta with the schema's secret paths and every
+ * secret-looking key removed from the config (a spool outlives the process that knew the secrets).
+ *
+ * @param meta - the backend's meta
+ * @returns a copy safe to write to disk
+ */
+export function scrubbedMeta(meta: SpoolMeta): Omit<SpoolMeta, "secretPaths"> {
+  const { secretPaths = [], ...rest } = meta;
+  return { ...rest, config: withoutSecrets(withoutPaths(meta.config, secretPaths)) as Record<string, unknown> };
+}
