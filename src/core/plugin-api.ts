@@ -75,6 +75,13 @@ export interface CollectorInstance extends PluginInstance {
    * under the `logParams` hook).
    */
   params?(): Record<string, unknown> | Promise<Record<string, unknown>>;
+  /**
+   * Optional: return `false` when the collector has no periodic samples (it only describes the
+   * run through `params()`, as the built-in `git` and `environment` do). Tracelet then never
+   * schedules `collect()` for it, not even the last one at stop. Asked each time the collector
+   * starts; without it (or if it throws) the collector is sampled every `intervalMs`.
+   */
+  hasPeriodicSamples?(): boolean;
 }
 
 /** A plugin class: constructed with no arguments, configured in `initialize`. */

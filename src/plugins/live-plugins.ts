@@ -3,6 +3,7 @@ import { TraceletError } from "../core/errors.js";
 import type { PluginHost } from "../core/lifecycle/plugin-host.js";
 import type { PluginStatus } from "../core/types.js";
 import { type RunContext, validatePluginConfig } from "./activate.js";
+import { applyConfig } from "./apply-config.js";
 import { bringUp, type PluginOpResult, requireState, resultOf, stopHost } from "./host-control.js";
 import { instantiate } from "./instantiate.js";
 import type { PluginRecord } from "./plugin-record.js";
@@ -162,20 +163,7 @@ export class LivePlugins {
   async updateConfig(name: string, config: unknown): Promise<PluginOpResult> {
     const live = this.get(name);
     const next = validatePluginConfig(live.record, config);
-    const { host } = live;
-    if (host.state !== "started") {
-      host.config = next;
-      return { ...resultOf(host, true), mode: "stored" };
-    }
-    const hot = host.instance.onConfigUpdate;
-    if (typeof hot !== "function") return { ...(await this.reload(name, config)), mode: "reinitialized" };
-    const previous = host.config;
-    host.config = next;
-    const outcome = await host.call("configUpdate", host.timeoutFor("configUpdate"), () =>
-      hot.call(host.instance, next),
-    );
-    if (!outcome.ok) host.config = previous;
-    return { ...resultOf(host, outcome.ok), mode: "hot" };
+    return applyConfig(live.host, next, () => this.reload(name, config));
   }
 
   /**

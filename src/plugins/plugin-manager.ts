@@ -1,37 +1,19 @@
 import type { Logger } from "pino";
 import { registerBuiltins } from "../builtins.js";
-import { TraceletError } from "../core/errors.js";
 import { createHooks } from "../core/hooks.js";
 import type { PluginHost } from "../core/lifecycle/plugin-host.js";
 import { resolveTimeouts } from "../core/lifecycle/timeouts.js";
 import { createLogger } from "../core/logger.js";
-import type { PluginClass, PluginMetadata } from "../core/plugin-api.js";
-import type { PluginStatus, PluginType, Timeouts } from "../core/types.js";
+import type { PluginStatus, Timeouts } from "../core/types.js";
 import { effectiveSchema, type RunContext } from "./activate.js";
-import type { DiscoverOptions, DiscoveryReport } from "./discovery/discover.js";
-import { metadataOf, recordOf } from "./hand-registration.js";
 import { type PluginOpResult, resultOf, stopHost } from "./host-control.js";
 import { LivePlugins } from "./live-plugins.js";
 import { type LoadAllOptions, loadPlugins, standaloneIdentity } from "./load-all.js";
+import { PluginCatalog } from "./plugin-catalog.js";
+import type { PluginManagerOptions } from "./plugin-manager-options.js";
 import type { PluginRecord } from "./plugin-record.js";
-import { PluginRegistry } from "./registry.js";
 
-/** Options of {@link PluginManager}. */
-export interface PluginManagerOptions {
-  /** Where the project is looked for (default `process.cwd()`). */
-  cwd?: string;
-  /** Deadlines of plugin lifecycle calls. */
-  timeouts?: Timeouts;
-  /** Logger (default: Tracelet's root logger). */
-  logger?: Logger;
-  /** Failures in a row (collect, delivery, any call) after which a plugin is quarantined (default 5). */
-  quarantineAfter?: number;
-  /**
-   * Register Tracelet's built-in plugins (jsonl, system, process, git, environment; imported on
-   * activation only). Default true; false gives a manager that knows only what is registered.
-   */
-  builtins?: boolean;
-}
+export type { PluginManagerOptions };
 
 /**
  * Finds, registers and hands out plugins.
@@ -43,133 +25,26 @@ export interface PluginManagerOptions {
  * manager.listPlugins("backend");
  * ```
  */
-export class PluginManager {
-  /** The project directory discovery starts from. */
-  readonly cwd: string;
+export class PluginManager extends PluginCatalog {
   /** Deadlines of plugin lifecycle calls. */
   readonly timeouts: Timeouts;
   /** The manager's logger. */
   readonly logger: Logger;
   /** Failures in a row after which a plugin is quarantined. */
   readonly quarantineAfter: number | undefined;
-  private readonly registry = new PluginRegistry();
   private readonly live = new LivePlugins();
-  private lastReport: DiscoveryReport | undefined;
 
   /**
    * @param options - cwd, timeouts, logger, quarantine threshold, whether to register built-ins
    * @throws TraceletError `TRACELET_ERR_OPTION_INVALID` for a deadline that is not a positive number
    */
   constructor(options: PluginManagerOptions = {}) {
-    this.cwd = options.cwd ?? process.cwd();
+    super(options.cwd ?? process.cwd());
     resolveTimeouts(options.timeouts);
     this.timeouts = { ...options.timeouts };
     this.logger = options.logger ?? createLogger();
     this.quarantineAfter = options.quarantineAfter;
     if (options.builtins !== false) registerBuiltins(this);
-  }
-
-  /**
-   * Scans the project's node_modules for plugin packages. Reads manifests only; runs no
-   * plugin code. A bad package never stops discovery of the others.
-   *
-   * @param options - user-level plugin locations and whether to use the on-disk cache
-   * @returns every candidate and every problem
-   */
-  async discoverPlugins(options: Pick<DiscoverOptions, "userPluginDirs" | "cache"> = {}): Promise<DiscoveryReport> {
-    const known = new Map(this.registry.fixedRecords().map((r): [string, string] => [r.name, r.version]));
-    // Discovery and its compatibility checks (semver, ajv) load only when a run actually scans.
-    const { discover } = await import("./discovery/discover.js");
-    const report = await discover({ ...options, cwd: this.cwd, known });
-    this.registry.setDiscovered(report.plugins);
-    this.lastReport = report;
-    return report;
-  }
-
-  /** The last discovery report, if discovery ran. */
-  get discovery(): DiscoveryReport | undefined {
-    return this.lastReport;
-  }
-
-  /**
-   * Every known plugin (discovered, built in, registered), optionally of one type.
-   *
-   * @param type - filter
-   * @returns the records
-   */
-  listPlugins(type?: PluginType): PluginRecord[] {
-    return this.registry.list(type);
-  }
-
-  /**
-   * One plugin by type and name.
-   *
-   * @param type - plugin type
-   * @param name - plugin name
-   * @returns the record, or undefined
-   */
-  getPlugin(type: PluginType, name: string): PluginRecord | undefined {
-    return this.registry.find(type, name);
-  }
-
-  /**
-   * Registers a class by hand. Its metadata comes from the argument, a static `metadata`, or
-   * `getMetadata()`.
-   *
-   * @param cls - the plugin class
-   * @param metadata - name, type and the rest
-   * @returns the record
-   * @throws TraceletError `TRACELET_ERR_MANIFEST_INVALID` without a name and type
-   */
-  registerPlugin(cls: PluginClass, metadata?: Partial<PluginMetadata>): PluginRecord {
-    const record = recordOf(async () => cls, metadataOf(cls, metadata), "registered");
-    this.registry.add(record);
-    return record;
-  }
-
-  /**
-   * Registers a plugin whose class is imported only when a run activates it (how the
-   * built-ins keep start-up cheap).
-   *
-   * @param metadata - complete metadata
-   * @param load - imports the class
-   * @returns the record
-   */
-  registerLazyPlugin(metadata: PluginMetadata, load: () => Promise<PluginClass>): PluginRecord {
-    let cached: Promise<PluginClass> | undefined;
-    const record = recordOf(
-      () => {
-        cached ??= load();
-        return cached;
-      },
-      metadata,
-      "builtin",
-    );
-    this.registry.add(record);
-    return record;
-  }
-
-  /**
-   * The usable plugin of that name, for a run; refused ones throw their refusal's code.
-   *
-   * @param name - plugin name
-   * @param type - expected type
-   * @returns the record
-   * @throws TraceletError the refusal's code, or `TRACELET_ERR_PLUGIN_NOT_FOUND`
-   */
-  resolve(name: string, type?: PluginType): PluginRecord {
-    const record = type ? this.registry.find(type, name) : this.registry.findAny(name);
-    if (!record) {
-      throw new TraceletError("TRACELET_ERR_PLUGIN_NOT_FOUND", `No ${type ?? "plugin"} named "${name}" is known.`, {
-        details: { plugin: name, type },
-      });
-    }
-    if (record.state === "refused" && record.problem) {
-      throw new TraceletError(record.problem.code, record.problem.message, {
-        details: { plugin: name, package: record.packageName },
-      });
-    }
-    return record;
   }
 
   /**

@@ -35,6 +35,11 @@ export class EnvironmentCollector extends CollectorPlugin<EnvironmentCollectorCo
     return {};
   }
 
+  /** @returns false: params only, so Tracelet never schedules `collect()` */
+  hasPeriodicSamples(): boolean {
+    return false;
+  }
+
   /**
    * The environment, called once by Tracelet after start.
    *

@@ -78,6 +78,11 @@ export class GitCollector extends CollectorPlugin<GitCollectorConfig> {
     return {};
   }
 
+  /** @returns false: params only, so Tracelet never schedules `collect()` */
+  hasPeriodicSamples(): boolean {
+    return false;
+  }
+
   /**
    * The git state, called once by Tracelet after start.
    *

@@ -114,7 +114,7 @@ export class BackendChannel {
    */
   async idle(deadlineMs: number): Promise<void> {
     const call = this.inFlight?.done;
-    if (call) await within(call, deadlineMs);
+    if (call) await within(call, deadlineMs, { keepAlive: true });
   }
 
   /**
@@ -140,6 +140,14 @@ export class BackendChannel {
     }
     this.waiters.releaseAll();
     return this.queue.diskPoints;
+  }
+
+  /**
+   * Delivers what waited while the backend was not active (disabled, failed): called when it
+   * becomes active again, so that a `flush()` right after does not wait for a new batch.
+   */
+  resume(): void {
+    this.kick();
   }
 
   private isSettled(seq: number): boolean {

@@ -87,6 +87,9 @@ export class MetricPipeline {
       retry: this.options.retry ?? {},
     });
     this.channels.push(channel);
+    host.onChange((change) => {
+      if (change === "state" && host.active) channel.resume();
+    });
     this.options.hooks.metrics.tap({ name: host.name }, (batch) =>
       channel.enqueue(batch as MetricRecord[], this.emitting),
     );

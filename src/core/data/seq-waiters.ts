@@ -32,7 +32,8 @@ export class SeqWaiters {
       this.list.push(waiter);
     });
     try {
-      return (await within(reached, deadlineMs)) ?? false;
+      // The deadline keeps the process alive: a caller awaiting flush() must get an answer.
+      return (await within(reached, deadlineMs, { keepAlive: true })) ?? false;
     } finally {
       this.list = this.list.filter((w) => w !== waiter);
     }

@@ -1,3 +1,5 @@
+import { within } from "../util/within.js";
+
 /** Something the exit guard keeps alive until it stops. */
 export interface GuardedRun {
   /** Flushes and stops within the run's deadline. */
@@ -32,15 +34,9 @@ function emergency(runs: readonly GuardedRun[]): void {
 function stopEverything(): Promise<void> {
   const runs = [...live];
   const limit = Math.max(0, ...runs.map((r) => r.shutdownTimeoutMs ?? 30_000)) + GRACE_MS;
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, limit);
-  });
-  const stopped = Promise.allSettled(runs.map((r) => Promise.resolve().then(() => r.stop()))).then(() => {});
-  return Promise.race([stopped, deadline]).then(() => {
-    clearTimeout(timer);
-    emergency(runs);
-  });
+  const stopped = Promise.allSettled(runs.map((r) => Promise.resolve().then(() => r.stop())));
+  // The deadline keeps the process alive: the stops may be waiting on unref'd timers only.
+  return within(stopped, limit, { keepAlive: true }).then(() => emergency(runs));
 }
 
 function onSignal(signal: NodeJS.Signals): void {

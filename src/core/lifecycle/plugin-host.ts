@@ -1,199 +1,35 @@
-import type { Logger } from "pino";
-import { scrubError, secretValues } from "../config/redact.js";
+import { scrubError } from "../config/redact.js";
 import { TraceletError, toTraceletError } from "../errors.js";
-import type { TraceletHooks } from "../hooks.js";
-import type { BackendInstance, CollectorInstance, PluginInstance } from "../plugin-api.js";
-import type {
-  HookName,
-  PluginContext,
-  PluginErrorInfo,
-  PluginState,
-  PluginStats,
-  PluginStatus,
-  PluginType,
-  RunIdentity,
-  Timeouts,
-} from "../types.js";
+import type { HookName, PluginErrorInfo, PluginStats, PluginStatus } from "../types.js";
+import { HostBinding } from "./host-binding.js";
 import { statusOf } from "./host-status.js";
-import { assertTransition } from "./state-machine.js";
-import { DEADLINE_OF, deadlineFor } from "./timeouts.js";
+import {
+  type CallResult,
+  DEFAULT_QUARANTINE_AFTER,
+  type HostChange,
+  type HostChangeListener,
+  type PluginHostOptions,
+} from "./plugin-host-options.js";
 import { withDeadline } from "./with-deadline.js";
 
-/** Everything a {@link PluginHost} needs about its plugin. */
-export interface PluginHostOptions {
-  /** Plugin name. */
-  name: string;
-  /** Plugin type. */
-  type: PluginType;
-  /** The plugin instance. */
-  instance: PluginInstance;
-  /** Validated, frozen config. */
-  config: Readonly<Record<string, unknown>>;
-  /** The plugin's config schema: tells which config values are secrets to scrub. */
-  configSchema?: Record<string, unknown>;
-  /** The plugin's child logger. */
-  logger: Logger;
-  /** The run's identity. */
-  run: RunIdentity;
-  /** The run's hooks (for `error` and `stateChange`). */
-  hooks: TraceletHooks;
-  /** Names of the plugins this one depends on. */
-  dependsOn?: readonly string[];
-  /** Failures in a row before quarantine (default {@link DEFAULT_QUARANTINE_AFTER}). */
-  quarantineAfter?: number;
-  /** The run's deadlines; `perPlugin[name]` overrides the deadline a caller passes. */
-  timeouts?: Timeouts;
-}
-
-/** Failures in a row after which a started plugin is quarantined, by default. */
-export const DEFAULT_QUARANTINE_AFTER = 5;
-
-/** The result of one isolated plugin call. */
-export type CallResult<T> = { ok: true; value: T } | { ok: false; error: TraceletError };
+export { type CallResult, DEFAULT_QUARANTINE_AFTER, type HostChange, type HostChangeListener, type PluginHostOptions };
 
 /**
  * Holds one plugin inside a run: its state, its stats, and every call the engine makes on it,
  * each under a deadline and isolated (a failure is recorded, reported on the `error` hook and
  * returned, never thrown). Secret config values are scrubbed from every message it records.
  */
-export class PluginHost {
-  /** Plugin name. */
-  readonly name: string;
-  /** Plugin type. */
-  readonly type: PluginType;
-  /** Names of the plugins this one depends on. */
-  readonly dependsOn: readonly string[];
-  /** The plugin's child logger. */
-  readonly logger: Logger;
-  /** The plugin's config schema, if any. */
-  readonly configSchema: Record<string, unknown> | undefined;
+export class PluginHost extends HostBinding {
   /** Failures in a row before quarantine. */
   readonly quarantineAfter: number;
   /** Engine-kept counters. */
   readonly stats: PluginStats = { calls: {}, failures: {}, timeMs: {}, consecutiveFailures: 0, points: 0 };
-  private currentInstance: PluginInstance;
-  private currentConfig: Readonly<Record<string, unknown>>;
-  private secrets: string[];
-  private currentState: PluginState = "loaded";
   private lastError: PluginErrorInfo | undefined;
-  private readonly hooks: TraceletHooks;
-  private readonly run: RunIdentity;
-  private readonly timeouts: Timeouts | undefined;
-  private teardown = new AbortController();
 
   /** @param options - the plugin and its surroundings */
   constructor(options: PluginHostOptions) {
-    this.name = options.name;
-    this.type = options.type;
-    this.currentInstance = options.instance;
-    this.configSchema = options.configSchema;
-    this.currentConfig = options.config;
-    this.secrets = secretValues(options.configSchema, options.config);
-    this.logger = options.logger;
-    this.run = options.run;
-    this.hooks = options.hooks;
-    this.dependsOn = options.dependsOn ?? [];
+    super(options);
     this.quarantineAfter = Math.max(1, options.quarantineAfter ?? DEFAULT_QUARANTINE_AFTER);
-    this.timeouts = options.timeouts;
-  }
-
-  /** The current lifecycle state. */
-  get state(): PluginState {
-    return this.currentState;
-  }
-
-  /** The plugin instance (replaced by a reload). */
-  get instance(): PluginInstance {
-    return this.currentInstance;
-  }
-
-  /** The instance as a backend. */
-  get backend(): BackendInstance {
-    return this.currentInstance as BackendInstance;
-  }
-
-  /** The instance as a collector. */
-  get collector(): CollectorInstance {
-    return this.currentInstance as CollectorInstance;
-  }
-
-  /** Validated, frozen config. */
-  get config(): Readonly<Record<string, unknown>> {
-    return this.currentConfig;
-  }
-
-  set config(config: Readonly<Record<string, unknown>>) {
-    this.currentConfig = config;
-    this.secrets = secretValues(this.configSchema, config);
-  }
-
-  /**
-   * Puts a fresh instance in place (reload, enable). The old one must be stopped first.
-   *
-   * @param instance - the new instance
-   */
-  replaceInstance(instance: PluginInstance): void {
-    this.currentInstance = instance;
-    this.teardown = new AbortController();
-  }
-
-  /** Whether the plugin implements the lifecycle-aware protocol. */
-  get lifecycleAware(): boolean {
-    const i = this.currentInstance;
-    return typeof i.forceCleanup === "function" || typeof i.getChildPids === "function";
-  }
-
-  /**
-   * Moves to a new state, refusing illegal transitions, and fires `stateChange`.
-   *
-   * @param to - the new state
-   * @throws TraceletError `TRACELET_ERR_ILLEGAL_TRANSITION`
-   */
-  transition(to: PluginState): void {
-    const from = this.currentState;
-    if (from === to) return;
-    assertTransition(this.name, from, to);
-    this.currentState = to;
-    this.safely("stateChange", () => this.hooks.stateChange.call({ plugin: this.name, type: this.type, from, to }));
-  }
-
-  /**
-   * A context for one lifecycle call.
-   *
-   * @param signal - the call's abort signal
-   * @returns name, logger, signal, run identity, hooks
-   */
-  context(signal: AbortSignal): PluginContext {
-    return { name: this.name, logger: this.logger, signal, run: this.run, hooks: this.hooks };
-  }
-
-  /**
-   * The deadline of a hook for this plugin: its `perPlugin` override, else the run's.
-   *
-   * @param hook - the hook
-   * @returns ms
-   */
-  timeoutFor(hook: HookName): number {
-    return deadlineFor(this.timeouts ?? {}, this.name, hook);
-  }
-
-  /**
-   * This plugin's own (`perPlugin`) deadline for a hook, if it has one.
-   *
-   * @param hook - the hook
-   * @returns ms, or undefined when the run's deadline applies
-   */
-  overrideFor(hook: HookName): number | undefined {
-    return this.timeouts?.perPlugin?.[this.name]?.[DEADLINE_OF[hook]];
-  }
-
-  /**
-   * Aborts every running and future call of the current instance (teardown at exit).
-   *
-   * @param reason - the abort reason
-   */
-  abort(reason?: unknown): void {
-    this.teardown.abort(reason);
   }
 
   /**
@@ -212,7 +48,7 @@ export class PluginHost {
     fn: (signal: AbortSignal) => T | Promise<T>,
     capMs = Number.POSITIVE_INFINITY,
   ): Promise<CallResult<T>> {
-    if (this.currentState === "quarantined" && hook !== "stop") return { ok: false, error: this.quarantineError(hook) };
+    if (this.state === "quarantined" && hook !== "stop") return { ok: false, error: this.quarantineError(hook) };
     const stats = this.stats;
     stats.calls[hook] = (stats.calls[hook] ?? 0) + 1;
     const deadline = Math.min(this.overrideFor(hook) ?? timeoutMs, capMs);
@@ -252,18 +88,13 @@ export class PluginHost {
       this.logger.warn({ hook, code: error.code }, error.message);
       this.safely("error", () => this.hooks.error.call({ plugin: this.name, hook, error }));
     }
-    if (this.currentState === "started" && stats.consecutiveFailures >= this.quarantineAfter) {
+    if (this.state === "started" && stats.consecutiveFailures >= this.quarantineAfter) {
       const quarantined = this.quarantineError(hook, error);
       this.transition("quarantined");
       this.lastError = { code: quarantined.code, hook, message: quarantined.message };
       this.logger.error({ hook, code: quarantined.code }, quarantined.message);
       this.safely("error", () => this.hooks.error.call({ plugin: this.name, hook, error: quarantined }));
     }
-  }
-
-  /** Whether the plugin should still receive calls. */
-  get active(): boolean {
-    return this.currentState === "started" || this.currentState === "initialized" || this.currentState === "stopping";
   }
 
   /**
@@ -274,15 +105,7 @@ export class PluginHost {
    * @returns the status
    */
   status(): PluginStatus {
-    return statusOf(
-      this.name,
-      this.type,
-      this.currentState,
-      this.stats,
-      this.lastError,
-      this.currentInstance,
-      this.secrets,
-    );
+    return statusOf(this.name, this.type, this.state, this.stats, this.lastError, this.instance, this.secrets);
   }
 
   private quarantineError(hook: HookName, cause?: TraceletError): TraceletError {
@@ -292,14 +115,5 @@ export class PluginHost {
       `Plugin "${this.name}" is quarantined after ${this.stats.consecutiveFailures} failures in a row${last}.`,
       { cause, details: { plugin: this.name, hook, failures: this.stats.consecutiveFailures } },
     );
-  }
-
-  private safely(hook: string, fn: () => void): void {
-    try {
-      fn();
-    } catch (error) {
-      // A throwing tap must not break the engine; it is reported and the run goes on.
-      this.logger.error({ hook, err: error instanceof Error ? error.message : String(error) }, "a hook tap threw");
-    }
   }
 }

@@ -30,4 +30,17 @@ describe("within", () => {
   it("passes a rejection through", async () => {
     await expect(within(Promise.reject(new Error("boom")), 1000)).rejects.toThrow("boom");
   });
+
+  it("keeps the process alive only when asked", async () => {
+    vi.useFakeTimers();
+    const never = new Promise<void>(() => {});
+    const spy = vi.spyOn(globalThis, "setTimeout");
+    void within(never, 100);
+    void within(never, 100, { keepAlive: true });
+    const [unrefd, kept] = spy.mock.results.map((r) => r.value as NodeJS.Timeout);
+    expect(unrefd.hasRef()).toBe(false);
+    expect(kept.hasRef()).toBe(true);
+    spy.mockRestore();
+    await vi.advanceTimersByTimeAsync(100);
+  });
 });

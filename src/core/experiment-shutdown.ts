@@ -1,0 +1,75 @@
+import type { RunParts } from "./experiment-run.js";
+import { forceCleanupAll } from "./lifecycle/force-cleanup.js";
+import { stopAll } from "./lifecycle/run-plugins.js";
+
+async function flushBackends(run: RunParts): Promise<void> {
+  await Promise.all(
+    run.hosts
+      .filter((h) => h.type === "backend" && h.active && h.backend.flush)
+      .map((h) => h.call("flush", run.timeouts.flush, () => h.backend.flush?.())),
+  );
+}
+
+/**
+ * Hands everything logged so far to the backends and waits for their `flush()`, then fires
+ * the `flush` hook.
+ *
+ * @param run - the run
+ */
+export async function flushRun(run: RunParts): Promise<void> {
+  await run.pipeline.settle(run.timeouts.flush);
+  await run.side.settle();
+  await flushBackends(run);
+  await run.hooks.flush.promise();
+}
+
+/**
+ * The shutdown sequence: collectors stop (one last sample each), flush, then logging closes
+ * (`closeLogging`), the points logged meanwhile are delivered, and the plugins stop in reverse
+ * start order, all within the shutdown deadline counted from `began`.
+ *
+ * @param run - the run
+ * @param closeLogging - makes every later logging call throw `TRACELET_ERR_RUN_STOPPED`
+ * @param began - when the shutdown began (`performance.now()`)
+ * @returns points left in spools, by backend
+ */
+export async function shutdownRun(
+  run: RunParts,
+  closeLogging: () => void,
+  began: number,
+): Promise<Record<string, number>> {
+  await run.schedules.stop();
+  await run.schedules.sampleNow();
+  await flushRun(run);
+  // From here on logging and side calls throw; what was logged while stopping is still delivered.
+  closeLogging();
+  const spooled = await run.pipeline.close(run.timeouts.flush);
+  await run.side.settle();
+  await flushBackends(run);
+  if (Object.keys(spooled).length > 0) {
+    const { runDir } = run.identity;
+    run.logger.warn({ spooled, runDir }, `points left in the spool; run "tracelet sync ${runDir}"`);
+  }
+  await stopAll(run.hosts, run.hooks, run.identity, run.timeouts, run.logger, began);
+  return spooled;
+}
+
+/**
+ * Synchronous last resort at process exit without `stop()`: every pending point is written to
+ * the spools (unless the run already stopped), then lifecycle-aware plugins get `forceCleanup()`.
+ *
+ * @param run - the run
+ * @param stopped - whether the run had already stopped
+ */
+export function emergencyExitRun(run: RunParts, stopped: boolean): void {
+  if (!stopped) {
+    try {
+      const left = run.pipeline.emergencyExit();
+      if (Object.keys(left).length > 0)
+        run.logger.warn({ spooled: left, runDir: run.identity.runDir }, "spooled at exit");
+    } catch (error) {
+      run.logger.error({ err: error }, "could not spool pending points at exit");
+    }
+  }
+  forceCleanupAll(run.hosts, run.logger);
+}
