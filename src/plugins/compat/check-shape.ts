@@ -1,5 +1,4 @@
-import { basename, join } from "node:path";
-import { signatureOf } from "../discovery/file-signature.js";
+import { basename } from "node:path";
 import type { RawCandidate } from "../discovery/scan-types.js";
 import { MAX_MANIFEST_BYTES, type ManifestPlugin, type TraceletManifest } from "../manifest/manifest-types.js";
 import { type ManifestIssue, namedPlugins, validateManifest } from "../manifest/validate-manifest.js";
@@ -88,14 +87,4 @@ export function checkShape(raw: RawCandidate): PackageEntry | undefined {
   if (manifest) entry.manifest = manifest;
   else entry.named = namedPlugins(pkg.tracelet);
   return entry;
-}
-
-/**
- * The signature of a candidate's package.json as it was read (for the cache).
- *
- * @param raw - the scanned candidate
- * @returns path and signature
- */
-export function manifestSignature(raw: RawCandidate): [string, string] {
-  return [join(raw.dir, "package.json"), signatureOf(raw.stats)];
 }

@@ -1,10 +1,12 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { PackageEntry } from "../compat/check-shape.js";
 import { signatureAt } from "./file-signature.js";
+import { packagesUnchangedSince } from "./packages-unchanged.js";
+import type { PackageGroups } from "./scan-types.js";
 
 /** Format tag of the cache file; a file with another tag is foreign and ignored. */
-export const CACHE_FORMAT = "tracelet-discovery-cache/1";
+export const CACHE_FORMAT = "tracelet-discovery-cache/2";
 
 /** Lockfiles (and package managers' hidden state files) whose change means an install happened. */
 export const LOCKFILES = [
@@ -41,10 +43,17 @@ export interface CacheFile {
   format: string;
   /** What it is valid for. */
   key: CacheKey;
+  /**
+   * The file system's time when the scan began (the ctime of a file created then). A
+   * package.json changed since has a ctime at least this late.
+   */
+  stamp: number;
   /** Signature of every directory listed by the scan (or looked for and absent). */
   dirs: Record<string, string>;
-  /** Signature of every package.json that mentions `"tracelet"`. */
-  manifests: Record<string, string>;
+  /** Every package directory whose package.json the scan read. */
+  packages: PackageGroups;
+  /** Package directories whose package.json was absent or unreadable. */
+  missing: string[];
   /** Shape-checked plugin packages. */
   entries: PackageEntry[];
   /** How many package directories the scan looked at. */
@@ -65,10 +74,23 @@ export function cacheKeyOf(version: string, root: string, userDirs: string[]): C
   return { version, root, userDirs, files };
 }
 
+function wellFormed(cache: CacheFile | null): boolean {
+  return (
+    typeof cache === "object" &&
+    cache !== null &&
+    typeof cache.stamp === "number" &&
+    Array.isArray(cache.entries) &&
+    Array.isArray(cache.packages) &&
+    Array.isArray(cache.missing) &&
+    typeof cache.dirs === "object" &&
+    cache.dirs !== null
+  );
+}
+
 /**
- * Reads the cache and checks it is still true: same format and key, and every directory and
- * manifest it recorded still has the same signature. Corrupt, foreign or stale files count
- * as absent.
+ * Reads the cache and checks it is still true: same format and key, every directory it
+ * recorded still has the same signature, and no package.json the scan read (plugin or not)
+ * has changed since the scan began. Corrupt, foreign or stale files count as stale.
  *
  * @param file - the cache path
  * @param key - the current key
@@ -82,49 +104,12 @@ export function readCache(file: string, key: CacheKey): CacheFile | "absent" | "
     return "absent";
   }
   try {
-    const cache = JSON.parse(text) as CacheFile;
+    const cache = JSON.parse(text) as CacheFile | null;
     if (cache?.format !== CACHE_FORMAT || JSON.stringify(cache.key) !== JSON.stringify(key)) return "stale";
-    if (!Array.isArray(cache.entries) || typeof cache.dirs !== "object" || typeof cache.manifests !== "object") {
-      return "stale";
-    }
-    for (const [path, signature] of Object.entries(cache.dirs)) if (signatureAt(path) !== signature) return "stale";
-    for (const [path, signature] of Object.entries(cache.manifests))
-      if (signatureAt(path) !== signature) return "stale";
-    return cache;
+    if (!wellFormed(cache)) return "stale";
+    for (const path in cache.dirs) if (signatureAt(path) !== cache.dirs[path]) return "stale";
+    return packagesUnchangedSince(cache.packages, cache.missing, cache.stamp) ? cache : "stale";
   } catch {
     return "stale";
-  }
-}
-
-/**
- * Makes sure the cache's directory exists. Called before scanning, so that creating it
- * does not change the signature of the node_modules directory being scanned.
- *
- * @param file - the cache path
- * @returns whether the directory is usable
- */
-export function prepareCacheDir(file: string): boolean {
-  try {
-    mkdirSync(dirname(file), { recursive: true });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Writes the cache atomically (a temporary file renamed into place); failures are ignored,
- * a missing cache only costs the next start a scan.
- *
- * @param file - the cache path
- * @param cache - the content
- */
-export function writeCache(file: string, cache: CacheFile): void {
-  const temporary = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(temporary, JSON.stringify(cache));
-    renameSync(temporary, file);
-  } catch {
-    // read-only node_modules: run without a cache
   }
 }

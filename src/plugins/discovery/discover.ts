@@ -1,24 +1,26 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { readHostConfig } from "../../core/host-config.js";
 import { TRACELET_VERSION } from "../../core/version.js";
 import { policyOf } from "../compat/check-allow-deny.js";
-import { checkShape, manifestSignature, type PackageEntry } from "../compat/check-shape.js";
+import { checkShape, type PackageEntry } from "../compat/check-shape.js";
 import { runChecks } from "../compat/run-checks.js";
 import type { DiscoveryProblem, PluginRecord } from "../plugin-record.js";
 import { recordOfCandidate } from "./build-records.js";
-import { CACHE_FORMAT, type CacheFile, cacheKeyOf, prepareCacheDir, readCache, writeCache } from "./cache.js";
+import { CACHE_FORMAT, type CacheFile, cacheKeyOf, readCache } from "./cache.js";
+import { beginCache, finishCache } from "./cache-write.js";
+import { projectRootOf } from "./project-root.js";
 import { readPackageText } from "./read-package-text.js";
-import { scanRootsOf, userPluginDirs, workspaceDirs } from "./roots.js";
+import { scanRootsOf, userPluginDirs } from "./roots.js";
 import { scanRoots } from "./scan.js";
 import type { RawCandidate } from "./scan-types.js";
+import { workspaceDirs } from "./workspaces.js";
 
 /** Where the discovery cache lives, relative to the project root. */
 export const CACHE_PATH = join("node_modules", ".cache", "tracelet", "discovery.json");
 
 /** Options of `discover()` (used by `PluginManager.discoverPlugins()`). */
 export interface DiscoverOptions {
-  /** Where the project is looked for (read-pkg-up from here; default `process.cwd()`). */
+  /** Where the project is looked for (its root is the nearest package.json above; default `process.cwd()`). */
   cwd: string;
   /**
    * User-level plugin locations. Default: `TRACELET_PLUGIN_DIRS` (separated like `PATH`) when
@@ -65,17 +67,6 @@ export interface DiscoveryReport {
   packagesScanned: number;
 }
 
-function readJsonObject(file: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(readFileSync(file, "utf8"));
-    return typeof value === "object" && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : {};
-  } catch {
-    return {};
-  }
-}
-
 function packageOf(entry: PackageEntry, problems: DiscoveryProblem[]): CandidatePackage {
   const plugins = (entry.manifest?.plugins ?? entry.named ?? []).map((p) => p.name);
   const out: CandidatePackage = {
@@ -94,14 +85,12 @@ function packageOf(entry: PackageEntry, problems: DiscoveryProblem[]): Candidate
 function hostCandidate(root: string): RawCandidate | undefined {
   const found = readPackageText(join(root, "package.json"));
   if (found.kind !== "candidate") return undefined;
-  return { dir: root, source: "project", depth: -1, text: found.text, size: found.text.length, stats: found.stats };
+  return { dir: root, source: "project", depth: -1, text: found.text, size: found.text.length };
 }
 
-function scanFresh(
-  root: string,
-  hostPkg: Record<string, unknown>,
-  userDirs: string[],
-): Omit<CacheFile, "format" | "key"> {
+type Scanned = Omit<CacheFile, "format" | "key" | "stamp">;
+
+function scanFresh(root: string, hostPkg: Record<string, unknown>, userDirs: string[]): Scanned {
   const dirs: Record<string, string> = {};
   const workspaces = workspaceDirs(root, hostPkg, dirs);
   const scan = scanRoots(scanRootsOf(root, workspaces, userDirs));
@@ -111,23 +100,26 @@ function scanFresh(
   const found = scan.candidates.filter((c) => c.dir !== root);
   const raws = host ? [host, ...found] : found;
   const entries: PackageEntry[] = [];
-  const manifests: Record<string, string> = {};
   for (const raw of raws) {
-    const [path, signature] = manifestSignature(raw);
-    manifests[path] = signature;
     const entry = checkShape(raw);
     if (entry) entries.push(entry);
   }
-  return { dirs: { ...dirs, ...scan.dirs }, manifests, entries, packagesSeen: scan.packagesSeen };
+  return {
+    dirs: Object.assign(dirs, scan.dirs),
+    packages: scan.packages,
+    missing: scan.missing,
+    entries,
+    packagesSeen: scan.packagesSeen,
+  };
 }
 
 /**
- * Finds plugin packages for the project around `cwd` (its root found with read-pkg-up):
+ * Finds plugin packages for the project around `cwd` (its root: the nearest package.json above it):
  * its node_modules as npm, pnpm and yarn leave them, its workspaces', and the user-level
  * locations. Reads package.json files only: no plugin code runs. Then checks every plugin
  * (see `runChecks`). Results are cached in `node_modules/.cache/tracelet/discovery.json`,
- * used only while every directory and manifest it recorded, the lockfiles and Tracelet's
- * version are unchanged.
+ * used only while every directory it listed and every package.json it read, the lockfiles
+ * and Tracelet's version are unchanged.
  *
  * @param options - where to look
  * @returns the plugins and problems found; never throws for a bad package
@@ -139,12 +131,7 @@ function scanFresh(
 export async function discover(options: DiscoverOptions): Promise<DiscoveryReport> {
   const started = performance.now();
   const cwd = resolve(options.cwd ?? process.cwd());
-  // A host package.json that does not parse is the host's problem, reported when a run reads
-  // its options; discovery then treats the working directory as the root.
-  const host = await readHostConfig(cwd).catch(() => undefined);
-  const root = host?.root ?? cwd;
-  const hostPkg = readJsonObject(join(root, "package.json"));
-  const hostField = host?.tracelet ?? {};
+  const { root, pkg: hostPkg, field: hostField } = projectRootOf(cwd);
   const userDirs = userPluginDirs(root, hostField, options.userPluginDirs);
 
   const useCache =
@@ -152,7 +139,7 @@ export async function discover(options: DiscoverOptions): Promise<DiscoveryRepor
   const cacheFile = join(root, CACHE_PATH);
   const key = cacheKeyOf(TRACELET_VERSION, root, userDirs);
   let state: DiscoveryReport["cache"] = "off";
-  let data: Omit<CacheFile, "format" | "key"> | undefined;
+  let data: Scanned | undefined;
   if (useCache) {
     const cached = readCache(cacheFile, key);
     if (typeof cached === "object") {
@@ -174,9 +161,10 @@ export async function discover(options: DiscoverOptions): Promise<DiscoveryRepor
     }
   }
   if (!data || !checked) {
-    const writable = useCache && prepareCacheDir(cacheFile);
+    // Created before the scan: its ctime is the moment after which any edit must be noticed.
+    const pending = useCache ? beginCache(cacheFile) : undefined;
     data = scanFresh(root, hostPkg, userDirs);
-    if (writable) writeCache(cacheFile, { format: CACHE_FORMAT, key, ...data });
+    if (pending) finishCache(pending, { format: CACHE_FORMAT, key, stamp: pending.stamp, ...data });
     checked = runChecks(data.entries, context);
   }
   const { candidates, problems } = checked;

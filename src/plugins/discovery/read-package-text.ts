@@ -2,11 +2,13 @@ import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 
 import { MAX_MANIFEST_BYTES } from "../manifest/manifest-types.js";
 
 const CHUNK = 64 * 1024;
-const buffer = Buffer.allocUnsafe(CHUNK);
 const NEEDLE = Buffer.from('"tracelet"');
 // Searching for the tail is about twice as fast: `"` and `t` start too many JSON tokens.
 const TAIL = Buffer.from('celet"');
 const HEAD = Buffer.from('"tra');
+// One read fills at most this much of the shared buffer, leaving room for a sentinel.
+const READ = CHUNK - TAIL.length;
+const buffer = Buffer.allocUnsafe(CHUNK);
 
 /**
  * Whether raw package.json bytes contain the key `"tracelet"` (or the same text elsewhere;
@@ -21,6 +23,27 @@ export function mentionsTracelet(bytes: Buffer): boolean {
   }
   return false;
 }
+
+/**
+ * {@link mentionsTracelet} over `bytes[0, end)` without making a view of it: a copy of the
+ * tail written at `end` stops the search there (the tail has no prefix that is also its
+ * suffix, so no match can straddle `end`). Whatever lies beyond is never looked at.
+ *
+ * @param bytes - a buffer with at least 6 writable bytes after `end`
+ * @param end - where the file's bytes end
+ * @returns true when `"tracelet"` occurs before `end`
+ */
+export function mentionsTraceletBefore(bytes: Buffer, end: number): boolean {
+  TAIL.copy(bytes, end);
+  for (let i = bytes.indexOf(TAIL); i < end; i = bytes.indexOf(TAIL, i + 1)) {
+    if (i >= HEAD.length && bytes.compare(HEAD, 0, HEAD.length, i - HEAD.length, i) === 0) return true;
+  }
+  return false;
+}
+
+const ABSENT: PackageText = Object.freeze({ kind: "absent" });
+const PLAIN: PackageText = Object.freeze({ kind: "plain" });
+
 // O_NONBLOCK: a package.json that is a FIFO must not block discovery forever.
 const FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 
@@ -28,8 +51,8 @@ const FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 export type PackageText =
   | { kind: "absent" }
   | { kind: "plain" }
-  | { kind: "candidate"; text: string; stats: Stats }
-  | { kind: "too-large"; size: number; stats: Stats };
+  | { kind: "candidate"; text: string }
+  | { kind: "too-large"; size: number };
 
 /**
  * Reads a package.json the cheap way: one shared buffer, no decoding, no parsing, unless the
@@ -37,24 +60,24 @@ export type PackageText =
  * permission) counts as absent: such a directory is not a package Tracelet can use.
  *
  * @param file - path of the package.json
- * @returns absent, plain (no `"tracelet"` key), or the candidate's text and stats
+ * @returns absent, plain (no `"tracelet"` key), or the candidate's text (or size, when too large)
  */
 export function readPackageText(file: string): PackageText {
   let fd: number;
   try {
     fd = openSync(file, FLAGS);
   } catch {
-    return { kind: "absent" };
+    return ABSENT;
   }
   try {
-    const n = readSync(fd, buffer, 0, CHUNK, 0);
-    if (n < CHUNK) {
-      if (!mentionsTracelet(buffer.subarray(0, n))) return { kind: "plain" };
-      return { kind: "candidate", text: buffer.toString("utf8", 0, n), stats: fstatSync(fd) };
+    const n = readSync(fd, buffer, 0, READ, 0);
+    if (n < READ) {
+      if (!mentionsTraceletBefore(buffer, n)) return PLAIN;
+      return { kind: "candidate", text: buffer.toString("utf8", 0, n) };
     }
     // Larger than one chunk: read it whole, but never more than the manifest limit.
     const stats = fstatSync(fd);
-    if (!stats.isFile()) return { kind: "absent" };
+    if (!stats.isFile()) return ABSENT;
     if (stats.size > MAX_MANIFEST_BYTES) {
       return scanLarge(fd, stats);
     }
@@ -66,10 +89,10 @@ export function readPackageText(file: string): PackageText {
       total += got;
     }
     const bytes = whole.subarray(0, total);
-    if (!mentionsTracelet(bytes)) return { kind: "plain" };
-    return { kind: "candidate", text: bytes.toString("utf8"), stats };
+    if (!mentionsTracelet(bytes)) return PLAIN;
+    return { kind: "candidate", text: bytes.toString("utf8") };
   } catch {
-    return { kind: "absent" };
+    return ABSENT;
   } finally {
     closeSync(fd);
   }
@@ -80,8 +103,8 @@ export function readPackageText(file: string): PackageText {
 function scanLarge(fd: number, stats: Stats): PackageText {
   for (let position = 0; ; ) {
     const n = readSync(fd, buffer, 0, CHUNK, position);
-    if (buffer.subarray(0, n).indexOf(NEEDLE) !== -1) return { kind: "too-large", size: stats.size, stats };
-    if (n < CHUNK) return { kind: "plain" };
+    if (buffer.subarray(0, n).indexOf(NEEDLE) !== -1) return { kind: "too-large", size: stats.size };
+    if (n < CHUNK) return PLAIN;
     // Step back a little so a key split across two chunks is still seen.
     position += n - NEEDLE.length;
   }

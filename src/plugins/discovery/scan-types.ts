@@ -1,4 +1,3 @@
-import type { Stats } from "node:fs";
 import type { PluginSource } from "../plugin-record.js";
 
 /** A place discovery scans. */
@@ -25,16 +24,25 @@ export interface RawCandidate {
   text?: string;
   /** Its size in bytes. */
   size: number;
-  /** Stats of the package.json when read. */
-  stats: Stats;
 }
 
-/** What a scan saw: candidates, and the signature of everything whose change would matter. */
+/**
+ * Package directories whose package.json was read, grouped by parent: each group is
+ * `[parent, ...paths relative to it]`. Kept so that a warm start can check every package.json
+ * discovery read (any in-place edit changes its ctime).
+ */
+export type PackageGroups = string[][];
+
+/** What a scan saw: candidates, and everything whose change would matter. */
 export interface ScanResult {
   /** Packages that may declare plugins. */
   candidates: RawCandidate[];
   /** Signatures of every directory listed (or looked for and absent). */
   dirs: Record<string, string>;
+  /** Every package directory whose package.json was read, plugin or not. */
+  packages: PackageGroups;
+  /** Package directories looked at whose package.json was absent or unreadable. */
+  missing: string[];
   /** How many package directories were looked at. */
   packagesSeen: number;
 }

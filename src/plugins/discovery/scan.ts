@@ -1,15 +1,185 @@
 import { type Dirent, lstatSync, readdirSync, realpathSync } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname } from "node:path";
 import { signatureAt } from "./file-signature.js";
 import { packageNameOfPnpmId } from "./pnpm-id.js";
 import { readPackageText } from "./read-package-text.js";
 import type { ScanResult, ScanRoot } from "./scan-types.js";
 
-interface Queued extends ScanRoot {
-  /** The directory's real path, when already known. */
-  real?: string;
-  /** Whether packages found here may hold nested node_modules worth scanning. */
-  nested: boolean;
+const NO_THROW = { throwIfNoEntry: false } as const;
+const DOT = 46;
+const AT = 64;
+
+// Whether a directory of this name, listed in a node_modules folder, is visited as a package.
+function visitedPlainly(name: string): boolean {
+  return name !== "node_modules" && !name.startsWith(".") && !name.startsWith("@");
+}
+
+// One shape for every place in the queue (the walk's hot code then sees a single object map).
+class Place {
+  constructor(
+    readonly dir: string,
+    readonly real: string | undefined,
+    readonly source: ScanRoot["source"],
+    readonly depth: number,
+    readonly kind: ScanRoot["kind"],
+    readonly nested: boolean,
+  ) {}
+}
+
+// The walk's state. Methods rather than closures, so that optimized code survives from one
+// discovery to the next.
+class Walk {
+  readonly queue: Place[];
+  // Real directories whose entries are (being) visited as plain packages.
+  readonly listed = new Set<string>();
+  // Real paths of packages reached another way: through a symlink, or pnpm's store.
+  readonly claimed = new Set<string>();
+  readonly result: ScanResult = { candidates: [], dirs: {}, packages: [], missing: [], packagesSeen: 0 };
+  private group: string[] | undefined;
+
+  constructor(roots: readonly ScanRoot[]) {
+    this.queue = roots.map((r) => new Place(r.dir, undefined, r.source, r.depth, r.kind, true));
+  }
+
+  run(): ScanResult {
+    for (let i = 0; i < this.queue.length; i++) {
+      const place = this.queue[i]!;
+      let real: string;
+      try {
+        real = place.real ?? realpathSync.native(place.dir);
+      } catch {
+        this.result.dirs[place.dir] = signatureAt(place.dir);
+        continue;
+      }
+      if (!this.listed.has(real)) this.visitModules(place, place.dir, real);
+    }
+    return this.result;
+  }
+
+  private list(dir: string): Dirent[] | undefined {
+    // Signature first, listing second: a change in between makes the cache look stale, never fresh.
+    this.result.dirs[dir] = signatureAt(dir);
+    try {
+      return readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return undefined;
+    }
+  }
+
+  // Reads one package's package.json; `real` is `parent/rel`. Returns whether it was there.
+  private readPackage(place: Place, real: string, parent: string, rel: string, nested: boolean): boolean {
+    const result = this.result;
+    result.packagesSeen++;
+    const found = readPackageText(`${real}/package.json`);
+    if (found.kind === "absent") {
+      result.missing.push(real);
+      return false;
+    }
+    // Packages arrive directory by directory, so consecutive ones share a group.
+    if (this.group === undefined || this.group[0] !== parent) {
+      this.group = [parent];
+      result.packages.push(this.group);
+    }
+    this.group.push(rel);
+    if (found.kind !== "plain") {
+      const text = found.kind === "candidate" ? found.text : undefined;
+      const size = found.kind === "candidate" ? found.text.length : found.size;
+      result.candidates.push({ dir: real, source: place.source, depth: place.depth, text, size });
+    }
+    if (nested) {
+      const inner = `${real}/node_modules`;
+      const stats = lstatSync(inner, NO_THROW);
+      if (stats !== undefined && (stats.isDirectory() || stats.isSymbolicLink())) {
+        const known = stats.isDirectory() ? inner : undefined;
+        this.queue.push(new Place(inner, known, place.source, place.depth + 1, "node_modules", true));
+      }
+    }
+    return true;
+  }
+
+  // A directory listed under a real one: its real path is known, and no other plain visit
+  // reaches it (each real directory is listed once), so only other routes need checking.
+  private visitPlain(place: Place, parent: string, name: string): void {
+    const real = `${parent}/${name}`;
+    if (this.claimed.size !== 0 && this.claimed.has(real)) return;
+    this.readPackage(place, real, parent, name, place.nested);
+  }
+
+  // A symlinked package (npm link, workspaces, pnpm's top level). Its own node_modules holds
+  // its dev dependencies, not the project's: not scanned.
+  private visitLinked(place: Place, path: string): void {
+    let real: string;
+    try {
+      real = realpathSync.native(path);
+    } catch {
+      return; // broken link or loop: nothing to read
+    }
+    const parent = dirname(real);
+    const name = basename(real);
+    if (this.claimed.has(real) || (this.listed.has(parent) && visitedPlainly(name))) return;
+    this.claimed.add(real);
+    this.readPackage(place, real, parent, name, false);
+  }
+
+  private visitPnpmStore(place: Place, store: string): void {
+    const ids = this.list(store);
+    if (!ids) return;
+    const realStore = realpathSync.native(store);
+    const inStore = new Place(store, realStore, place.source, place.depth + 1, place.kind, false);
+    for (const id of ids) {
+      if (!id.isDirectory() || id.name === "node_modules") continue;
+      const name = packageNameOfPnpmId(id.name);
+      // Fast path: the id names its package, so no listing is needed; fall back when it does not.
+      if (name) {
+        const rel = `${id.name}/node_modules/${name}`;
+        const real = `${realStore}/${rel}`;
+        if (this.claimed.has(real)) continue;
+        this.claimed.add(real);
+        if (this.readPackage(inStore, real, realStore, rel, false)) continue;
+      }
+      const modules = `${realStore}/${id.name}/node_modules`;
+      this.visitModules(inStore, modules, modules);
+    }
+  }
+
+  private visitModules(place: Place, dir: string, realDir: string): void {
+    const entries = this.list(dir);
+    if (!entries) return;
+    this.listed.add(realDir);
+    for (const entry of entries) {
+      const name = entry.name;
+      const first = name.charCodeAt(0);
+      if (first === DOT) {
+        if (name === ".pnpm" && place.kind === "node_modules") this.visitPnpmStore(place, `${dir}/${name}`);
+      } else if (first === AT) {
+        this.visitScope(place, dir, realDir, entry);
+      } else if (name === "node_modules") {
+        // pnpm's hoisting folder inside its store, or a stray one: dependencies of nothing here
+      } else if (entry.isDirectory()) {
+        this.visitPlain(place, realDir, name);
+      } else if (place.nested && entry.isSymbolicLink()) {
+        // pnpm store entries hold symlinks to their dependencies, which the store walk visits anyway.
+        this.visitLinked(place, `${dir}/${name}`);
+      }
+    }
+  }
+
+  private visitScope(place: Place, dir: string, realDir: string, scope: Dirent): void {
+    const scopeDir = `${dir}/${scope.name}`;
+    const scoped = this.list(scopeDir);
+    if (!scoped) return;
+    let realScope: string;
+    try {
+      realScope = scope.isSymbolicLink() ? realpathSync.native(scopeDir) : `${realDir}/${scope.name}`;
+    } catch {
+      return;
+    }
+    this.listed.add(realScope);
+    for (const entry of scoped) {
+      if (entry.isDirectory()) this.visitPlain(place, realScope, entry.name);
+      else if (place.nested && entry.isSymbolicLink()) this.visitLinked(place, `${scopeDir}/${entry.name}`);
+    }
+  }
 }
 
 /**
@@ -20,134 +190,12 @@ interface Queued extends ScanRoot {
  * text only, and parses nothing; unreadable places are skipped.
  *
  * @param roots - where to start
- * @returns candidates and the signatures needed to validate a cache later
+ * @returns candidates, and what a cache needs to be checked later
+ * @example
+ * ```ts
+ * const { candidates } = scanRoots([{ dir: "/p/node_modules", source: "project", depth: 0, kind: "node_modules" }]);
+ * ```
  */
 export function scanRoots(roots: readonly ScanRoot[]): ScanResult {
-  const queue: Queued[] = roots.map((r) => ({ ...r, nested: true }));
-  const seenDirs = new Set<string>();
-  const seenPackages = new Set<string>();
-  const result: ScanResult = { candidates: [], dirs: {}, packagesSeen: 0 };
-
-  const list = (dir: string): Dirent[] | undefined => {
-    // Signature first, listing second: a change in between makes the cache look stale, never fresh.
-    result.dirs[dir] = signatureAt(dir);
-    try {
-      return readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return undefined;
-    }
-  };
-
-  // `known` is the real path when the caller knows it (a plain directory under a real one);
-  // otherwise `path` is a symlink to resolve. Returns whether a package.json was there.
-  const visitPackage = (root: Queued, path: string, known: string | undefined, nested: boolean): boolean => {
-    let real = known;
-    if (real === undefined) {
-      try {
-        real = realpathSync.native(path);
-      } catch {
-        return false; // broken link or loop: nothing to read
-      }
-    }
-    const linked = known === undefined;
-    if (seenPackages.has(real)) return true;
-    seenPackages.add(real);
-    result.packagesSeen++;
-    const found = readPackageText(`${real}/package.json`);
-    if (found.kind === "candidate") {
-      result.candidates.push({
-        dir: real,
-        source: root.source,
-        depth: root.depth,
-        text: found.text,
-        size: found.text.length,
-        stats: found.stats,
-      });
-    } else if (found.kind === "too-large") {
-      result.candidates.push({
-        dir: real,
-        source: root.source,
-        depth: root.depth,
-        size: found.size,
-        stats: found.stats,
-      });
-    } else if (found.kind === "absent") {
-      return false;
-    }
-    // Linked packages (npm link, workspaces) carry their own dev dependencies: not the project's.
-    if (nested && !linked) {
-      const inner = `${real}/node_modules`;
-      const stats = lstatSync(inner, { throwIfNoEntry: false });
-      if (stats?.isDirectory() || stats?.isSymbolicLink()) {
-        const real = stats.isDirectory() ? inner : undefined;
-        queue.push({ ...root, dir: inner, real, depth: root.depth + 1, kind: "node_modules", nested: true });
-      }
-    }
-    return true;
-  };
-
-  const visitPnpmStore = (root: Queued, store: string): void => {
-    const ids = list(store);
-    if (!ids) return;
-    const realStore = realpathSync.native(store);
-    const inStore: Queued = { ...root, depth: root.depth + 1, nested: false };
-    for (const id of ids) {
-      if (!id.isDirectory() || id.name === "node_modules") continue;
-      const name = packageNameOfPnpmId(id.name);
-      const modules = `${realStore}/${id.name}/node_modules`;
-      // Fast path: the id names its package, so no listing is needed; fall back when it does not.
-      if (!name || !visitPackage(inStore, `${modules}/${name}`, `${modules}/${name}`, false)) {
-        visitModules(inStore, modules, modules, false);
-      }
-    }
-  };
-
-  const visitEntry = (root: Queued, dir: string, realDir: string, entry: Dirent, nested: boolean): void => {
-    const path = `${dir}/${entry.name}`;
-    if (entry.isDirectory()) visitPackage(root, path, `${realDir}/${entry.name}`, nested);
-    // pnpm store entries hold symlinks to their dependencies, which the store walk visits anyway.
-    else if (entry.isSymbolicLink() && nested) visitPackage(root, path, undefined, nested);
-  };
-
-  const visitModules = (root: Queued, dir: string, realDir: string, nested: boolean): void => {
-    const entries = list(dir);
-    if (!entries) return;
-    for (const entry of entries) {
-      const name = entry.name;
-      if (name.startsWith(".")) {
-        if (name === ".pnpm" && root.kind === "node_modules") visitPnpmStore(root, join(dir, name));
-        continue;
-      }
-      if (name === "node_modules") continue;
-      if (name.startsWith("@")) {
-        const scopeDir = join(dir, name);
-        const scoped = list(scopeDir);
-        if (!scoped) continue;
-        let realScope: string;
-        try {
-          realScope = entry.isSymbolicLink() ? realpathSync.native(scopeDir) : join(realDir, name);
-        } catch {
-          continue;
-        }
-        for (const inner of scoped) visitEntry(root, scopeDir, realScope, inner, nested);
-        continue;
-      }
-      visitEntry(root, dir, realDir, entry, nested);
-    }
-  };
-
-  for (let i = 0; i < queue.length; i++) {
-    const item = queue[i]!;
-    let real: string;
-    try {
-      real = item.real ?? realpathSync.native(item.dir);
-    } catch {
-      result.dirs[item.dir] = signatureAt(item.dir);
-      continue;
-    }
-    if (seenDirs.has(real)) continue;
-    seenDirs.add(real);
-    visitModules(item, item.dir, real, item.nested);
-  }
-  return result;
+  return new Walk(roots).run();
 }
