@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { TraceletError } from "./errors.js";
 
@@ -35,6 +35,39 @@ async function explainMalformed(cwd: string, path: string, cause: unknown): Prom
   });
 }
 
+/** The nearest package.json above a directory, as read. */
+export interface NearestPackageJson {
+  /** Its path. */
+  path: string;
+  /** Its text. */
+  text: string;
+}
+
+/**
+ * Finds the nearest readable package.json from `cwd` upwards, as read-pkg-up does. Synchronous:
+ * a few small reads cost less than their thread-pool round trips at start-up.
+ *
+ * @param cwd - where to start
+ * @returns its path and text, or undefined outside any package
+ * @example
+ * ```ts
+ * const found = nearestPackageJson(process.cwd());
+ * ```
+ */
+export function nearestPackageJson(cwd: string): NearestPackageJson | undefined {
+  for (let dir = resolve(cwd); ; ) {
+    const path = join(dir, "package.json");
+    try {
+      return { path, text: readFileSync(path, "utf8") };
+    } catch {
+      // none here (or a directory of that name): keep walking up
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
 /**
  * Finds the host project's package.json from `cwd` upwards, exactly as read-pkg-up does (the
  * nearest one), and returns its `tracelet` field. The common case is a plain read and
@@ -46,19 +79,11 @@ async function explainMalformed(cwd: string, path: string, cause: unknown): Prom
  * @throws TraceletError `TRACELET_ERR_MANIFEST_INVALID` when the nearest package.json is malformed
  */
 export async function readHostConfig(cwd: string): Promise<HostConfig | undefined> {
-  let dir = resolve(cwd);
-  for (;;) {
-    const path = join(dir, "package.json");
-    const text = await readFile(path, "utf8").catch(() => undefined);
-    if (text !== undefined) {
-      try {
-        return hostConfig(path, JSON.parse(text));
-      } catch (error) {
-        return explainMalformed(dir, path, error);
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
+  const found = nearestPackageJson(cwd);
+  if (!found) return undefined;
+  try {
+    return hostConfig(found.path, JSON.parse(found.text));
+  } catch (error) {
+    return explainMalformed(dirname(found.path), found.path, error);
   }
 }

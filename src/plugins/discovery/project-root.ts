@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
+import { nearestPackageJson } from "../../core/host-config.js";
 
 /** The project discovery works for. */
 export interface ProjectRoot {
@@ -16,9 +16,9 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 
 /**
  * Finds the project root the way `readHostConfig` does (the nearest readable package.json
- * above `cwd`, as read-pkg-up), but synchronously and reading the file once: discovery's
- * start-up pays no thread-pool round trips. A nearest package.json that does not parse is
- * the host's problem, reported when a run reads its options; discovery then works from `cwd`.
+ * above `cwd`, as read-pkg-up), without its error for a malformed file: a nearest package.json
+ * that does not parse is the host's problem, reported when a run reads its options; discovery
+ * then works from `cwd`.
  *
  * @param cwd - where to start
  * @returns the root, its package.json and its `tracelet` field
@@ -29,24 +29,15 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
  */
 export function projectRootOf(cwd: string): ProjectRoot {
   const start = resolve(cwd);
-  for (let dir = start; ; ) {
-    let text: string | undefined;
-    try {
-      text = readFileSync(join(dir, "package.json"), "utf8");
-    } catch {
-      // none here (or a directory of that name): keep walking up
-    }
-    if (text !== undefined) {
-      try {
-        const pkg: unknown = JSON.parse(text);
-        if (!isObject(pkg)) return { root: dir, pkg: {}, field: {} };
-        return { root: dir, pkg, field: isObject(pkg.tracelet) ? pkg.tracelet : {} };
-      } catch {
-        return { root: start, pkg: {}, field: {} };
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return { root: start, pkg: {}, field: {} };
-    dir = parent;
+  const found = nearestPackageJson(start);
+  if (!found) return { root: start, pkg: {}, field: {} };
+  let pkg: unknown;
+  try {
+    pkg = JSON.parse(found.text);
+  } catch {
+    return { root: start, pkg: {}, field: {} };
   }
+  const root = dirname(found.path);
+  if (!isObject(pkg)) return { root, pkg: {}, field: {} };
+  return { root, pkg, field: isObject(pkg.tracelet) ? pkg.tracelet : {} };
 }
