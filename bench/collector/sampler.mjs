@@ -4,7 +4,9 @@
 // Usage: node sampler.mjs <ours|naive|idle|engine> <cpu|delay> <seconds>
 import { openSync, readFileSync, readSync } from "node:fs";
 import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
+import { pathToFileURL } from "node:url";
 import { pino } from "pino";
+import { internalsPath } from "../internal.mjs";
 
 const [kind, measure, secondsArg] = process.argv.slice(2);
 const seconds = Number(secondsArg) || 60;
@@ -21,7 +23,8 @@ function childTicks() {
 async function setup() {
   if (kind === "idle") return { sample: async () => {}, close: async () => {} };
   if (kind === "ours") {
-    const { SystemCollector } = await import(new URL("collectors/system/system-collector.js", dist));
+    // Bundled by run.mjs before the children start (the class is internal to dist/'s bundle).
+    const { SystemCollector } = await import(pathToFileURL(internalsPath("collector")).href);
     const c = new SystemCollector();
     const run = {
       project: "bench",

@@ -11,12 +11,14 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pino from "pino";
 import tapable from "tapable";
+import { importInternals } from "../internal.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const dist = join(here, "..", "..", "dist");
-const { PluginHost } = await import(join(dist, "core/lifecycle/plugin-host.js"));
-const { createHooks } = await import(join(dist, "core/hooks.js"));
-const { validateConfig } = await import(join(dist, "core/config/config-validator.js"));
+const { PluginHost, createHooks, validateConfig } = await importInternals("lifecycle", {
+  PluginHost: "src/core/lifecycle/plugin-host.ts",
+  createHooks: "src/core/hooks.ts",
+  validateConfig: "src/core/config/config-validator.ts",
+});
 
 function time(fn, iterations) {
   for (let i = 0; i < Math.min(iterations, 2000); i++) fn(-1 - i); // warm-up
