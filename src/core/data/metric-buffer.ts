@@ -16,40 +16,33 @@ export interface MetricBufferOptions {
 
 const SMALL = 2 ** 30;
 
-/** One batch in columns. */
+/** Slots per point in a chunk: name id, value, step, timestamp. */
+const SLOTS = 4;
+
+/** One batch: its points side by side, {@link SLOTS} numbers each. */
 interface Chunk {
-  ids: Int32Array;
-  values: Float64Array;
-  steps: Float64Array;
-  times: Float64Array;
+  data: Float64Array;
   length: number;
 }
 
 function newChunk(capacity: number): Chunk {
-  return {
-    ids: new Int32Array(capacity),
-    values: new Float64Array(capacity),
-    steps: new Float64Array(capacity),
-    times: new Float64Array(capacity),
-    length: 0,
-  };
+  return { data: new Float64Array(capacity * SLOTS), length: 0 };
 }
 
 /**
- * The run's metric buffer: columns of name ids, values, steps and timestamps. `push` writes
- * four typed-array slots and allocates nothing. A full column set is sealed; sealed batches are
+ * The run's metric buffer: name ids, values, steps and timestamps, four numbers per point in one
+ * typed array (one array to load and bounds-check per call, not four). `push` allocates nothing. A full column set is sealed; sealed batches are
  * turned into `MetricRecord` arrays on the next event-loop turn (or at once when a loop that
  * never yields has sealed `maxSealed` of them, which bounds memory), and a timer seals a
  * partial batch `flushIntervalMs` after its first point. The timer is armed only while points
  * wait (and unref'd): an idle run does not wake up.
  */
 export class MetricBuffer {
-  private ids: Int32Array;
-  private values: Float64Array;
-  private steps: Float64Array;
-  private times: Float64Array;
+  private data: Float64Array;
+  /** Slots written in {@link MetricBuffer.data} (four per point). */
   private n = 0;
   private readonly capacity: number;
+  private readonly end: number;
   private readonly sealed: Chunk[] = [];
   private readonly pool: Chunk[] = [];
   private current: Chunk;
@@ -77,16 +70,14 @@ export class MetricBuffer {
     this.options = options;
     this.capacity = Math.max(1, Math.floor(options.batchSize ?? 4096));
     this.maxSealed = Math.max(1, options.maxSealed ?? 16);
+    this.end = this.capacity * SLOTS;
     this.current = newChunk(this.capacity);
-    this.ids = this.current.ids;
-    this.values = this.current.values;
-    this.steps = this.current.steps;
-    this.times = this.current.times;
+    this.data = this.current.data;
   }
 
   /** Points not yet handed on. */
   get size(): number {
-    let total = this.n;
+    let total = this.n / SLOTS;
     for (const c of this.sealed) total += c.length;
     return total;
   }
@@ -106,13 +97,14 @@ export class MetricBuffer {
    */
   push(id: number, value: number, step: number, timestamp: number): void {
     const i = this.n;
-    this.ids[i] = id;
-    this.values[i] = value;
-    this.steps[i] = step;
-    this.times[i] = timestamp;
-    const n = i + 1;
+    const data = this.data;
+    data[i] = id;
+    data[i + 1] = value;
+    data[i + 2] = step;
+    data[i + 3] = timestamp;
+    const n = i + SLOTS;
     this.n = n;
-    if (n === this.capacity) this.seal();
+    if (n === this.end) this.seal();
     else if (i === 0 && !this.armed) this.arm();
   }
 
@@ -141,13 +133,10 @@ export class MetricBuffer {
   }
 
   private seal(): void {
-    this.current.length = this.n;
+    this.current.length = this.n / SLOTS;
     this.sealed.push(this.current);
     this.current = this.pool.pop() ?? newChunk(this.capacity);
-    this.ids = this.current.ids;
-    this.values = this.current.values;
-    this.steps = this.current.steps;
-    this.times = this.current.times;
+    this.data = this.current.data;
     this.n = 0;
     if (this.sealed.length >= this.maxSealed) this.flushSealed();
     else if (!this.scheduled) {
@@ -159,12 +148,17 @@ export class MetricBuffer {
   private flushSealed(): void {
     const names = this.options.names;
     for (let chunk = this.sealed.shift(); chunk; chunk = this.sealed.shift()) {
-      const { ids, values, steps, times, length } = chunk;
+      const { data, length } = chunk;
       const batch: MetricRecord[] = new Array(length);
-      for (let i = 0; i < length; i++) {
+      for (let i = 0, j = 0; i < length; i++, j += SLOTS) {
         // Steps below 2^30 become small integers, which V8 formats and compares faster.
-        const step = steps[i];
-        batch[i] = { name: names[ids[i]], value: values[i], step: step < SMALL ? step | 0 : step, timestamp: times[i] };
+        const step = data[j + 2];
+        batch[i] = {
+          name: names[data[j] | 0],
+          value: data[j + 1],
+          step: step < SMALL ? step | 0 : step,
+          timestamp: data[j + 3],
+        };
       }
       chunk.length = 0;
       if (this.pool.length < 4) this.pool.push(chunk);
