@@ -6,6 +6,7 @@ import { tempDir } from "../helpers/temp-dir.js";
 
 const io = vi.hoisted(() => ({
   failDatasync: false,
+  datasyncs: 0,
   closed: [] as number[],
   written: [] as string[],
   renamed: [] as string[],
@@ -14,6 +15,7 @@ const io = vi.hoisted(() => ({
 vi.mock("node:fs", async (importOriginal) => {
   const fs = await importOriginal<typeof import("node:fs")>();
   const fdatasync = ((fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
+    io.datasyncs++;
     if (io.failDatasync) cb(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }));
     else fs.fdatasync(fd, cb);
   }) as typeof fs.fdatasync;
@@ -39,6 +41,7 @@ vi.mock("node:fs/promises", async (importOriginal) => {
 
 afterEach(() => {
   io.failDatasync = false;
+  io.datasyncs = 0;
   io.closed.length = 0;
   io.written.length = 0;
   io.renamed.length = 0;
@@ -66,10 +69,40 @@ describe("the jsonl backend's durability", () => {
     const exp = await startExperiment({ cwd, logLevel: "silent" });
     exp.logMetric("m", 1, 0);
     await exp.flush();
+    exp.logMetric("m", 2, 1);
     io.failDatasync = true;
     const report = await exp.stop();
     expect(report.failures).toContainEqual(expect.objectContaining({ plugin: "jsonl", hook: "stop" }));
     expect(io.closed.length).toBeGreaterThan(0);
     expect(exp.status().plugins.find((p) => p.name === "jsonl")?.own).toMatchObject({ connected: false });
+  });
+
+  it("fdatasyncs only when something was written since the last sync began", async () => {
+    const cwd = await tempDir();
+    const exp = await startExperiment({ cwd, logLevel: "silent" });
+    await exp.flush();
+    expect(io.datasyncs).toBe(0);
+    exp.logMetric("m", 1, 0);
+    await exp.flush();
+    expect(io.datasyncs).toBe(1);
+    await exp.flush();
+    expect(io.datasyncs).toBe(1);
+    exp.logMetric("m", 2, 1);
+    await exp.stop();
+    expect(io.datasyncs).toBe(2);
+    const lines = (await readFile(join(exp.runDir, "metrics.jsonl"), "utf8")).trim().split("\n");
+    expect(lines.map((l) => JSON.parse(l).value)).toEqual([1, 2]);
+  });
+
+  it("syncs again after a failed fdatasync", async () => {
+    const cwd = await tempDir();
+    const exp = await startExperiment({ cwd, logLevel: "silent" });
+    exp.logMetric("m", 1, 0);
+    io.failDatasync = true;
+    await expect(exp.flush()).resolves.toBeUndefined();
+    io.failDatasync = false;
+    const before = io.datasyncs;
+    await exp.stop();
+    expect(io.datasyncs).toBeGreaterThan(before);
   });
 });

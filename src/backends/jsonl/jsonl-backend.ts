@@ -32,6 +32,8 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
   private params: Record<string, unknown> = {};
   private tags: Record<string, string> = {};
   private written = 0;
+  /** Bytes written since the last fdatasync began: a flush with nothing new skips the sync. */
+  private unsynced = false;
   private startedAt = "";
 
   /** Where this run's files are. */
@@ -54,7 +56,7 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
 
   override start(): void {
     const fd = openSync(join(this.runDir, "metrics.jsonl"), "a+");
-    closeTornLine(fd);
+    this.unsynced = closeTornLine(fd);
     this.fd = fd;
   }
 
@@ -69,6 +71,7 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
       writeSync(this.fd, this.encoder.encode(batch, from, Math.min(batch.length, from + SLICE)));
     }
     this.written += batch.length;
+    this.unsynced = true;
   }
 
   override async logParams(params: Record<string, unknown>): Promise<void> {
@@ -98,7 +101,15 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
   }
 
   override async flush(): Promise<void> {
-    if (this.fd !== undefined && this.config.fsync !== false) await datasync(this.fd);
+    if (this.fd === undefined || this.config.fsync === false || !this.unsynced) return;
+    // Cleared before the sync starts: a write made while it runs marks the file again.
+    this.unsynced = false;
+    try {
+      await datasync(this.fd);
+    } catch (error) {
+      this.unsynced = true;
+      throw error;
+    }
   }
 
   override async stop(): Promise<void> {
@@ -135,13 +146,19 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
   }
 }
 
-/** Ends a torn last line (a crash mid-write) so the next line starts clean; readers skip it. */
-function closeTornLine(fd: number): void {
+/**
+ * Ends a torn last line (a crash mid-write) so the next line starts clean; readers skip it.
+ *
+ * @returns whether it wrote anything
+ */
+function closeTornLine(fd: number): boolean {
   const size = fstatSync(fd).size;
-  if (size === 0) return;
+  if (size === 0) return false;
   const last = Buffer.alloc(1);
   readSync(fd, last, 0, 1, size - 1);
-  if (last[0] !== 0x0a) writeSync(fd, "\n");
+  if (last[0] === 0x0a) return false;
+  writeSync(fd, "\n");
+  return true;
 }
 
 /** Writes a file through a temporary file and a rename, so a crash never leaves it half written. */

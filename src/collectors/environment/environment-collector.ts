@@ -46,6 +46,7 @@ export class EnvironmentCollector extends CollectorPlugin<EnvironmentCollectorCo
    * @returns `{ environment: { … } }`
    */
   override params(): Record<string, unknown> {
+    const logical = cpus(); // each call reads /proc/stat and /proc/cpuinfo again
     const environment: Record<string, unknown> = {
       node_version: process.version,
       v8_version: process.versions.v8,
@@ -53,8 +54,8 @@ export class EnvironmentCollector extends CollectorPlugin<EnvironmentCollectorCo
       os_release: release(),
       arch: arch(),
       hostname: hostname(),
-      cpu_model: cpus()[0]?.model ?? "unknown",
-      cpu_count: cpus().length,
+      cpu_model: logical[0]?.model ?? "unknown",
+      cpu_count: logical.length,
       memory_total_megabytes: totalmem() / 1024 / 1024,
       pid: process.pid,
       cwd: process.cwd(),

@@ -81,9 +81,11 @@ async function addSystemInformation(base: SystemInventory): Promise<void> {
  * @returns the inventory
  */
 export async function readInventory(): Promise<SystemInventory> {
+  // One os.cpus(): each call reads /proc/stat, /proc/cpuinfo and every CPU's frequency file.
+  const logical = cpus();
   const base: SystemInventory = {
-    cpu_model: cpus()[0]?.model ?? "unknown",
-    cpu_cores: cpus().length,
+    cpu_model: logical[0]?.model ?? "unknown",
+    cpu_cores: logical.length,
     os_platform: platform(),
     os_kernel: release(),
     arch: arch(),
