@@ -1,6 +1,6 @@
 import type { PluginMetadata } from "../core/plugin-api.js";
 import type { MetricRecord } from "../core/types.js";
-import { BackendPlugin } from "../plugins/base.js";
+import { BackendPlugin } from "../index.js";
 
 /** One artifact a {@link MemoryBackend} received. */
 export interface MemoryArtifact {

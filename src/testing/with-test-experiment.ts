@@ -1,7 +1,6 @@
 import type { Experiment } from "../core/experiment.js";
 import type { PluginClass } from "../core/plugin-api.js";
-import { PluginManager } from "../plugins/plugin-manager.js";
-import { type StartExperimentOptions, startExperiment } from "../start-experiment.js";
+import { PluginManager, type StartExperimentOptions, startExperiment } from "../index.js";
 import { MemoryBackend } from "./memory-backend.js";
 
 /**
