@@ -18,6 +18,7 @@ await build({
   stdin: {
     contents: `export { BUILTIN_PLUGINS } from "./src/builtins.ts";
 export { collectorSchema, schemaKey } from "./src/core/config/config-validator.ts";
+export { checkSchemaLimits } from "./src/core/config/schema-limits.ts";
 export { ajvOptions, draftOf, FORMATS } from "./src/core/config/shared-ajv.ts";`,
     resolveDir: root,
     loader: "ts",
@@ -29,7 +30,7 @@ export { ajvOptions, draftOf, FORMATS } from "./src/core/config/shared-ajv.ts";`
   packages: "external",
   logLevel: "warning",
 });
-const { BUILTIN_PLUGINS, collectorSchema, schemaKey, ajvOptions, draftOf, FORMATS } = await import(
+const { BUILTIN_PLUGINS, checkSchemaLimits, collectorSchema, schemaKey, ajvOptions, draftOf, FORMATS } = await import(
   pathToFileURL(bundled).href
 );
 
@@ -41,6 +42,8 @@ for (const { metadata } of BUILTIN_PLUGINS) {
   const raw = metadata.configSchema;
   const schema = metadata.type === "collector" ? collectorSchema(raw) : raw;
   if (!schema) continue;
+  // At run time a schema with a precompiled validator skips this check: it happens here instead.
+  checkSchemaLimits(metadata.name, schema);
   const draft = draftOf(schema);
   const Ajv = require(draft === "2020-12" ? "ajv/dist/2020" : "ajv").default;
   const ajv = new Ajv({ ...ajvOptions, code: { source: true } });

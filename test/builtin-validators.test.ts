@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { BUILTIN_VALIDATORS } from "../src/builtin-validators.js";
 import { BUILTIN_PLUGINS } from "../src/builtins.js";
 import { collectorSchema, schemaKey } from "../src/core/config/config-validator.js";
+import { checkSchemaLimits } from "../src/core/config/schema-limits.js";
 import { draftOf, sharedAjv } from "../src/core/config/shared-ajv.js";
 
 const effective = BUILTIN_PLUGINS.flatMap(({ metadata }) => {
@@ -24,6 +25,11 @@ const SAMPLES: unknown[] = [
 describe("the precompiled validators of the built-in plugins (scripts/gen-builtin-validators.mjs)", () => {
   it.each(effective)("exist for the current schema of $name (else: rebuild and run the generator)", ({ schema }) => {
     expect(BUILTIN_VALIDATORS.has(schemaKey(schema))).toBe(true);
+  });
+
+  // compileSchema skips the limits check for a schema with a precompiled validator.
+  it.each(effective)("are generated only for schemas within the schema limits ($name)", ({ name, schema }) => {
+    expect(() => checkSchemaLimits(name, schema)).not.toThrow();
   });
 
   it.each(effective)("behave as ajv does for $name: same verdict, errors and defaults", ({ schema }) => {

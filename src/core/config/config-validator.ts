@@ -42,6 +42,14 @@ export function schemaKey(schema: Record<string, unknown>): string {
 
 const precompiled = new Map<string, ValidateFunction>();
 
+function keyOrUndefined(schema: Record<string, unknown>): string | undefined {
+  try {
+    return schemaKey(schema);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Adds validators generated ahead of time (ajv standalone code), keyed by {@link schemaKey} of
  * the schema they were generated from. A schema whose text matches is validated without loading
@@ -55,9 +63,9 @@ export function registerPrecompiledValidators(validators: ReadonlyMap<string, Va
 
 /**
  * The compiled validator of a schema: checked against the size and depth limits, then compiled
- * once by the shared ajv of its draft (or taken precompiled, for a built-in plugin's unchanged
- * schema) and cached (by object, and by content so that equal schemas loaded twice share one
- * validator).
+ * once by the shared ajv of its draft, and cached (by object, and by content so that equal
+ * schemas loaded twice share one validator). A built-in plugin's unchanged schema takes its
+ * precompiled validator instead: its limits were checked when that was generated.
  *
  * @param plugin - plugin name, for messages
  * @param schema - the JSON Schema
@@ -67,16 +75,23 @@ export function registerPrecompiledValidators(validators: ReadonlyMap<string, Va
 export function compileSchema(plugin: string, schema: Record<string, unknown>): ValidateFunction {
   const cached = byObject.get(schema);
   if (cached) return cached;
+  // A built-in's schema has a validator generated at build time, where its limits were checked
+  // too: no ajv, no second check at start-up. (A schema that is not JSON gets its coded error
+  // from checkSchemaLimits.)
+  const known = keyOrUndefined(schema);
+  const built = known === undefined ? undefined : precompiled.get(known);
+  if (built) {
+    byObject.set(schema, built);
+    return built;
+  }
   checkSchemaLimits(plugin, schema);
-  const draft = draftOf(schema);
-  const text = schemaKey(schema);
-  // A schema with a validator generated at build time (the built-ins') needs no ajv at all.
-  let validate = byText.get(text) ?? precompiled.get(text);
+  const text = known ?? schemaKey(schema);
+  let validate = byText.get(text);
   if (!validate) {
     // The registry of ajv is keyed by `$id`; two plugins reusing one id must not collide.
     const { $id: _id, ...anonymous } = schema;
     try {
-      validate = sharedAjv(draft).compile(anonymous);
+      validate = sharedAjv(draftOf(schema)).compile(anonymous);
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
       throw new TraceletError(
