@@ -17,7 +17,8 @@ await build({
   absWorkingDir: root,
   stdin: {
     contents: `export { BUILTIN_PLUGINS } from "./src/builtins.ts";
-export { collectorSchema, schemaKey } from "./src/core/config/config-validator.ts";
+export { collectorSchema } from "./src/core/config/collector-schema.ts";
+export { schemaKey } from "./src/core/config/config-validator.ts";
 export { checkSchemaLimits } from "./src/core/config/schema-limits.ts";
 export { ajvOptions, draftOf, FORMATS } from "./src/core/config/shared-ajv.ts";`,
     resolveDir: root,

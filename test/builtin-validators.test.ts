@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { BUILTIN_VALIDATORS } from "../src/builtin-validators.js";
 import { BUILTIN_PLUGINS } from "../src/builtins.js";
-import { collectorSchema, schemaKey } from "../src/core/config/config-validator.js";
+import { collectorSchema } from "../src/core/config/collector-schema.js";
+import { schemaKey } from "../src/core/config/config-validator.js";
 import { checkSchemaLimits } from "../src/core/config/schema-limits.js";
 import { draftOf, sharedAjv } from "../src/core/config/shared-ajv.js";
 

@@ -1,4 +1,5 @@
-import { collectorSchema, validateConfig } from "../core/config/config-validator.js";
+import { collectorSchema } from "../core/config/collector-schema.js";
+import { validateConfig } from "../core/config/config-validator.js";
 import type { TraceletHooks } from "../core/hooks.js";
 import { PluginHost } from "../core/lifecycle/plugin-host.js";
 import type { Logger } from "../core/logger.js";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { collectorSchema, compileSchema, validateConfig } from "../../../src/core/config/config-validator.js";
+import { collectorSchema } from "../../../src/core/config/collector-schema.js";
+import { compileSchema, validateConfig } from "../../../src/core/config/config-validator.js";
 import { redactConfig, scrubText, secretValues } from "../../../src/core/config/redact.js";
 import { SCHEMA_LIMITS } from "../../../src/core/config/schema-limits.js";
 import { isTraceletError, type TraceletError } from "../../../src/index.js";
