@@ -257,9 +257,11 @@ Measured ${date} on ${machine}, load average ${loadavg()[0].toFixed(1)} at the e
 | (d) start-up, extra ms over \`node -e 0\` (${d.base.toFixed(0)} ms) | ${f(d.tracelet - d.base, 0)} ms (jsonl${d.withSystem ? " + system" : " only: system not registered"}) | eager import of the six deps: ${f(d.deps - d.base, 0)} ms | ${f(ratioD)}× | ≤ 0.5× — ${ok(ratioD <= 0.5)} |
 | (d) start-up, jsonl only | ${f(d.jsonlOnly - d.base, 0)} ms | same | ${f((d.jsonlOnly - d.base) / (d.deps - d.base))}× | (for reference) |
 
-(a) times only the synchronous logging loops (${a.total / 1e6}M calls in chunks of 10,000, yielding
-between chunks as a training step would; ${a.reps} repetitions); the backends' work happens in the yields and
-is what (b) measures. (b) logs in the same chunks and stops the clock when \`flush()\` has resolved
+(a) times only the synchronous logging loops: ${a.total / 1e6}M calls per repetition in chunks of 10,000,
+each chunk a call of a module-level step function given what it logs into (the bare array, or the
+run), yielding between chunks as a training step would; one run per backend count for the whole
+measurement, as a script has one run; ${a.reps} repetitions after one warm-up repetition of every side
+that is not kept. The backends' work happens in the yields and is what (b) measures. (b) logs in the same chunks and stops the clock when \`flush()\` has resolved
 (every point written and fsynced); the baselines write the same records and fsync at the end;
 each measurement runs in a fresh process (${b.reps} pairs, which side goes first alternating; pino in a
 third of them). Ratios (a) and (b) are the median of the per-repetition ratios, with their range in
