@@ -6,7 +6,7 @@
 
 export { JsonlBackend, type JsonlConfig } from "./backends/jsonl/jsonl-backend.js";
 export { iterateMetrics, type ReadMetricsResult, readMetrics } from "./backends/jsonl/read-run.js";
-export type { ChannelStatus } from "./core/data/backend-channel.js";
+export type { ChannelStatus } from "./core/data/backend-channel-types.js";
 export type { RetryOptions } from "./core/data/backoff.js";
 export { ALL_ERROR_CODES, ERROR_CODES, type ErrorCode } from "./core/error-codes.js";
 export {

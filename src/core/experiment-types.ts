@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { ChannelStatus } from "./data/backend-channel.js";
+import type { ChannelStatus } from "./data/backend-channel-types.js";
 import type { RetryOptions } from "./data/backoff.js";
 import type { TraceletHooks } from "./hooks.js";
 import type { PluginHost } from "./lifecycle/plugin-host.js";

@@ -1,43 +1,11 @@
-import type { Logger } from "pino";
 import type { PluginHost } from "../lifecycle/plugin-host.js";
 import type { MetricRecord } from "../types.js";
 import { within } from "../util/within.js";
-import type { RetryOptions } from "./backoff.js";
+import type { BackendChannelOptions, ChannelStatus } from "./backend-channel-types.js";
 import { ChannelQueue, type QueueEntry } from "./channel-queue.js";
 import { deliverOnce } from "./delivery-attempt.js";
 import { Outage } from "./outage.js";
 import { SeqWaiters } from "./seq-waiters.js";
-import type { Spool } from "./spool.js";
-
-/** Options of {@link BackendChannel}. */
-export interface BackendChannelOptions {
-  /** The backend's host. */
-  host: PluginHost;
-  /** The backend's spool directory. */
-  spool: Spool;
-  /** Deadline of each delivery, ms. */
-  timeoutMs: number;
-  /** Points held in memory before batches spill to the spool. */
-  maxQueuedPoints: number;
-  /** Points per delivery when replaying the spool. */
-  batchSize: number;
-  /** Retry delays. */
-  retry: RetryOptions;
-  /** Where outages and recoveries are reported. */
-  logger: Logger;
-}
-
-/** What a channel reports in `status().delivery`. */
-export interface ChannelStatus {
-  /** Points waiting in memory. */
-  queuedPoints: number;
-  /** Points waiting in the spool on disk. */
-  spooledPoints: number;
-  /** Whether the backend is failing and being retried. */
-  outage: boolean;
-  /** Retries made since the run started. */
-  retries: number;
-}
 
 /**
  * One backend's own queue. Batches are delivered one at a time, in order, so a slow backend
