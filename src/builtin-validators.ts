@@ -7,7 +7,7 @@ import type { ValidateFunction } from "ajv";
 export const BUILTIN_VALIDATORS: ReadonlyMap<string, ValidateFunction> = new Map([
   // backend "jsonl"
   [
-    'draft-07:{"type":"object","properties":{"dir":{"type":"string","description":"Base directory; the run goes to <dir>/<project>/<runId>. Default: the run\'s directory."},"fsync":{"type":"boolean","default":true,"description":"fsync the files on flush and stop."}},"additionalProperties":false}',
+    'draft-07:{"type":"object","properties":{"dir":{"type":"string","description":"Base directory; the run goes to <dir>/<project>/<runId>. Default: the run\'s directory."},"fsync":{"type":"boolean","default":true,"description":"fdatasync metrics.jsonl on flush and stop, when something new was written."}},"additionalProperties":false}',
     (() => {
       const schema11 = {
         type: "object",
@@ -16,7 +16,11 @@ export const BUILTIN_VALIDATORS: ReadonlyMap<string, ValidateFunction> = new Map
             type: "string",
             description: "Base directory; the run goes to <dir>/<project>/<runId>. Default: the run's directory.",
           },
-          fsync: { type: "boolean", default: true, description: "fsync the files on flush and stop." },
+          fsync: {
+            type: "boolean",
+            default: true,
+            description: "fdatasync metrics.jsonl on flush and stop, when something new was written.",
+          },
         },
         additionalProperties: false,
       };

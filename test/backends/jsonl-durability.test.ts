@@ -7,6 +7,9 @@ import { tempDir } from "../helpers/temp-dir.js";
 const io = vi.hoisted(() => ({
   failDatasync: false,
   datasyncs: 0,
+  finished: 0,
+  errors: [] as string[],
+  delayMs: 0,
   closed: [] as number[],
   written: [] as string[],
   renamed: [] as string[],
@@ -16,8 +19,13 @@ vi.mock("node:fs", async (importOriginal) => {
   const fs = await importOriginal<typeof import("node:fs")>();
   const fdatasync = ((fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
     io.datasyncs++;
-    if (io.failDatasync) cb(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }));
-    else fs.fdatasync(fd, cb);
+    const done = (err: NodeJS.ErrnoException | null) => {
+      io.finished++;
+      if (err) io.errors.push(String(err.code));
+      cb(err);
+    };
+    if (io.failDatasync) done(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }));
+    else setTimeout(() => fs.fdatasync(fd, done), io.delayMs);
   }) as typeof fs.fdatasync;
   const closeSync = (fd: number) => {
     io.closed.push(fd);
@@ -42,6 +50,9 @@ vi.mock("node:fs/promises", async (importOriginal) => {
 afterEach(() => {
   io.failDatasync = false;
   io.datasyncs = 0;
+  io.finished = 0;
+  io.errors.length = 0;
+  io.delayMs = 0;
   io.closed.length = 0;
   io.written.length = 0;
   io.renamed.length = 0;
@@ -104,5 +115,31 @@ describe("the jsonl backend's durability", () => {
     const before = io.datasyncs;
     await exp.stop();
     expect(io.datasyncs).toBeGreaterThan(before);
+  });
+
+  it("resolves a flush with nothing new only once the sync another flush started has finished", async () => {
+    const cwd = await tempDir();
+    const exp = await startExperiment({ cwd, logLevel: "silent" });
+    exp.logMetric("m", 1, 0);
+    io.delayMs = 200;
+    const first = exp.flush();
+    await exp.flush();
+    expect(io.datasyncs).toBe(1);
+    expect(io.finished).toBe(1);
+    await first;
+    await exp.stop();
+  });
+
+  it("does not close metrics.jsonl under a sync still running when stop() is called", async () => {
+    const cwd = await tempDir();
+    const exp = await startExperiment({ cwd, logLevel: "silent" });
+    exp.logMetric("m", 1, 0);
+    io.delayMs = 200;
+    const pending = exp.flush();
+    const report = await exp.stop();
+    await pending;
+    expect(report.failures).toEqual([]);
+    expect(io.finished).toBe(io.datasyncs);
+    expect(io.errors).toEqual([]);
   });
 });

@@ -14,14 +14,16 @@ const SLICE = 1024;
 export interface JsonlConfig {
   /** Base directory; the run goes to `<dir>/<project>/<runId>`. */
   dir?: string;
-  /** fsync on flush and stop (default true). */
+  /** fdatasync on flush and stop, when something was written since the last one (default true). */
   fsync?: boolean;
 }
 
 /**
  * The embedded default backend: `<dir>/<project>/<runId>/{run.json, metrics.jsonl,
  * params.json, artifacts/}`. `metrics.jsonl` is append-only; each batch is one write; flush and
- * stop fdatasync it; a torn last line left by a crash is closed off before appending.
+ * stop fdatasync it when something was written since the last fdatasync began, and resolve only
+ * once every sync started before them has finished; a torn last line left by a crash is closed
+ * off before appending.
  */
 export class JsonlBackend extends BackendPlugin<JsonlConfig> {
   /** Static metadata, so the class can be registered by hand too. */
@@ -32,8 +34,10 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
   private params: Record<string, unknown> = {};
   private tags: Record<string, string> = {};
   private written = 0;
-  /** Bytes written since the last fdatasync began: a flush with nothing new skips the sync. */
+  /** Whether anything was written since the last fdatasync began: if not, a flush starts none. */
   private unsynced = false;
+  /** The last fdatasync started; each starts after the one before has settled. */
+  private syncing: Promise<void> | undefined;
   private startedAt = "";
 
   /** Where this run's files are. */
@@ -101,15 +105,26 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
   }
 
   override async flush(): Promise<void> {
-    if (this.fd === undefined || this.config.fsync === false || !this.unsynced) return;
-    // Cleared before the sync starts: a write made while it runs marks the file again.
-    this.unsynced = false;
-    try {
-      await datasync(this.fd);
-    } catch (error) {
-      this.unsynced = true;
-      throw error;
+    const fd = this.fd;
+    if (fd === undefined || this.config.fsync === false) return;
+    if (this.unsynced) {
+      // Cleared before the sync starts: a write made while it runs marks the file again.
+      this.unsynced = false;
+      const previous = this.syncing;
+      this.syncing = (async () => {
+        await previous?.catch(() => undefined);
+        try {
+          await datasync(fd);
+        } catch (error) {
+          this.unsynced = true;
+          throw error;
+        }
+      })();
     }
+    // With nothing new written, a sync still running (another flush's) is what makes the data
+    // durable: wait for it, and report its failure. The chain means stop() never closes the file
+    // under a pending sync.
+    await this.syncing;
   }
 
   override async stop(): Promise<void> {
