@@ -16,33 +16,40 @@ export interface MetricBufferOptions {
 
 const SMALL = 2 ** 30;
 
-/** Slots per point in a chunk: name id, value, step, timestamp. */
-const SLOTS = 4;
-
-/** One batch: its points side by side, {@link SLOTS} numbers each. */
+/** One batch in columns. */
 interface Chunk {
-  data: Float64Array;
+  ids: Int32Array;
+  values: Float64Array;
+  steps: Float64Array;
+  times: Float64Array;
   length: number;
 }
 
 function newChunk(capacity: number): Chunk {
-  return { data: new Float64Array(capacity * SLOTS), length: 0 };
+  return {
+    ids: new Int32Array(capacity),
+    values: new Float64Array(capacity),
+    steps: new Float64Array(capacity),
+    times: new Float64Array(capacity),
+    length: 0,
+  };
 }
 
 /**
- * The run's metric buffer: name ids, values, steps and timestamps, four numbers per point in one
- * typed array (one array to load and bounds-check per call, not four). `push` allocates nothing. A full column set is sealed; sealed batches are
+ * The run's metric buffer: columns of name ids, values, steps and timestamps. `push` writes
+ * four typed-array slots and allocates nothing. A full column set is sealed; sealed batches are
  * turned into `MetricRecord` arrays on the next event-loop turn (or at once when a loop that
  * never yields has sealed `maxSealed` of them, which bounds memory), and a timer seals a
  * partial batch `flushIntervalMs` after its first point. The timer is armed only while points
  * wait (and unref'd): an idle run does not wake up.
  */
 export class MetricBuffer {
-  private data: Float64Array;
-  /** Slots written in {@link MetricBuffer.data} (four per point). */
+  private ids: Int32Array;
+  private values: Float64Array;
+  private steps: Float64Array;
+  private times: Float64Array;
   private n = 0;
   private readonly capacity: number;
-  private readonly end: number;
   private readonly sealed: Chunk[] = [];
   private readonly pool: Chunk[] = [];
   private current: Chunk;
@@ -70,14 +77,16 @@ export class MetricBuffer {
     this.options = options;
     this.capacity = Math.max(1, Math.floor(options.batchSize ?? 4096));
     this.maxSealed = Math.max(1, options.maxSealed ?? 16);
-    this.end = this.capacity * SLOTS;
     this.current = newChunk(this.capacity);
-    this.data = this.current.data;
+    this.ids = this.current.ids;
+    this.values = this.current.values;
+    this.steps = this.current.steps;
+    this.times = this.current.times;
   }
 
   /** Points not yet handed on. */
   get size(): number {
-    let total = this.n / SLOTS;
+    let total = this.n;
     for (const c of this.sealed) total += c.length;
     return total;
   }
@@ -97,14 +106,13 @@ export class MetricBuffer {
    */
   push(id: number, value: number, step: number, timestamp: number): void {
     const i = this.n;
-    const data = this.data;
-    data[i] = id;
-    data[i + 1] = value;
-    data[i + 2] = step;
-    data[i + 3] = timestamp;
-    const n = i + SLOTS;
+    this.ids[i] = id;
+    this.values[i] = value;
+    this.steps[i] = step;
+    this.times[i] = timestamp;
+    const n = i + 1;
     this.n = n;
-    if (n === this.end) this.seal();
+    if (n === this.capacity) this.seal();
     else if (i === 0 && !this.armed) this.arm();
   }
 
@@ -133,10 +141,13 @@ export class MetricBuffer {
   }
 
   private seal(): void {
-    this.current.length = this.n / SLOTS;
+    this.current.length = this.n;
     this.sealed.push(this.current);
     this.current = this.pool.pop() ?? newChunk(this.capacity);
-    this.data = this.current.data;
+    this.ids = this.current.ids;
+    this.values = this.current.values;
+    this.steps = this.current.steps;
+    this.times = this.current.times;
     this.n = 0;
     if (this.sealed.length >= this.maxSealed) this.flushSealed();
     else if (!this.scheduled) {
@@ -148,17 +159,12 @@ export class MetricBuffer {
   private flushSealed(): void {
     const names = this.options.names;
     for (let chunk = this.sealed.shift(); chunk; chunk = this.sealed.shift()) {
-      const { data, length } = chunk;
+      const { ids, values, steps, times, length } = chunk;
       const batch: MetricRecord[] = new Array(length);
-      for (let i = 0, j = 0; i < length; i++, j += SLOTS) {
+      for (let i = 0; i < length; i++) {
         // Steps below 2^30 become small integers, which V8 formats and compares faster.
-        const step = data[j + 2];
-        batch[i] = {
-          name: names[data[j] | 0],
-          value: data[j + 1],
-          step: step < SMALL ? step | 0 : step,
-          timestamp: data[j + 3],
-        };
+        const step = steps[i];
+        batch[i] = { name: names[ids[i]], value: values[i], step: step < SMALL ? step | 0 : step, timestamp: times[i] };
       }
       chunk.length = 0;
       if (this.pool.length < 4) this.pool.push(chunk);
