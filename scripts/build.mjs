@@ -1,6 +1,6 @@
 // Builds dist/: tsc writes the declarations (and checks the types), esbuild bundles the
-// JavaScript. Why bundle: the source is many small modules, and Node's ESM loader pays about a
-// millisecond per module at start-up; a run importing ~70 of them spent half its start-up there.
+// JavaScript. Why bundle: the source is many small modules, and Node's ESM loader pays for every
+// file at start-up; a run importing ~70 of them spent half its start-up there.
 // Every dynamic import (built-in plugins, discovery, the systeminformation sampler) stays a
 // separate chunk, so what a run does not use is not loaded. Three builds, not one with three
 // entry points: esbuild puts every module two entry points share in a chunk of its own, and each
@@ -60,6 +60,10 @@ const results = await Promise.all([
   build({ ...common, entryPoints: ["src/testing/index.ts"], plugins: [libraryEntry] }),
   build({ ...common, entryPoints: ["src/cli/main.ts"], splitting: true, chunkNames: "cli/chunks/[name]-[hash]" }),
 ]);
+// The testing build must hold src/testing only: anything else would be a second copy of the library.
+const strays = Object.keys(results[1].metafile.inputs).filter((f) => !f.startsWith("src/testing/"));
+if (strays.length > 0)
+  throw new Error(`dist/testing bundles library modules (import them from "../index.js"):\n${strays.join("\n")}`);
 const renamed = [];
 for (const file of results.flatMap((r) => Object.keys(r.metafile.outputs)).filter((f) => f.endsWith(".js"))) {
   for (const m of readFileSync(resolve(root, file), "utf8").matchAll(/\bclass ([A-Za-z_$]+\d+)\b/g)) {

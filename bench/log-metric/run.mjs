@@ -84,17 +84,24 @@ async function hotPath() {
   // Repetition 0 warms every side up (first optimisation of each step function) and is not kept.
   for (let r = 0; r <= reps; r++) {
     const keep = (list, x) => r > 0 && list.push(x);
-    // The bare loop keeps its points, as anything that must deliver them later has to.
-    let kept = [];
-    keep(push, await timeCalls(total, pushStep, kept));
-    if (kept.length !== total) throw new Error("unreachable");
-    kept = undefined;
-    gc();
-    // For reference: the same loop into a fresh array per chunk, so the objects die young.
-    keep(young, await timeCalls(total, youngStep, undefined));
-    for (const [list, exp] of runs) {
-      keep(list, await timeCalls(total, logStep, exp));
-      await exp.flush(); // this repetition's points delivered before the next side is timed
+    const sides = [
+      async () => {
+        // The bare loop keeps its points, as anything that must deliver them later has to.
+        let kept = [];
+        keep(push, await timeCalls(total, pushStep, kept));
+        if (kept.length !== total) throw new Error("unreachable");
+        kept = undefined;
+      },
+      // For reference: the same loop into a fresh array per chunk, so the objects die young.
+      async () => keep(young, await timeCalls(total, youngStep, undefined)),
+      ...runs.map(([list, exp]) => async () => {
+        keep(list, await timeCalls(total, logStep, exp));
+        await exp.flush(); // this repetition's points delivered before the next side is timed
+      }),
+    ];
+    // Rotate the order each repetition: no side always runs right after another's garbage.
+    for (let j = 0; j < sides.length; j++) {
+      await sides[(j + r) % sides.length]();
       gc();
     }
   }
@@ -170,9 +177,11 @@ async function memory() {
 }
 
 // ---- (d) start-up --------------------------------------------------------------------------
+// The probe runs at its default log level, whatever the caller's environment says.
+const { TRACELET_LOG_LEVEL: _level, ...probeEnv } = process.env;
 function timeProcess(args, cwd) {
   const t = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { cwd, encoding: "utf8" });
+  const r = spawnSync(process.execPath, args, { cwd, encoding: "utf8", env: probeEnv });
   if (r.status !== 0) throw new Error(`${args.join(" ")} failed: ${r.stderr}`);
   return Number(process.hrtime.bigint() - t) / 1e6;
 }
@@ -261,7 +270,7 @@ Measured ${date} on ${machine}, load average ${loadavg()[0].toFixed(1)} at the e
 each chunk a call of a module-level step function given what it logs into (the bare array, or the
 run), yielding between chunks as a training step would; one run per backend count for the whole
 measurement, as a script has one run; ${a.reps} repetitions after one warm-up repetition of every side
-that is not kept. The backends' work happens in the yields and is what (b) measures. (b) logs in the same chunks and stops the clock when \`flush()\` has resolved
+that is not kept, the order of the sides rotating and a full GC after each. The backends' work happens in the yields and is what (b) measures. (b) logs in the same chunks and stops the clock when \`flush()\` has resolved
 (every point written and fsynced); the baselines write the same records and fsync at the end;
 each measurement runs in a fresh process (${b.reps} pairs, which side goes first alternating; pino in a
 third of them). Ratios (a) and (b) are the median of the per-repetition ratios, with their range in

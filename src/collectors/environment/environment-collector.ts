@@ -46,7 +46,7 @@ export class EnvironmentCollector extends CollectorPlugin<EnvironmentCollectorCo
    * @returns `{ environment: { … } }`
    */
   override params(): Record<string, unknown> {
-    const logical = cpus(); // each call reads /proc/stat and /proc/cpuinfo again
+    const logical = cpus(); // each call reads /proc/stat, /proc/cpuinfo and every CPU's frequency file
     const environment: Record<string, unknown> = {
       node_version: process.version,
       v8_version: process.versions.v8,

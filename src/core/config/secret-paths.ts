@@ -100,19 +100,11 @@ function visitTuple(walk: Walk, items: readonly unknown[], path: string[]): void
  * @param schema - a JSON Schema object
  * @returns key paths, e.g. `[["token"], ["auth", "password"], ["hosts", "*", "key"]]`
  */
-export function secretKeyPaths(schema: unknown): readonly (readonly string[])[] {
-  // A run asks for each plugin's paths several times (logger, spool, errors); schemas are not
-  // changed once registered (compiled validators are cached by object the same way).
-  const known = isSchema(schema) ? walked.get(schema) : undefined;
-  if (known) return known;
+export function secretKeyPaths(schema: unknown): string[][] {
   const walk: Walk = { root: schema, out: [], seen: new Set(), active: new Set() };
   visit(walk, schema, []);
-  const out = Object.freeze(walk.out.map((p) => Object.freeze(p)));
-  if (isSchema(schema)) walked.set(schema, out);
-  return out;
+  return walk.out;
 }
-
-const walked = new WeakMap<Schema, readonly (readonly string[])[]>();
 
 /**
  * The dotted paths of a schema's secret values (see {@link secretKeyPaths}; `*` for any key).
