@@ -88,10 +88,11 @@ export function compileSchema(plugin: string, schema: Record<string, unknown>): 
   const text = known ?? schemaKey(schema);
   let validate = byText.get(text);
   if (!validate) {
+    const draft = draftOf(schema);
     // The registry of ajv is keyed by `$id`; two plugins reusing one id must not collide.
     const { $id: _id, ...anonymous } = schema;
     try {
-      validate = sharedAjv(draftOf(schema)).compile(anonymous);
+      validate = sharedAjv(draft).compile(anonymous);
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
       throw new TraceletError(
