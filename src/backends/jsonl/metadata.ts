@@ -8,7 +8,11 @@ export const jsonlConfigSchema = {
       type: "string",
       description: "Base directory; the run goes to <dir>/<project>/<runId>. Default: the run's directory.",
     },
-    fsync: { type: "boolean", default: true, description: "fdatasync metrics.jsonl on flush and stop, when something new was written." },
+    fsync: {
+      type: "boolean",
+      default: true,
+      description: "fdatasync metrics.jsonl on flush and stop, when something new was written.",
+    },
   },
   additionalProperties: false,
 } as const;
