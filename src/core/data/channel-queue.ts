@@ -55,16 +55,32 @@ export class ChannelQueue {
 
   /**
    * The next points to deliver from the head (a whole batch, or up to `max` points of a segment).
+   * A segment whose file is gone is dropped from the queue (logged): none then.
    *
    * @param max - points per delivery from a segment
    * @returns the points, or undefined when the queue is empty
+   * @throws when a segment's file cannot be read (other than missing)
    */
   async next(max: number): Promise<MetricRecord[] | undefined> {
     const entry = this.fifo[0];
     if (!entry) return undefined;
     if (entry.kind === "mem") return entry.batch;
     this.spool.seal(entry.segment);
-    entry.points ??= await readSegment(entry.segment.path);
+    try {
+      entry.points ??= await readSegment(entry.segment.path);
+    } catch (error) {
+      // A segment deleted by hand cannot be replayed, and waiting would hold every later point
+      // behind it for ever: it is dropped (and reported), and delivery goes on. Any other read
+      // error is thrown: the segment may become readable again.
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT" || this.fifo[0] !== entry) throw error;
+      const points = entry.segment.points - entry.cursor;
+      this.fifo.shift();
+      this.diskEntries--;
+      this.diskPoints -= points;
+      const where = { plugin: this.name, err: error, path: entry.segment.path, points };
+      this.logger.error(where, "a spool segment vanished before it was replayed: its points are lost");
+      return [];
+    }
     return entry.points.slice(entry.cursor, entry.cursor + max);
   }
 
