@@ -1,4 +1,5 @@
-import { readdirSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { PluginManager, startExperiment } from "../../src/index.js";
@@ -47,5 +48,56 @@ describe("a spool segment that vanishes before it is replayed", () => {
     expect(exp.status().delivery.flaky).toMatchObject({ queuedPoints: 0, spooledPoints: 0 });
     const report = await exp.stop();
     expect(report.spooled).toEqual({});
+  });
+});
+
+// In a child process, so that pino's error lines can be counted on its stderr.
+const STALLED_CHILD = `
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { BackendPlugin, PluginManager, startExperiment } from "${join(import.meta.dirname, "../../dist/index.js")}";
+const cwd = process.argv[2];
+let failing = true;
+let calls = 0;
+class Flaky extends BackendPlugin {
+  static metadata = { name: "flaky", type: "backend" };
+  logMetric() {}
+  logMetrics() { calls++; if (failing) throw new Error("down"); }
+}
+const tick = () => new Promise((r) => setTimeout(r, 20));
+const manager = new PluginManager({ cwd });
+manager.registerPlugin(Flaky);
+const exp = await startExperiment({ cwd, manager, backends: ["flaky"], logLevel: "error", batchSize: 50,
+  retry: { initialDelayMs: 2, maxDelayMs: 10 }, quarantineAfter: 1000, timeouts: { flush: 300 } });
+for (let i = 0; i < 100; i++) exp.logMetric("m", i, i);
+while (calls < 2) await tick();
+for (let i = 100; i < 200; i++) exp.logMetric("m", i, i);
+while (exp.status().delivery.flaky.spooledPoints < 200) await tick();
+const dir = join(exp.runDir, "spool", "flaky");
+const second = readdirSync(dir).filter((f) => f.endsWith(".jsonl")).sort()[1];
+rmSync(join(dir, second));
+mkdirSync(join(dir, second)); // unreadable as a file (EISDIR), but there
+failing = false;
+for (let k = 0; k < 10; k++) {
+  for (let i = 0; i < 50; i++) exp.logMetric("m", 200 + k * 50 + i, 200 + k * 50 + i);
+  await tick();
+}
+await exp.flush();
+process.stdout.write(JSON.stringify(exp.status().delivery.flaky));
+process.exit(0);
+`;
+
+describe("a spool segment that cannot be read", () => {
+  it("holds the queue (nothing behind it is lost) and is reported once, not once a batch", async () => {
+    const cwd = await tempDir();
+    const script = join(cwd, "stalled.mjs");
+    writeFileSync(script, STALLED_CHILD);
+    const out = spawnSync(process.execPath, [script, cwd], { encoding: "utf8" });
+    expect(out.status, out.stderr).toBe(0);
+    const status = JSON.parse(out.stdout);
+    expect(status.spooledPoints).toBeGreaterThanOrEqual(600);
+    const stalls = out.stderr.split("\n").filter((l) => l.includes("metric delivery stopped"));
+    expect(stalls).toHaveLength(1);
+    expect(stalls[0]).toContain("EISDIR");
   });
 });

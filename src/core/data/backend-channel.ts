@@ -22,6 +22,8 @@ export class BackendChannel {
   private halted = false;
   private readonly outage: Outage;
   private readonly waiters = new SeqWaiters();
+  // The last reason delivery stopped, already logged (cleared by the next delivery).
+  private stalled: string | undefined;
   // The one delivery call in flight: the next attempt never starts before it settles.
   private inFlight: { entry: QueueEntry; count: number; done: Promise<boolean> } | undefined;
 
@@ -127,6 +129,10 @@ export class BackendChannel {
     this.pumping = true;
     void this.pump()
       .catch((error: unknown) => {
+        // Every new batch tries again; the same failure is reported once, not once a batch.
+        const why = error instanceof Error ? error.message : String(error);
+        if (why === this.stalled) return;
+        this.stalled = why;
         this.options.logger.error(
           { plugin: this.host.name, err: error },
           "metric delivery stopped; the spool keeps the rest",
@@ -160,6 +166,7 @@ export class BackendChannel {
       if (this.halted) return;
       const done = await this.queue.advance(entry, batch.length);
       if (done !== undefined) this.delivered = done;
+      this.stalled = undefined;
       this.release();
     }
   }
