@@ -51,6 +51,40 @@ describe("a spool segment that vanishes before it is replayed", () => {
   });
 });
 
+describe("a spool segment deleted while it is still open for appends", () => {
+  it("takes only the batches written before: later ones go to a new segment and are delivered", async () => {
+    const cwd = await tempDir();
+    const manager = new PluginManager({ cwd });
+    manager.registerPlugin(FlakyBackend);
+    FlakyBackend.failing = true;
+    const exp = await startExperiment({
+      cwd,
+      manager,
+      backends: ["flaky"],
+      logLevel: "silent",
+      batchSize: 50,
+      retry: { initialDelayMs: 2, maxDelayMs: 10 },
+      quarantineAfter: 1000,
+    });
+    for (let i = 0; i < 100; i++) exp.logMetric("m", i, i);
+    await vi.waitFor(() => expect(exp.status().delivery.flaky.retries).toBeGreaterThan(1));
+    for (let i = 100; i < 200; i++) exp.logMetric("m", i, i);
+    await vi.waitFor(() => expect(exp.status().delivery.flaky.spooledPoints).toBe(200));
+    const dir = join(exp.runDir, "spool", "flaky");
+    const open = readdirSync(dir)
+      .filter((f) => f.endsWith(".jsonl"))
+      .sort()[1] as string;
+    rmSync(join(dir, open));
+    // Still in the outage: these batches are spooled after the deletion.
+    for (let i = 200; i < 300; i++) exp.logMetric("m", i, i);
+    await vi.waitFor(() => expect(exp.status().delivery.flaky.spooledPoints).toBe(300));
+    FlakyBackend.failing = false;
+    await exp.flush();
+    expect(FlakyBackend.last!.points.map((p) => p.step)).toEqual([...range(0, 100), ...range(200, 300)]);
+    await exp.stop();
+  });
+});
+
 // In a child process, so that pino's error lines can be counted on its stderr.
 const STALLED_CHILD = `
 import { mkdirSync, readdirSync, rmSync } from "node:fs";

@@ -1,5 +1,6 @@
 import {
   closeSync,
+  fstatSync,
   fsyncSync,
   mkdirSync,
   openSync,
@@ -75,7 +76,8 @@ export class Spool {
   ) {}
 
   /**
-   * Appends a batch, to `segment` when it is still open and not full, else to a new segment.
+   * Appends a batch, to `segment` when it is still open, not full and its file still exists, else
+   * to a new segment.
    *
    * @param segment - the segment to extend, if any
    * @param batch - the points
@@ -87,7 +89,8 @@ export class Spool {
     try {
       this.prepare();
       let target = segment;
-      if (!target || target.fd === undefined || target.batches >= SEGMENT_BATCHES) {
+      // A segment file deleted while open would swallow every later batch: a new one is started.
+      if (!target || target.fd === undefined || target.batches >= SEGMENT_BATCHES || unlinked(target.fd)) {
         if (target) this.seal(target);
         const path = join(this.dir, segmentName(this.session, seq));
         target = { path, firstSeq: seq, lastSeq: seq, points: 0, batches: 0, fd: openSync(path, "a") };
@@ -203,4 +206,8 @@ export function listSegments(dir: string): string[] {
     .filter((n) => SEGMENT_NAME.test(n))
     .sort()
     .map((n) => join(dir, n));
+}
+
+function unlinked(fd: number): boolean {
+  return fstatSync(fd).nlink === 0;
 }
