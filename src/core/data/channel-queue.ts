@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { MetricRecord } from "../types.js";
-import { readSegment, removeSegment, type Spool, type SpoolSegment } from "./spool.js";
+import type { Spool, SpoolSegment } from "./spool.js";
+import { readSegment, removeSegment } from "./spool-files.js";
 
 /** One queued item: a batch in memory, or a spool segment on disk (with its read cursor). */
 export type QueueEntry =

@@ -2,7 +2,8 @@ import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { BackendInstance } from "../plugin-api.js";
 import { deliverBatch } from "./deliver-batch.js";
-import { listSegments, readSegment, removeSegment, type SpoolMeta } from "./spool.js";
+import type { SpoolMeta } from "./spool.js";
+import { listSegments, readSegment, removeSegment } from "./spool-files.js";
 
 /** One backend's spool found in a run directory. */
 export interface FoundSpool {

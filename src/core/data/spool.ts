@@ -4,25 +4,23 @@ import {
   fsyncSync,
   mkdirSync,
   openSync,
-  readdirSync,
   renameSync,
   unlinkSync,
   writeFileSync,
   writeSync,
 } from "node:fs";
-import { readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { TraceletError } from "../errors.js";
 import type { MetricRecord } from "../types.js";
-import { decodeText, RecordEncoder } from "./record-codec.js";
+import { RecordEncoder } from "./record-codec.js";
+import { segmentName } from "./spool-files.js";
 import { type SpoolMeta, scrubbedMeta } from "./spool-meta.js";
 
 export type { SpoolMeta } from "./spool-meta.js";
 
 /** Batches appended to one spool segment before a new one is started. */
 const SEGMENT_BATCHES = 16;
-const SEGMENT_NAME = /^\d{13}-\d{12}\.jsonl$/;
 
 /** One spool file: batches `firstSeq..lastSeq` of one backend, in order. */
 export interface SpoolSegment {
@@ -38,19 +36,6 @@ export interface SpoolSegment {
   batches: number;
   /** Open file descriptor while batches may still be appended. */
   fd?: number;
-}
-
-/**
- * A spool segment's file name: the writing process's session (its run's start, ms) and the
- * sequence number of the segment's first batch, both zero-padded, so that name order is logging
- * order, also across processes that resumed the same run id.
- *
- * @param session - ms since the epoch when the writing pipeline started
- * @param seq - the first batch's sequence number
- * @returns e.g. `1795323161351-000000000042.jsonl`
- */
-export function segmentName(session: number, seq: number): string {
-  return `${String(session).padStart(13, "0")}-${String(seq).padStart(12, "0")}.jsonl`;
 }
 
 /**
@@ -168,44 +153,6 @@ export class Spool {
     writeFileSync(join(this.dir, "backend.json"), `${JSON.stringify(scrubbedMeta(this.meta), null, 2)}\n`);
     this.ready = true;
   }
-}
-
-/**
- * Reads a spool segment back. A torn last line (a crash mid-write) is skipped.
- *
- * @param path - the segment file
- * @returns its points in order
- */
-export async function readSegment(path: string): Promise<MetricRecord[]> {
-  return decodeText(await readFile(path, "utf8")).points;
-}
-
-/**
- * Deletes a delivered segment.
- *
- * @param path - the segment file
- */
-export async function removeSegment(path: string): Promise<void> {
-  await unlink(path).catch(() => undefined);
-}
-
-/**
- * Lists the segment files of a spool directory in logging order.
- *
- * @param dir - `<run dir>/spool/<backend>`
- * @returns absolute paths, oldest first
- */
-export function listSegments(dir: string): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return names
-    .filter((n) => SEGMENT_NAME.test(n))
-    .sort()
-    .map((n) => join(dir, n));
 }
 
 function unlinked(fd: number): boolean {

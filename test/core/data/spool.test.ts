@@ -3,7 +3,8 @@ import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { findSpools, replaySpool } from "../../../src/core/data/replay-spool.js";
-import { listSegments, readSegment, Spool, segmentName } from "../../../src/core/data/spool.js";
+import { Spool } from "../../../src/core/data/spool.js";
+import { listSegments, readSegment, segmentName } from "../../../src/core/data/spool-files.js";
 import type { MetricRecord, RunIdentity } from "../../../src/index.js";
 import { tempDir } from "../../helpers/temp-dir.js";
 
