@@ -5,7 +5,7 @@
 //       bare hand-batched writer (64 KB buffers + fs.writeSync)
 //   (c) RSS growth over 10M points across 1,000 names
 //   (d) start-up of a whole process vs `node -e 0`, against eagerly importing the six deps
-// `node bench/log-metric/run.mjs --startup` runs only (d) and prints it.
+// `node bench/log-metric/run.mjs --startup` runs only (d) and prints it; `--memory` only (c).
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -154,26 +154,37 @@ async function endToEnd() {
 }
 
 // ---- (c) memory: 10M points over 1,000 names ----------------------------------------------
+// Each measurement in a fresh process (memory-child.mjs): measured here, after (a), the heap the
+// hot-path loops left behind would hide most of the growth. The bare writer of (b), doing the
+// same work, shows how much of it is V8's own young generation growing under any such load.
+function memoryChild(variant, steps) {
+  const r = spawnSync(process.execPath, ["--expose-gc", join(here, "memory-child.mjs"), variant, String(steps), work], {
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`memory ${variant} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
 async function memory() {
   const steps = quick ? 2_000 : 10_000;
-  const names = Array.from({ length: 1000 }, (_, i) => `layer${i}/grad_norm`);
-  const exp = await run(["jsonl"]);
-  gc();
-  const before = process.memoryUsage().rss;
-  let peak = before;
-  const t = process.hrtime.bigint();
-  for (let s = 0; s < steps; s++) {
-    for (let j = 0; j < 1000; j++) exp.logMetric(names[j], j + s * 1e-3, s);
-    if (s % 50 === 0) peak = Math.max(peak, process.memoryUsage().rss);
-    await tick();
+  const reps = quick ? 1 : 3;
+  const tracelet = [];
+  const bare = [];
+  for (let r = 0; r < reps; r++) {
+    tracelet.push(memoryChild("tracelet", steps));
+    bare.push(memoryChild("bare", steps));
   }
-  await exp.flush();
-  peak = Math.max(peak, process.memoryUsage().rss);
-  const seconds = Number(process.hrtime.bigint() - t) / 1e9;
-  const spooled = exp.status().delivery.jsonl;
-  await exp.stop();
-  rmSync(exp.runDir, { recursive: true, force: true });
-  return { points: steps * 1000, growthMB: (peak - before) / 2 ** 20, seconds, spooled };
+  // The worst repetition counts against the limit, not the median.
+  const worst = tracelet.reduce((a, b) => (b.growthMB > a.growthMB ? b : a));
+  return {
+    points: steps * 1000,
+    reps,
+    growthMB: worst.growthMB,
+    seconds: worst.seconds,
+    spooled: Math.max(...tracelet.map((x) => x.spooled)),
+    all: tracelet.map((x) => x.growthMB),
+    bareGrowthMB: median(bare.map((x) => x.growthMB)),
+  };
 }
 
 // ---- (d) start-up --------------------------------------------------------------------------
@@ -227,6 +238,12 @@ if (process.argv.includes("--hot-path")) {
   console.log(a);
   process.exit(0);
 }
+if (process.argv.includes("--memory")) {
+  const c = await memory();
+  rmSync(work, { recursive: true, force: true });
+  console.log(c);
+  process.exit(0);
+}
 if (process.argv.includes("--startup")) {
   const d = startup();
   rmSync(work, { recursive: true, force: true });
@@ -262,7 +279,8 @@ Measured ${date} on ${machine}, load average ${loadavg()[0].toFixed(1)} at the e
 | (b) end-to-end until fsynced in jsonl | ${mps(b.tracelet)} | bare hand-batched writer (64 KB strings + writeSync): ${mps(b.bare)} | ${f(ratioB)}× (${range(b.ratio)}) | ≥ 0.8× — ${ok(ratioB >= 0.8)} |
 | (b) vs pino, async destination | | ${mps(b.pinoAsync)} | ${f(b.tracelet / b.pinoAsync, 1)}× | |
 | (b) vs pino, \`sync: true, minLength: 4096\` | | ${mps(b.pinoSync)} | ${f(b.tracelet / b.pinoSync, 1)}× | |
-| (c) RSS growth, ${c.points / 1e6}M points over 1,000 names | ${f(c.growthMB, 1)} MB (${f(c.points / c.seconds / 1e6)} M points/s) | limit 64 MB | ${f(c.growthMB / 64)}× of limit | ≤ 64 MB — ${ok(c.growthMB <= 64)} |
+| (c) RSS growth, ${c.points / 1e6}M points over 1,000 names, worst of ${c.reps} fresh processes | ${f(c.growthMB, 1)} MB (${f(c.points / c.seconds / 1e6)} M points/s; all: ${c.all.map((x) => f(x, 1)).join(", ")}) | limit 64 MB | ${f(c.growthMB / 64)}× of limit | ≤ 64 MB — ${ok(c.growthMB <= 64)} |
+| (c) for reference: the same records through the bare writer of (b) | | ${f(c.bareGrowthMB, 1)} MB (median) | | (V8's young generation grows under any such load) |
 | (d) start-up, extra ms over \`node -e 0\` (${d.base.toFixed(0)} ms) | ${f(d.tracelet - d.base, 0)} ms (jsonl${d.withSystem ? " + system" : " only: system not registered"}) | eager import of the six deps: ${f(d.deps - d.base, 0)} ms | ${f(ratioD)}× | ≤ 0.5× — ${ok(ratioD <= 0.5)} |
 | (d) start-up, jsonl only | ${f(d.jsonlOnly - d.base, 0)} ms | same | ${f((d.jsonlOnly - d.base) / (d.deps - d.base))}× | (for reference) |
 
