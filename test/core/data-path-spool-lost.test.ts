@@ -12,31 +12,39 @@ afterEach(() => {
   FlakyBackend.failing = false;
 });
 
+/**
+ * A run whose backend is down, with 200 points spooled in two segments: the first already read
+ * (and kept in memory) by the failing attempts, the second not yet read and still open.
+ */
+async function twoSegmentsInAnOutage() {
+  const cwd = await tempDir();
+  const manager = new PluginManager({ cwd });
+  manager.registerPlugin(FlakyBackend);
+  FlakyBackend.failing = true;
+  const exp = await startExperiment({
+    cwd,
+    manager,
+    backends: ["flaky"],
+    logLevel: "silent",
+    batchSize: 50,
+    retry: { initialDelayMs: 2, maxDelayMs: 10 },
+    quarantineAfter: 1000,
+  });
+  for (let i = 0; i < 100; i++) exp.logMetric("m", i, i);
+  await vi.waitFor(() => expect(exp.status().delivery.flaky.retries).toBeGreaterThan(1));
+  for (let i = 100; i < 200; i++) exp.logMetric("m", i, i);
+  await vi.waitFor(() => expect(exp.status().delivery.flaky.spooledPoints).toBe(200));
+  const dir = join(exp.runDir, "spool", "flaky");
+  const segments = readdirSync(dir)
+    .filter((f) => f.endsWith(".jsonl"))
+    .sort();
+  expect(segments).toHaveLength(2);
+  return { exp, dir, segments };
+}
+
 describe("a spool segment that vanishes before it is replayed", () => {
   it("is dropped (its points are gone) and delivery goes on, in order", async () => {
-    const cwd = await tempDir();
-    const manager = new PluginManager({ cwd });
-    manager.registerPlugin(FlakyBackend);
-    FlakyBackend.failing = true;
-    const exp = await startExperiment({
-      cwd,
-      manager,
-      backends: ["flaky"],
-      logLevel: "silent",
-      batchSize: 50,
-      retry: { initialDelayMs: 2, maxDelayMs: 10 },
-      quarantineAfter: 1000,
-    });
-    // The first segment is read (and kept in memory) by the failing attempts; the second is not.
-    for (let i = 0; i < 100; i++) exp.logMetric("m", i, i);
-    await vi.waitFor(() => expect(exp.status().delivery.flaky.retries).toBeGreaterThan(1));
-    for (let i = 100; i < 200; i++) exp.logMetric("m", i, i);
-    await vi.waitFor(() => expect(exp.status().delivery.flaky.spooledPoints).toBe(200));
-    const dir = join(exp.runDir, "spool", "flaky");
-    const segments = readdirSync(dir)
-      .filter((f) => f.endsWith(".jsonl"))
-      .sort();
-    expect(segments).toHaveLength(2);
+    const { exp, dir, segments } = await twoSegmentsInAnOutage();
     rmSync(join(dir, segments[1] as string));
     FlakyBackend.failing = false;
     await exp.flush();
@@ -53,28 +61,8 @@ describe("a spool segment that vanishes before it is replayed", () => {
 
 describe("a spool segment deleted while it is still open for appends", () => {
   it("takes only the batches written before: later ones go to a new segment and are delivered", async () => {
-    const cwd = await tempDir();
-    const manager = new PluginManager({ cwd });
-    manager.registerPlugin(FlakyBackend);
-    FlakyBackend.failing = true;
-    const exp = await startExperiment({
-      cwd,
-      manager,
-      backends: ["flaky"],
-      logLevel: "silent",
-      batchSize: 50,
-      retry: { initialDelayMs: 2, maxDelayMs: 10 },
-      quarantineAfter: 1000,
-    });
-    for (let i = 0; i < 100; i++) exp.logMetric("m", i, i);
-    await vi.waitFor(() => expect(exp.status().delivery.flaky.retries).toBeGreaterThan(1));
-    for (let i = 100; i < 200; i++) exp.logMetric("m", i, i);
-    await vi.waitFor(() => expect(exp.status().delivery.flaky.spooledPoints).toBe(200));
-    const dir = join(exp.runDir, "spool", "flaky");
-    const open = readdirSync(dir)
-      .filter((f) => f.endsWith(".jsonl"))
-      .sort()[1] as string;
-    rmSync(join(dir, open));
+    const { exp, dir, segments } = await twoSegmentsInAnOutage();
+    rmSync(join(dir, segments[1] as string));
     // Still in the outage: these batches are spooled after the deletion.
     for (let i = 200; i < 300; i++) exp.logMetric("m", i, i);
     await vi.waitFor(() => expect(exp.status().delivery.flaky.spooledPoints).toBe(300));
