@@ -15,14 +15,16 @@ function valuesAt(value: unknown, path: readonly string[], out: unknown[]): void
   for (const k of keys) valuesAt((value as Record<string, unknown>)[k], rest, out);
 }
 
-// Replaces every value at a key path, in place.
-function redactAt(value: unknown, path: readonly string[]): void {
+// Replaces (or, with `remove`, deletes) every value at a key path, in place. An array's items
+// are replaced, never deleted: deleting would leave holes that JSON writes as null.
+function redactAt(value: unknown, path: readonly string[], remove = false): void {
   if (typeof value !== "object" || value === null || path.length === 0) return;
   const [key, ...rest] = path as [string, ...string[]];
   const keys = key === ANY_KEY ? Object.keys(value) : Object.hasOwn(value, key) ? [key] : [];
   for (const k of keys) {
-    if (rest.length === 0) (value as Record<string, unknown>)[k] = REDACTED;
-    else redactAt((value as Record<string, unknown>)[k], rest);
+    if (rest.length > 0) redactAt((value as Record<string, unknown>)[k], rest, remove);
+    else if (remove && !Array.isArray(value)) delete (value as Record<string, unknown>)[k];
+    else (value as Record<string, unknown>)[k] = REDACTED;
   }
 }
 
@@ -35,6 +37,32 @@ function collect(value: unknown, out: string[]): void {
   } else if (typeof value === "object" && value !== null) {
     for (const v of Object.values(value)) collect(v, out);
   }
+}
+
+/**
+ * A copy of a config without the values at the given key paths (a segment {@link ANY_KEY}
+ * matches every key or array index), and with every other string that contains one of those
+ * values scrubbed: what may be written to disk, where it outlives the process that knew them.
+ *
+ * @param config - the config
+ * @param paths - key paths (from {@link secretKeyPaths}), or dotted paths
+ * @returns the copy
+ */
+export function withoutSecretPaths(
+  config: Readonly<Record<string, unknown>>,
+  paths: ReadonlyArray<readonly string[] | string>,
+): Record<string, unknown> {
+  const keyPaths = paths.map((p) => (typeof p === "string" ? p.split(".") : p));
+  const found: unknown[] = [];
+  for (const path of keyPaths) valuesAt(config, path, found);
+  const secrets: string[] = [];
+  for (const v of found) collect(v, secrets);
+  const copy = structuredClone(config) as Record<string, unknown>;
+  for (const path of keyPaths) redactAt(copy, path, true);
+  return scrubValue(
+    copy,
+    [...new Set(secrets)].sort((a, b) => b.length - a.length),
+  );
 }
 
 /**

@@ -1,3 +1,4 @@
+import { withoutSecretPaths } from "../config/redact.js";
 import { SECRET_KEYS } from "../logger.js";
 import type { RunIdentity } from "../types.js";
 
@@ -15,17 +16,6 @@ export interface SpoolMeta {
   run: RunIdentity;
 }
 
-function withoutPaths(config: Record<string, unknown>, paths: readonly string[]): Record<string, unknown> {
-  const copy = structuredClone(config);
-  for (const path of paths) {
-    const keys = path.split(".");
-    let node: unknown = copy;
-    for (const key of keys.slice(0, -1)) node = (node as Record<string, unknown> | undefined)?.[key];
-    if (typeof node === "object" && node !== null) delete (node as Record<string, unknown>)[keys[keys.length - 1]];
-  }
-  return copy;
-}
-
 function withoutSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutSecrets);
   if (typeof value !== "object" || value === null) return value;
@@ -35,13 +25,15 @@ function withoutSecrets(value: unknown): unknown {
 }
 
 /**
- * What is written to `backend.json`: the meta with the schema's secret paths and every
- * secret-looking key removed from the config (a spool outlives the process that knew the secrets).
+ * What is written to `backend.json`: the meta with the schema's secret paths (`*` segments
+ * included: array items, any-key properties) and every secret-looking key removed from the
+ * config, and any other string holding one of those secret values scrubbed (a spool outlives
+ * the process that knew the secrets).
  *
  * @param meta - the backend's meta
  * @returns a copy safe to write to disk
  */
 export function scrubbedMeta(meta: SpoolMeta): Omit<SpoolMeta, "secretPaths"> {
   const { secretPaths = [], ...rest } = meta;
-  return { ...rest, config: withoutSecrets(withoutPaths(meta.config, secretPaths)) as Record<string, unknown> };
+  return { ...rest, config: withoutSecrets(withoutSecretPaths(meta.config, secretPaths)) as Record<string, unknown> };
 }
