@@ -1,6 +1,7 @@
 import type { RunParts } from "./experiment-run.js";
 import { forceCleanupAll } from "./lifecycle/force-cleanup.js";
 import { stopAll } from "./lifecycle/run-plugins.js";
+import type { RunEnd } from "./run-end.js";
 
 async function flushBackends(run: RunParts): Promise<void> {
   await Promise.all(
@@ -31,12 +32,14 @@ export async function flushRun(run: RunParts): Promise<void> {
  * @param run - the run
  * @param closeLogging - makes every later logging call throw `TRACELET_ERR_RUN_STOPPED`
  * @param began - when the shutdown began (`performance.now()`)
+ * @param end - how the run ended, handed to every plugin's `stop(end)` (backends record it)
  * @returns points left in spools, by backend
  */
 export async function shutdownRun(
   run: RunParts,
   closeLogging: () => void,
   began: number,
+  end: RunEnd,
 ): Promise<Record<string, number>> {
   await run.schedules.stop();
   await run.schedules.sampleNow();
@@ -50,7 +53,7 @@ export async function shutdownRun(
     const { runDir } = run.identity;
     run.logger.warn({ spooled, runDir }, `points left in the spool; run "tracelet sync ${runDir}"`);
   }
-  await stopAll(run.hosts, run.hooks, run.identity, run.timeouts, run.logger, began);
+  await stopAll(run.hosts, run.hooks, run.identity, run.timeouts, run.logger, began, end);
   return spooled;
 }
 

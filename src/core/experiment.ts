@@ -9,6 +9,7 @@ import type {
   StopReport,
 } from "./experiment-types.js";
 import { guardRun, releaseRun } from "./lifecycle/exit-guard.js";
+import { FINISHED, type RunEnd } from "./run-end.js";
 import type { PluginFailure } from "./types.js";
 
 export type { ExperimentInit, ExperimentState, ExperimentStatus, LogMetricOptions, StopReport };
@@ -20,6 +21,7 @@ export class Experiment extends RunLog implements AsyncDisposable {
   private readonly failures: PluginFailure[] = [];
   private currentState: ExperimentState = "running";
   private stopping: Promise<StopReport> | undefined;
+  private end: RunEnd | undefined;
 
   private constructor(init: ExperimentInit) {
     super(init);
@@ -88,6 +90,17 @@ export class Experiment extends RunLog implements AsyncDisposable {
     emergencyExitRun(this.run, stopped);
   }
 
+  /**
+   * Records how the run is ending (the exit guard: a signal, an uncaught error) before it stops;
+   * the first one wins, and a run already stopping keeps its own.
+   *
+   * @param end - how it ends
+   * @internal
+   */
+  endAs(end: RunEnd): void {
+    if (!this.stopping) this.end ??= end;
+  }
+
   /** @internal How long the exit guard waits for `stop()` on a signal, ms. */
   get shutdownTimeoutMs(): number {
     return this.run.timeouts.shutdown;
@@ -99,7 +112,7 @@ export class Experiment extends RunLog implements AsyncDisposable {
     let spooled: Record<string, number> = {};
     // Whatever throws, the run ends "stopped" and the exit guard lets go of it.
     try {
-      spooled = await shutdownRun(this.run, () => (this.closed = true), began);
+      spooled = await shutdownRun(this.run, () => (this.closed = true), began, this.end ?? FINISHED);
     } finally {
       this.closed = true;
       this.currentState = "stopped";

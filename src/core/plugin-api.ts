@@ -1,3 +1,4 @@
+import type { RunEnd } from "./run-end.js";
 import type { MetricRecord, PluginContext, PluginType } from "./types.js";
 
 /** How a plugin runs, for the lifecycle-aware protocol. */
@@ -30,8 +31,12 @@ export interface PluginInstance {
   initialize?(config: Readonly<Record<string, unknown>>, context: PluginContext): void | Promise<void>;
   /** Starts the plugin's work. */
   start?(): void | Promise<void>;
-  /** Stops the plugin; its resources are released. */
-  stop?(): void | Promise<void>;
+  /**
+   * Stops the plugin; its resources are released. `end` says how the run ended (finished,
+   * interrupted by a signal, failed by an uncaught error), for a backend to record; it is
+   * absent when `tracelet sync` stops a backend after a replay (the run ended long before).
+   */
+  stop?(end?: RunEnd): void | Promise<void>;
   /**
    * Optional: takes a new, validated config without a restart (`manager.updatePluginConfig`).
    * Without it, an update re-creates and re-initializes the plugin.

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { deliverOneByOne } from "../core/data/deliver-batch.js";
 import type { BackendInstance, CollectorInstance, ExecutionMode, PluginInstance } from "../core/plugin-api.js";
+import type { RunEnd } from "../core/run-end.js";
 import type { MetricRecord, PluginContext } from "../core/types.js";
 
 /**
@@ -43,8 +44,12 @@ export abstract class PluginBase<C extends object = Record<string, unknown>> imp
   /** Starts the plugin's work. */
   start(): void | Promise<void> {}
 
-  /** Stops the plugin. */
-  stop(): void | Promise<void> {}
+  /**
+   * Stops the plugin.
+   *
+   * @param _end - how the run ended (absent when `tracelet sync` stops a backend after a replay)
+   */
+  stop(_end?: RunEnd): void | Promise<void> {}
 
   /** The plugin's own status. */
   getStatus(): Record<string, unknown> {

@@ -1,4 +1,5 @@
 import type { ExecutionMode, PluginClass, PluginInstance, PluginMetadata } from "../core/plugin-api.js";
+import type { RunEnd } from "../core/run-end.js";
 import type { MetricRecord, PluginContext, PluginType } from "../core/types.js";
 import type { ConfigSchema, FromSchema } from "./from-schema.js";
 
@@ -9,8 +10,8 @@ export type MaybePromise<T> = T | Promise<T>;
 export interface PluginHandlers<C> {
   /** Starts the plugin's work. */
   start?(): MaybePromise<void>;
-  /** Stops it. */
-  stop?(): MaybePromise<void>;
+  /** Stops it; `end` says how the run ended (absent after a `tracelet sync` replay). */
+  stop?(end?: RunEnd): MaybePromise<void>;
   /** Its own status. */
   getStatus?(): Record<string, unknown>;
   /** Takes a new config in place (hot update); without it an update re-runs `setup`. */
@@ -126,8 +127,8 @@ export function definePlugin<const S extends ConfigSchema, const T extends Plugi
     start(): MaybePromise<void> {
       return this.#h.start?.();
     }
-    stop(): MaybePromise<void> {
-      return this.#h.stop?.();
+    stop(end?: RunEnd): MaybePromise<void> {
+      return this.#h.stop?.(end);
     }
     getStatus(): Record<string, unknown> {
       return this.#h.getStatus?.() ?? {};

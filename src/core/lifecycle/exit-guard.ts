@@ -1,9 +1,15 @@
+import { failedRunEnd, type RunEnd } from "../run-end.js";
 import { within } from "../util/within.js";
 
 /** Something the exit guard keeps alive until it stops. */
 export interface GuardedRun {
   /** Flushes and stops within the run's deadline. */
   stop(): Promise<unknown>;
+  /**
+   * Records how the run is ending before the guard stops it (a signal, an uncaught error); the
+   * first end recorded wins. Without it the run ends `"finished"`.
+   */
+  endAs?(end: RunEnd): void;
   /**
    * Synchronous last resort: persist what is pending, force-clean lifecycle-aware plugins
    * (see `forceCleanupAll`) so no child process outlives the run. Must never throw.
@@ -31,8 +37,15 @@ function emergency(runs: readonly GuardedRun[]): void {
 }
 
 // Stops every live run, bounded by the longest shutdown deadline, then force-cleans them all.
-function stopEverything(): Promise<void> {
+function stopEverything(end: RunEnd): Promise<void> {
   const runs = [...live];
+  for (const run of runs) {
+    try {
+      run.endAs?.(end);
+    } catch {
+      // Recording the end is best effort: the stop below matters more.
+    }
+  }
   const limit = Math.max(0, ...runs.map((r) => r.shutdownTimeoutMs ?? 30_000)) + GRACE_MS;
   const stopped = Promise.allSettled(runs.map((r) => Promise.resolve().then(() => r.stop())));
   // The deadline keeps the process alive: the stops may be waiting on unref'd timers only.
@@ -46,7 +59,7 @@ function onSignal(signal: NodeJS.Signals): void {
     finish(() => reraise(signal));
     return;
   }
-  ending = stopEverything().then(() => finish(() => reraise(signal)));
+  ending = stopEverything({ status: "interrupted", signal }).then(() => finish(() => reraise(signal)));
 }
 
 function reraise(signal: NodeJS.Signals): void {
@@ -57,7 +70,7 @@ function reraise(signal: NodeJS.Signals): void {
 function onUncaught(error: unknown): void {
   // With other listeners the program has chosen to survive uncaught errors: so does the run.
   if (process.listenerCount("uncaughtException") > 1 || ending) return;
-  ending = stopEverything().then(() =>
+  ending = stopEverything(failedRunEnd(error)).then(() =>
     finish(() => {
       // Thrown again with the guard gone, so Node reports it and exits exactly as it would have.
       setImmediate(() => {
@@ -108,9 +121,10 @@ function uninstall(): void {
 }
 
 /**
- * Watches a run until it stops: on SIGINT or SIGTERM it is stopped within its deadline, then
- * force-cleaned, then the signal is raised again (its usual effect follows when nobody else
- * listens). An uncaught exception does the same, then is thrown again. `beforeExit` (the
+ * Watches a run until it stops: on SIGINT or SIGTERM it is stopped within its deadline (ending
+ * `"interrupted"` with the signal), then force-cleaned, then the signal is raised again (its
+ * usual effect follows when nobody else listens). An uncaught exception does the same (the run
+ * ending `"failed"` with the error's code and message), then is thrown again. `beforeExit` (the
  * event loop ran dry without `stop()`) stops it; `process.exit()` without `stop()` can only run
  * synchronous code, so the run's `emergencyExit()` is called.
  *

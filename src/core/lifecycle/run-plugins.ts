@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { TraceletError } from "../errors.js";
 import type { TraceletHooks } from "../hooks.js";
+import { FINISHED, type RunEnd } from "../run-end.js";
 import type { HookName, PluginFailure, RunIdentity, Timeouts } from "../types.js";
 import { forceCleanupAll, isProcessAlive } from "./force-cleanup.js";
 import type { PluginHost } from "./plugin-host.js";
@@ -94,6 +95,7 @@ export async function runStep(
  * @param logger - where forced cleanups are reported
  * @param startedAt - when the shutdown began (`performance.now()`; default: now), so that the
  *   shutdown deadline also covers what the run did before stopping its plugins (flushing)
+ * @param end - how the run ended, passed to each plugin's `stop(end)`
  * @returns successes and failures
  */
 export async function stopAll(
@@ -103,6 +105,7 @@ export async function stopAll(
   timeouts: Timeouts,
   logger?: Logger,
   startedAt: number = performance.now(),
+  end: RunEnd = FINISHED,
 ): Promise<HookRunResult> {
   const result: HookRunResult = { successes: [], failures: [] };
   const endAt = startedAt + (timeouts.shutdown ?? 30_000);
@@ -132,7 +135,7 @@ export async function stopAll(
         const outcome = await host.call(
           "stop",
           timeouts.stop ?? host.timeoutFor("stop"),
-          () => host.instance.stop?.(),
+          () => host.instance.stop?.(end),
           left,
         );
         if (outcome.ok) result.successes.push(host.name);
