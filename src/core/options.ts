@@ -69,6 +69,17 @@ export const RUN_OPTION_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * Whether a value can name a run: it becomes a directory under the project's, so `.` and `..`
+ * (which would name the project's or the base directory, mixing runs) are refused.
+ *
+ * @param value - a candidate run id
+ * @returns true for 1 to 128 of `[A-Za-z0-9._-]`, other than `.` and `..`
+ */
+export function isRunId(value: unknown): value is string {
+  return typeof value === "string" && /^[A-Za-z0-9._-]{1,128}$/.test(value) && value !== "." && value !== "..";
+}
+
+/**
  * Checks that every key is a known option and every value has the right shape.
  *
  * @param options - what the caller passed
@@ -103,8 +114,12 @@ export function checkRunOptions(options: unknown, origin: string): asserts optio
       );
     }
   }
-  if (o.runId !== undefined && !/^[A-Za-z0-9._-]{1,128}$/.test(String(o.runId))) {
-    throw new TraceletError("TRACELET_ERR_OPTION_INVALID", `Option "runId" must match [A-Za-z0-9._-]{1,128}.`);
+  if (o.runId !== undefined && !isRunId(o.runId)) {
+    throw new TraceletError(
+      "TRACELET_ERR_OPTION_INVALID",
+      `Option "runId" from ${origin} must match [A-Za-z0-9._-]{1,128} and not be "." or "..".`,
+      { details: { origin } },
+    );
   }
   if (o.project !== undefined && /[\\/]|^\.\.?$/.test(String(o.project))) {
     throw new TraceletError("TRACELET_ERR_OPTION_INVALID", `Option "project" must not contain a path separator.`);
