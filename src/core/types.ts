@@ -20,6 +20,11 @@ export interface PluginContext {
    * and tools stay valid; the engine always sets it.)
    */
   readonly hooks?: TraceletHooks;
+  /**
+   * True when `tracelet sync` replays a spool into the backend: the run ended long ago, so a
+   * backend does not record a new status or start time for it (an interrupted run stays interrupted).
+   */
+  readonly replay?: boolean;
 }
 
 /** Counters kept by the engine for one plugin. */

@@ -52,7 +52,10 @@ describe("a process that ends without stop()", () => {
     const steps = points.map((p) => p.step);
     expect(steps.length).toBeGreaterThan(reported);
     expect(steps.every((s, i) => s === i)).toBe(true);
-    expect(JSON.parse(readFileSync(join(runDir, "run.json"), "utf8")).status).toBe("finished");
+    expect(JSON.parse(readFileSync(join(runDir, "run.json"), "utf8"))).toMatchObject({
+      status: "interrupted",
+      signal: "SIGTERM",
+    });
   });
 
   it("process.exit() without stop(): the spool holds every point and `tracelet sync` delivers them", async () => {
@@ -100,7 +103,7 @@ describe("a process that ends without stop()", () => {
     expect(JSON.parse(readFileSync(join(runDir, "run.json"), "utf8")).status).toBe("finished");
   });
 
-  it("SIGINT stops the run like SIGTERM: contiguous steps, run finished, then the signal's effect", async () => {
+  it("SIGINT stops the run like SIGTERM: contiguous steps, run interrupted, then the signal's effect", async () => {
     const cwd = await tempDir();
     const child = spawn(process.execPath, [join(fixtures, "sigterm-loop.mjs"), cwd], {
       stdio: ["ignore", "pipe", "pipe"],
@@ -117,6 +120,9 @@ describe("a process that ends without stop()", () => {
     const steps = (await readMetrics(runDir)).points.map((p) => p.step);
     expect(steps.length).toBeGreaterThan(reported);
     expect(steps.every((s, i) => s === i)).toBe(true);
-    expect(JSON.parse(readFileSync(join(runDir, "run.json"), "utf8")).status).toBe("finished");
+    expect(JSON.parse(readFileSync(join(runDir, "run.json"), "utf8"))).toMatchObject({
+      status: "interrupted",
+      signal: "SIGINT",
+    });
   });
 });
