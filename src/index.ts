@@ -43,6 +43,7 @@ export type {
   PluginInstance,
   PluginMetadata,
 } from "./core/plugin-api.js";
+export type { RunEnd, RunEndStatus } from "./core/run-end.js";
 export type {
   HookName,
   MetricRecord,
