@@ -1,9 +1,10 @@
 import { closeSync, fdatasync, fstatSync, openSync, readSync, writeSync } from "node:fs";
 import { cp, mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { dirname, isAbsolute, join, normalize, resolve } from "node:path";
 import { promisify } from "node:util";
 import { RecordEncoder } from "../../core/data/record-codec.js";
-import type { RunEnd } from "../../core/run-end.js";
+import type { RunEnd, RunEndStatus } from "../../core/run-end.js";
 import type { MetricRecord, PluginContext } from "../../core/types.js";
 import { BackendPlugin } from "../../plugins/base.js";
 import { jsonlMetadata } from "./metadata.js";
@@ -11,6 +12,9 @@ import { RunSummaryWriter, writerFiles } from "./run-summary.js";
 
 const datasync = promisify(fdatasync);
 const SLICE = 1024;
+/** How often a live run refreshes `heartbeatAt` in `run.json`, ms. */
+export const HEARTBEAT_INTERVAL_MS = 10_000;
+const ENDED: ReadonlySet<string> = new Set<RunEndStatus>(["finished", "interrupted", "failed"]);
 
 /** Config of the `jsonl` backend. */
 export interface JsonlConfig {
@@ -25,7 +29,10 @@ export interface JsonlConfig {
  * params.json, artifacts/}`. `metrics.jsonl` is append-only; each batch is one write; flush and
  * stop fdatasync it when something was written since the last fdatasync began, and resolve only
  * once every sync started before them has finished; a torn last line left by a crash is closed
- * off before appending.
+ * off before appending. `run.json` says how the run ended (`finished`, `interrupted` with the
+ * signal, `failed` with the error's code and message); while it runs it says `running` with the
+ * process's `pid`, `hostname` and a `heartbeatAt` refreshed every `heartbeatIntervalMs`, so a
+ * reader can tell a run whose process vanished (crashed) from a live one.
  */
 export class JsonlBackend extends BackendPlugin<JsonlConfig> {
   /** Static metadata, so the class can be registered by hand too. */
@@ -44,6 +51,11 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
   /** Summary and metric index beside the metrics file (see run-summary.ts); `bytes` is the file's length. */
   private summary: RunSummaryWriter | undefined;
   private bytes = 0;
+  /** How the run ended, when `run.json` said so before this process (a replay by `tracelet sync`). */
+  private previousEnd: RunEnd | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  /** The last write of `run.json`: each waits for the one before (they share a temporary file). */
+  private runFileWrite: Promise<void> = Promise.resolve();
 
   /** Where this run's files are. */
   get directory(): string {
@@ -60,7 +72,9 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
     const previous = await readJson(join(this.runDir, "run.json"));
     this.startedAt = typeof previous?.startedAt === "string" ? previous.startedAt : new Date().toISOString();
     this.params = (await readJson(join(this.runDir, "params.json"))) ?? {};
-    await this.writeRunFile("running");
+    this.previousEnd = endOf(previous);
+    // A replay does not make the run "running" again: the run.json of its end stays as it is.
+    if (!context.replay) await this.writeRunFile({ status: "running" });
   }
 
   override start(): void {
@@ -70,10 +84,19 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
     this.bytes = fstatSync(fd).size;
     this.summary = new RunSummaryWriter(this.runDir, this.context.run, this.startedAt);
     this.summary.open(fd);
+    if (!this.context.replay) {
+      this.heartbeat = setInterval(() => {
+        void this.writeRunFile({ status: "running" }).catch((error: unknown) => {
+          this.context.logger.debug({ err: error }, "run.json heartbeat not written");
+        });
+      }, HEARTBEAT_INTERVAL_MS);
+      // The heartbeat never keeps a finished script alive.
+      this.heartbeat.unref();
+    }
   }
 
-  logMetric(name: string, value: number, step = 0): void {
-    this.logMetrics([{ name, value, step, timestamp: Date.now() }]);
+  logMetric(name: string, value: number, step = 0, timestamp = Date.now()): void {
+    this.logMetrics([{ name, value, step, timestamp }]);
   }
 
   override logMetrics(batch: MetricRecord[]): void {
@@ -101,7 +124,7 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
    */
   async setTags(tags: Record<string, string>): Promise<void> {
     Object.assign(this.tags, tags);
-    await this.writeRunFile("running");
+    await this.writeRunFile({ status: "running" });
   }
 
   override async logArtifact(localPath: string, artifactPath?: string): Promise<void> {
@@ -139,7 +162,15 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
     await this.syncing;
   }
 
+  /**
+   * Closes `metrics.jsonl` (synced) and records in `run.json` how the run ended.
+   *
+   * @param end - how the run ended; without it (a replay by `tracelet sync`, or a caller outside
+   *   the engine) the end already recorded stays, else the run is `finished`
+   */
   override async stop(end?: RunEnd): Promise<void> {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
     try {
       await this.flush();
     } finally {
@@ -147,18 +178,26 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
       const fd = this.fd;
       this.fd = undefined;
       if (fd !== undefined) closeSync(fd);
-      this.summary?.close(end?.status ?? "finished");
+      this.summary?.close((end ?? this.previousEnd)?.status ?? "finished");
       this.summary = undefined;
     }
-    await this.writeRunFile("finished");
+    if (this.context.replay && !end) return;
+    await this.writeRunFile(end ?? this.previousEnd ?? { status: "finished" });
   }
 
   override getStatus(): Record<string, unknown> {
     return { connected: this.fd !== undefined, dir: this.runDir, points: this.written };
   }
 
-  private async writeRunFile(status: string): Promise<void> {
+  private writeRunFile(end: RunEnd | { status: "running" }): Promise<void> {
+    const write = this.runFileWrite.catch(() => undefined).then(() => this.writeRunFileNow(end));
+    this.runFileWrite = write;
+    return write;
+  }
+
+  private async writeRunFileNow(end: RunEnd | { status: "running" }): Promise<void> {
     const run = this.context.run;
+    const running = end.status === "running";
     const body = {
       runId: run.runId,
       project: run.project,
@@ -167,9 +206,13 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
       workerId: run.workerId,
       workerCount: run.workerCount,
       tags: this.tags,
-      status,
+      ...end,
       startedAt: this.startedAt,
-      ...(status === "running" ? {} : { endedAt: new Date().toISOString() }),
+      ...(running
+        ? { heartbeatAt: new Date().toISOString(), heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS }
+        : { endedAt: new Date().toISOString() }),
+      pid: process.pid,
+      hostname: hostname(),
     };
     await writeAtomic(join(this.runDir, "run.json"), `${JSON.stringify(body, null, 2)}\n`);
   }
@@ -195,6 +238,18 @@ async function writeAtomic(path: string, text: string): Promise<void> {
   const temp = `${path}.${process.pid}.tmp`;
   await writeFile(temp, text);
   await rename(temp, path);
+}
+
+// The end a run.json records, if the run ended.
+function endOf(runFile: Record<string, unknown> | undefined): RunEnd | undefined {
+  const status = runFile?.status;
+  if (typeof status !== "string" || !ENDED.has(status)) return undefined;
+  const end: RunEnd = { status: status as RunEndStatus };
+  if (typeof runFile?.signal === "string") end.signal = runFile.signal;
+  const error = runFile?.error as { code?: unknown; message?: unknown } | undefined;
+  if (typeof error?.code === "string" && typeof error.message === "string")
+    end.error = { code: error.code, message: error.message };
+  return end;
 }
 
 async function readJson(path: string): Promise<Record<string, unknown> | undefined> {
