@@ -1,4 +1,6 @@
+import { statSync } from "node:fs";
 import { resolve } from "node:path";
+import { TraceletError } from "../../core/errors.js";
 import { createLogger } from "../../core/logger.js";
 import type { DiscoveryReport } from "../../plugins/discovery/discover.js";
 import { PluginManager } from "../../plugins/plugin-manager.js";
@@ -62,9 +64,15 @@ function printHuman(doc: PluginsListing): void {
  *
  * @param args - `--json`, `--cwd <dir>`, `--no-cache`
  * @returns the exit code (0; refusals are reported, not failures of the command)
+ * @throws TraceletError `TRACELET_ERR_OPTION_INVALID` when `--cwd` is not a directory
  */
 export async function plugins(args: string[]): Promise<number> {
   const cwd = resolve(option(args, "--cwd") ?? process.cwd());
+  if (!statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new TraceletError("TRACELET_ERR_OPTION_INVALID", `--cwd ${cwd} is not a directory.`, {
+      details: { option: "--cwd" },
+    });
+  }
   const manager = new PluginManager({ cwd, logger: createLogger({ level: "silent" }) });
   const report = await manager.discoverPlugins({ cache: !args.includes("--no-cache") });
   const doc = listing(report, manager.listPlugins());
