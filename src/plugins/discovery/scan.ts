@@ -150,7 +150,10 @@ class Walk {
       const name = entry.name;
       const first = name.charCodeAt(0);
       if (first === DOT) {
-        if (name === ".pnpm" && place.kind === "node_modules") this.visitPnpmStore(place, `${dir}/${name}`);
+        // pnpm's store, and Bun's in isolated installs (`--linker isolated`), laid out alike.
+        if ((name === ".pnpm" || name === ".bun") && place.kind === "node_modules") {
+          this.visitPnpmStore(place, `${dir}/${name}`);
+        }
       } else if (first === AT) {
         this.visitScope(place, dir, realDir, entry);
       } else if (name === "node_modules") {
@@ -183,9 +186,9 @@ class Walk {
 }
 
 /**
- * Walks node_modules trees as npm, yarn and pnpm leave them, breadth first so that the
+ * Walks node_modules trees as npm, Yarn, pnpm and Bun leave them, breadth first so that the
  * nearest copy of a real package is the one kept: hoisted, scoped, nested, pnpm's
- * `.pnpm/<id>/node_modules/<name>` store, symlinked (linked, workspace) packages. Each real
+ * `.pnpm/<id>/node_modules/<name>` store (and Bun's `.bun/<id>/…`), symlinked (linked, workspace) packages. Each real
  * directory is visited once, which also makes symlink loops harmless. Reads package.json
  * text only, and parses nothing; unreadable places are skipped.
  *
