@@ -69,6 +69,11 @@ export class Experiment extends RunLog implements AsyncDisposable {
     return this.stopping;
   }
 
+  /** Run id: the same as {@link Experiment.id}, under the name the option and `run.json` use. */
+  get runId(): string {
+    return this.id;
+  }
+
   /** Same as {@link Experiment.stop}, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
