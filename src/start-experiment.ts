@@ -36,7 +36,11 @@ function pickRunOptions(field: Record<string, unknown>): RunOptions {
 }
 
 // Adds the plugins that the named ones depend on but the run does not name.
-async function withDependencies(manager: PluginManager, named: PluginRecord[]): Promise<PluginRecord[]> {
+async function withDependencies(
+  manager: PluginManager,
+  named: PluginRecord[],
+  discovery: RunOptions["discovery"],
+): Promise<PluginRecord[]> {
   const out = [...named];
   const seen = new Set(named.map((r) => r.name));
   for (let i = 0; i < out.length; i++) {
@@ -47,7 +51,7 @@ async function withDependencies(manager: PluginManager, named: PluginRecord[]): 
       try {
         // A dependency may live in node_modules while the named plugins were registered by hand.
         if (!manager.discovery && !manager.getPlugin("backend", dep) && !manager.getPlugin("collector", dep))
-          await manager.discoverPlugins();
+          await manager.discoverPlugins({ cache: discovery?.cache });
         found = manager.resolve(dep);
       } catch (error) {
         // An unknown dependency is missing; a refused one keeps its refusal's own code.
@@ -119,9 +123,11 @@ export async function startExperiment(options: StartExperimentOptions = {}): Pro
     ...(o.backends ?? ["jsonl"]).map((n): [string, PluginType] => [n, "backend"]),
     ...(o.collectors ?? []).map((n): [string, PluginType] => [n, "collector"]),
   ];
-  if (wanted.some(([n, t]) => !manager.getPlugin(t, n)) && !manager.discovery) await manager.discoverPlugins();
+  if (wanted.some(([n, t]) => !manager.getPlugin(t, n)) && !manager.discovery) {
+    await manager.discoverPlugins({ cache: o.discovery?.cache });
+  }
   const named = wanted.map(([n, t]) => manager.resolve(n, t));
-  const records = orderByDependencies(await withDependencies(manager, named));
+  const records = orderByDependencies(await withDependencies(manager, named, o.discovery));
 
   const runId = o.runId ?? createRunId();
   const project = o.project ?? host?.packageName?.replace(/^@[^/]+\//, "") ?? "default";
