@@ -57,6 +57,70 @@ const COMMANDS: Record<string, CommandSpec> = {
     positional: true,
     load: async () => (await import("./commands/sync.js")).sync,
   },
+  runs: {
+    summary: "list runs: status, params, last metric values [--where EXPR] [--json]",
+    usage: "tracelet runs [--dir <dir>] [--project <name>] [--where <expr>] [--json]",
+    flags: [
+      { name: "--dir", value: "<dir>", help: "runs directory (default ./tracelet-runs)" },
+      { name: "--project", value: "<name>", help: "only the runs of this project" },
+      { name: "--where", value: "<expr>", help: 'filter, e.g. "params.lr < 0.01 and status = finished"' },
+      { name: "--json", help: "print the runs as JSON" },
+    ],
+    positional: false,
+    load: async () => (await import("./commands/runs.js")).runs,
+  },
+  show: {
+    summary: "one run: identity, params, each metric's count/last/min/max, artifacts",
+    usage: "tracelet show <run> [--dir <dir>] [--json]",
+    flags: [
+      { name: "--dir", value: "<dir>", help: "runs directory (default ./tracelet-runs)" },
+      { name: "--json", help: "print the run as JSON" },
+    ],
+    positional: true,
+    load: async () => (await import("./commands/show.js")).show,
+  },
+  compare: {
+    summary: "params and last metric values of runs side by side, differences marked",
+    usage: "tracelet compare <run> <run>... [--dir <dir>] [--json]",
+    flags: [
+      { name: "--dir", value: "<dir>", help: "runs directory (default ./tracelet-runs)" },
+      { name: "--json", help: "print the comparison as JSON" },
+    ],
+    positional: true,
+    load: async () => (await import("./commands/compare.js")).compare,
+  },
+  export: {
+    summary: "every point of a run, as CSV or JSON Lines",
+    usage: "tracelet export <run> [--format csv|jsonl] [--out <file>] [--dir <dir>]",
+    flags: [
+      { name: "--format", value: "csv|jsonl", help: "output format (default csv)" },
+      { name: "--out", value: "<file>", help: "write to this file (default stdout)" },
+      { name: "--dir", value: "<dir>", help: "runs directory (default ./tracelet-runs)" },
+    ],
+    positional: true,
+    load: async () => (await import("./commands/export.js")).exportRun,
+  },
+  ui: {
+    summary: "a local web page with the runs table and live metric charts",
+    usage: "tracelet ui [--dir <dir>] [--port <n>] [--host <host>]",
+    flags: [
+      { name: "--dir", value: "<dir>", help: "runs directory (default ./tracelet-runs)" },
+      { name: "--port", value: "<n>", help: "port (default 5454; 0 picks a free one)" },
+      { name: "--host", value: "<host>", help: "address to listen on (default 127.0.0.1)" },
+    ],
+    positional: false,
+    load: async () => (await import("./commands/ui.js")).ui,
+  },
+  report: {
+    summary: "the charts of runs as one self-contained HTML file that opens offline",
+    usage: "tracelet report <run>... --out <file.html> [--dir <dir>]",
+    flags: [
+      { name: "--out", value: "<file.html>", help: "the HTML file to write" },
+      { name: "--dir", value: "<dir>", help: "runs directory (default ./tracelet-runs)" },
+    ],
+    positional: true,
+    load: async () => (await import("./commands/report.js")).report,
+  },
 };
 
 function help(): string {
