@@ -23,6 +23,7 @@ export {
   type LogMetricOptions,
   type StopReport,
 } from "./core/experiment.js";
+export type { FailureCause } from "./core/failure-cause.js";
 export {
   type ArtifactEvent,
   type CollectEvent,
@@ -59,6 +60,15 @@ export type {
   Timeouts,
 } from "./core/types.js";
 export { TRACELET_VERSION } from "./core/version.js";
+export type {
+  BackendConfigs,
+  BackendName,
+  CollectorConfigs,
+  CollectorName,
+  PluginConfigs,
+  TraceletTypeSettings,
+  TypedRunOptions,
+} from "./plugin-configs.js";
 export { BackendPlugin, CollectorPlugin, PluginBase } from "./plugins/base.js";
 export {
   type BackendHandlers,
@@ -95,4 +105,8 @@ export { MANIFEST_SCHEMA } from "./plugins/manifest/manifest-schema.js";
 export type { ManifestPlugin, TraceletManifest } from "./plugins/manifest/manifest-types.js";
 export { PluginManager, type PluginManagerOptions } from "./plugins/plugin-manager.js";
 export type { DiscoveryProblem, DiscoveryState, PluginRecord, PluginSource } from "./plugins/plugin-record.js";
-export { type StartExperimentOptions, startExperiment } from "./start-experiment.js";
+export {
+  type StartExperimentOptions,
+  type StartExperimentWithManagerOptions,
+  startExperiment,
+} from "./start-experiment.js";

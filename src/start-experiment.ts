@@ -11,15 +11,33 @@ import { checkRunOptions, definedOptions, RUN_OPTION_KEYS, type RunOptions } fro
 import { optionsFromEnv } from "./core/options-env.js";
 import { createRunId } from "./core/run-id.js";
 import type { PluginType, RunIdentity } from "./core/types.js";
+import type { BackendConfigs, CollectorConfigs, TypedRunOptions } from "./plugin-configs.js";
 import { activatePlugin, type RunContext } from "./plugins/activate.js";
 import { orderByDependencies } from "./plugins/order.js";
 import { PluginManager } from "./plugins/plugin-manager.js";
 import type { PluginRecord } from "./plugins/plugin-record.js";
 
-/** Options of {@link startExperiment}: the run options plus an optional manager and logger. */
-export interface StartExperimentOptions extends RunOptions {
+/**
+ * Options of {@link startExperiment}: the run options, plugin names and configs checked against
+ * {@link BackendConfigs} and {@link CollectorConfigs}, plus an optional manager and logger.
+ */
+export interface StartExperimentOptions extends TypedRunOptions {
   /** A manager holding hand-registered plugins (default: a new one); it can manage the run's plugins. */
   manager?: PluginManager;
+  /** A logger (default: Tracelet's root logger at `logLevel`). */
+  logger?: Logger;
+  /** Failures in a row after which a plugin is quarantined (default: the manager's, else 5). */
+  quarantineAfter?: number;
+}
+
+/**
+ * Options of {@link startExperiment} with a manager of hand-registered plugins: their names are
+ * known at run time only, so names and configs are not checked by types (declare them in
+ * {@link BackendConfigs}/{@link CollectorConfigs} to have them checked).
+ */
+export interface StartExperimentWithManagerOptions extends RunOptions {
+  /** A manager holding hand-registered plugins; it can manage the run's plugins. */
+  manager: PluginManager;
   /** A logger (default: Tracelet's root logger at `logLevel`). */
   logger?: Logger;
   /** Failures in a row after which a plugin is quarantined (default: the manager's, else 5). */
@@ -104,7 +122,11 @@ async function activateAll(
  * await exp.stop();
  * ```
  */
-export async function startExperiment(options: StartExperimentOptions = {}): Promise<Experiment> {
+export function startExperiment(options?: StartExperimentOptions): Promise<Experiment>;
+export function startExperiment(options: StartExperimentWithManagerOptions): Promise<Experiment>;
+export async function startExperiment(
+  options: StartExperimentOptions | StartExperimentWithManagerOptions = {},
+): Promise<Experiment> {
   const { manager: givenManager, logger: givenLogger, quarantineAfter, ...explicit } = options;
   checkRunOptions(explicit, "startExperiment()");
   const cwd = resolve(explicit.cwd ?? process.cwd());

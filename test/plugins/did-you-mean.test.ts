@@ -1,10 +1,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { definePlugin, PluginManager, startExperiment } from "../../src/index.js";
+import { definePlugin, PluginManager, type StartExperimentOptions, startExperiment } from "../../src/index.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
-async function failure(options: Parameters<typeof startExperiment>[0]): Promise<{ code: string; message: string }> {
+async function failure(options: StartExperimentOptions): Promise<{ code: string; message: string }> {
   try {
     const exp = await startExperiment({ logLevel: "silent", ...options });
     await exp.stop();
