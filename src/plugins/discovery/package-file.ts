@@ -1,6 +1,9 @@
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { signatureAt } from "./file-signature.js";
 import { readZipFile, zipPathOf } from "./zip-archive.js";
+
+// O_NONBLOCK: a FIFO in place of a file must not block discovery.
+const FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 
 /**
  * Reads a file of an installed package, wherever it lies: on disk, or inside a zip archive
@@ -15,7 +18,7 @@ export function readPackageFile(path: string, limit: number): Buffer | "too-larg
   if (zipped) return readZipFile(zipped.archive, zipped.inner, limit);
   let fd: number;
   try {
-    fd = openSync(path, "r");
+    fd = openSync(path, FLAGS);
   } catch {
     return undefined;
   }

@@ -2,6 +2,7 @@ import { type Dirent, lstatSync, readdirSync, realpathSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import { signatureAt } from "./file-signature.js";
 import { packageNameOfPnpmId } from "./pnpm-id.js";
+import { pnpmLiveEntries } from "./pnpm-live.js";
 import { readPackageText } from "./read-package-text.js";
 import type { ScanResult, ScanRoot } from "./scan-types.js";
 
@@ -126,8 +127,11 @@ class Walk {
     if (!ids) return;
     const realStore = realpathSync.native(store);
     const inStore = new Place(store, realStore, place.source, place.depth + 1, place.kind, false);
+    const live = store.endsWith(".pnpm") ? pnpmLiveEntries(realStore) : undefined;
     for (const id of ids) {
       if (!id.isDirectory() || id.name === "node_modules") continue;
+      // An orphan pnpm keeps for a while after an uninstall or upgrade is not installed.
+      if (live !== undefined && !live(id.name)) continue;
       const name = packageNameOfPnpmId(id.name);
       // Fast path: the id names its package, so no listing is needed; fall back when it does not.
       if (name) {
