@@ -6,6 +6,10 @@
 
 export { JsonlBackend, type JsonlConfig } from "./backends/jsonl/jsonl-backend.js";
 export { iterateMetrics, type ReadMetricsResult, readMetrics } from "./backends/jsonl/read-run.js";
+export { DEFAULT_ENV_ALLOWLIST, type EnvironmentCollectorConfig } from "./collectors/environment/metadata.js";
+export type { GitCollectorConfig } from "./collectors/git/metadata.js";
+export type { ProcessCollectorConfig } from "./collectors/process/metadata.js";
+export type { SystemCollectorConfig } from "./collectors/system/metadata.js";
 export type { ChannelStatus } from "./core/data/backend-channel-types.js";
 export type { RetryOptions } from "./core/data/backoff.js";
 export { ALL_ERROR_CODES, ERROR_CODES, type ErrorCode } from "./core/error-codes.js";
@@ -44,7 +48,7 @@ export type {
   PluginInstance,
   PluginMetadata,
 } from "./core/plugin-api.js";
-export type { RunEnd, RunEndStatus } from "./core/run-end.js";
+export type { RunEnd, RunEndError, RunEndStatus } from "./core/run-end.js";
 export type {
   HookName,
   MetricRecord,
@@ -64,10 +68,12 @@ export type {
   BackendConfigs,
   BackendName,
   CollectorConfigs,
+  CollectorInterval,
   CollectorName,
   PluginConfigs,
   TraceletTypeSettings,
   TypedRunOptions,
+  UncheckedPluginNames,
 } from "./plugin-configs.js";
 export { BackendPlugin, CollectorPlugin, PluginBase } from "./plugins/base.js";
 export {

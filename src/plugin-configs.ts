@@ -46,19 +46,31 @@ export interface CollectorConfigs {
 // biome-ignore lint/suspicious/noEmptyInterface: filled in by declaration merging.
 export interface TraceletTypeSettings {}
 
-type Unchecked = TraceletTypeSettings extends { uncheckedPluginNames: true } ? true : false;
+/** The setting that turns the plugin name and config checks off (see {@link TraceletTypeSettings}). */
+export interface UncheckedPluginNames {
+  /** `true`: any plugin name and config compile. */
+  uncheckedPluginNames: true;
+}
+
+/** What every collector's config accepts besides its own keys (handled by Tracelet). */
+export interface CollectorInterval {
+  /** How often the collector samples, ms. */
+  intervalMs?: number;
+}
 
 /** A backend name that {@link BackendConfigs} declares. */
-export type BackendName = Unchecked extends true ? string : keyof BackendConfigs & string;
+export type BackendName = TraceletTypeSettings extends UncheckedPluginNames ? string : keyof BackendConfigs & string;
 
 /** A collector name that {@link CollectorConfigs} declares. */
-export type CollectorName = Unchecked extends true ? string : keyof CollectorConfigs & string;
+export type CollectorName = TraceletTypeSettings extends UncheckedPluginNames
+  ? string
+  : keyof CollectorConfigs & string;
 
 /** The `plugins` option: each declared plugin's config, by name. */
-export type PluginConfigs = Unchecked extends true
+export type PluginConfigs = TraceletTypeSettings extends UncheckedPluginNames
   ? Record<string, Record<string, unknown>>
   : { [K in keyof BackendConfigs]?: BackendConfigs[K] } & {
-      [K in keyof CollectorConfigs]?: CollectorConfigs[K] & { intervalMs?: number };
+      [K in keyof CollectorConfigs]?: CollectorConfigs[K] & CollectorInterval;
     };
 
 /**

@@ -215,12 +215,18 @@ class LineBudget {
 function rateLimited(logger: Logger, plugin: string, root: Logger, budget?: LineBudget): Logger {
   const shared = budget ?? new LineBudget(plugin, root, PLUGIN_LOG_LINES_PER_SECOND);
   const wrapped = new Map<string | symbol, unknown>();
-  return new Proxy(logger, {
-    get(target, prop) {
+  const target = logger;
+  // The proxy's own target is an empty object: with the logger itself as target, the engine's
+  // invariant checks would read the logger's property descriptors, creating a lazy one's pino.
+  return new Proxy({} as Logger, {
+    has: (_empty, prop) => prop in target,
+    getPrototypeOf: () => Reflect.getPrototypeOf(target),
+    get(_empty, prop) {
       const cached = wrapped.get(prop);
       if (cached) return cached;
-      const value = Reflect.get(target, prop, target);
-      if (typeof prop === "string" && LEVEL_METHODS.has(prop) && typeof value === "function") {
+      // Level methods and child() are looked up on the target only when called: a lazy root
+      // logger must not create pino because a plugin was handed its logger.
+      if (typeof prop === "string" && LEVEL_METHODS.has(prop)) {
         const method = (...args: unknown[]): void => {
           if (!target.isLevelEnabled(prop) || !shared.take()) return;
           Reflect.apply(Reflect.get(target, prop, target) as (...a: unknown[]) => void, target, args);
@@ -234,6 +240,7 @@ function rateLimited(logger: Logger, plugin: string, root: Logger, budget?: Line
         wrapped.set(prop, child);
         return child;
       }
+      const value = Reflect.get(target, prop, target);
       return typeof value === "function" ? value.bind(target) : value;
     },
   });
