@@ -1,5 +1,5 @@
 import type { RunReader, RunRow, Series } from "./readers/reader.js";
-import { pageAssets, pageHtml } from "./server/assets.js";
+import { type PageAssets, pageAssets, pageHtml } from "./server/assets.js";
 
 /** Buckets per series in a report: a report is not re-fetched on zoom, so it holds a little more. */
 export const REPORT_WIDTH = 1500;
@@ -17,9 +17,14 @@ export interface ReportData {
  *
  * @param reader - where the runs are read from
  * @param runs - the runs
+ * @param assets - the page bundle (default: the one built into `dist/viewer/`)
  * @returns the HTML
  */
-export async function buildReport(reader: RunReader, runs: RunRow[]): Promise<string> {
+export async function buildReport(
+  reader: RunReader,
+  runs: RunRow[],
+  assets: PageAssets = pageAssets(),
+): Promise<string> {
   const series: Series[] = [];
   for (const run of runs) {
     for (const metric of Object.keys(run.metrics)) {
@@ -36,5 +41,5 @@ export async function buildReport(reader: RunReader, runs: RunRow[]): Promise<st
   const plain = JSON.parse(
     JSON.stringify(data, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v)),
   );
-  return pageHtml({ title, inline: { assets: pageAssets(), data: plain } });
+  return pageHtml({ title, inline: { assets, data: plain } });
 }

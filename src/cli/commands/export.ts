@@ -29,6 +29,8 @@ export async function exportRun(args: string[]): Promise<number> {
   const run = await reader.getRun(ref);
   const outPath = parsed.values.out as string | undefined;
   const out: Writable = outPath ? createWriteStream(outPath) : process.stdout;
+  // A reader that stops early (`| head`) ends the export quietly.
+  if (!outPath) process.stdout.on("error", (e: NodeJS.ErrnoException) => process.exit(e.code === "EPIPE" ? 0 : 1));
   const total = Object.values(run.metrics).reduce((n, m) => n + m.count, 0);
   const bar = process.stderr.isTTY && (outPath !== undefined || !process.stdout.isTTY) ? progress(total) : undefined;
   if (format === "csv") await write(out, "worker,name,step,value,timestamp\n");

@@ -224,6 +224,7 @@ async function renderCharts(): Promise<void> {
       el.dataset.metric = metric;
       grid.append(el);
       charts.set(metric, { plot: makePlot(el, metric, width), zoomed: false, el });
+      markPoints(el, metric);
     }
   }
   if (names.length === 0) root.innerHTML = '<p class="empty">no metrics for the selected runs</p>';
@@ -301,6 +302,17 @@ function redraw(metric: string): void {
   const c = charts.get(metric);
   if (!c) return;
   c.plot.setData(chartData(metric).data, !c.zoomed);
+  markPoints(c.el, metric);
+}
+
+/** The points a chart holds, on its element: what a test (or a curious user) can read. */
+function markPoints(el: HTMLElement, metric: string): void {
+  el.dataset.points = String(
+    selected().reduce(
+      (n, run) => n + (series.get(`${run}\u0000${metric}`) ?? []).reduce((k, s) => k + s.step.length, 0),
+      0,
+    ),
+  );
 }
 
 function redrawAll(): void {
@@ -339,6 +351,7 @@ async function zoom(metric: string, u: uPlot): Promise<void> {
   }
   c.plot.setData(chartData(metric).data, false);
   c.plot.setScale("x", { min: lo, max: hi });
+  markPoints(c.el, metric);
 }
 
 async function unzoom(metric: string): Promise<void> {

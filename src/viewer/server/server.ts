@@ -14,6 +14,8 @@ export interface ViewerServerOptions {
   port?: number;
   /** How often the live page gets the runs table again, ms (default 2,000). */
   tableIntervalMs?: number;
+  /** The page bundle (default: the one built into `dist/viewer/`). */
+  assets?: PageAssets;
 }
 
 /** A running viewer server. */
@@ -42,7 +44,7 @@ const MAX_WIDTH = 4000;
  */
 export async function startViewerServer(options: ViewerServerOptions): Promise<ViewerServer> {
   const host = options.host ?? "127.0.0.1";
-  const assets = pageAssets();
+  const assets = options.assets ?? pageAssets();
   const live = new Set<ServerResponse>();
   let port = options.port ?? 5454;
   const allowed = () => allowedHosts(host, port);
@@ -125,6 +127,20 @@ async function findRun(reader: RunReader, id: string): Promise<RunRow | undefine
 
 /** Server-sent events: `points` with new points of the runs followed, `runs` with the table. */
 async function events(req: IncomingMessage, res: ServerResponse, ctx: Context, ids: string[]): Promise<void> {
+  const stops: (() => void)[] = [];
+  const queued: string[] = [];
+  let open = false;
+  const emit = (text: string) => (open ? res.write(text) : queued.push(text));
+  const runs = await ctx.reader.listRuns();
+  // Followers start before the response does: a point written once the client has its headers
+  // is always sent.
+  for (const id of ids.slice(0, 64)) {
+    const run = runs.find((r) => r.id === id);
+    if (!run) continue;
+    stops.push(
+      await ctx.reader.follow(run, (batch) => emit(`event: points\ndata: ${JSON.stringify(batch, nonFinite)}\n\n`)),
+    );
+  }
   res.writeHead(200, {
     "content-type": "text/event-stream; charset=utf-8",
     "cache-control": "no-store",
@@ -132,18 +148,9 @@ async function events(req: IncomingMessage, res: ServerResponse, ctx: Context, i
     ...SECURITY_HEADERS,
   });
   res.write("retry: 1000\n\n");
+  open = true;
+  for (const text of queued.splice(0)) res.write(text);
   ctx.live.add(res);
-  const stops: (() => void)[] = [];
-  const runs = await ctx.reader.listRuns();
-  for (const id of ids.slice(0, 64)) {
-    const run = runs.find((r) => r.id === id);
-    if (!run) continue;
-    stops.push(
-      await ctx.reader.follow(run, (batch) => {
-        res.write(`event: points\ndata: ${JSON.stringify(batch, nonFinite)}\n\n`);
-      }),
-    );
-  }
   const table = setInterval(() => {
     ctx.reader.listRuns().then(
       (rows) => res.write(`event: runs\ndata: ${JSON.stringify(rows.map(strip), nonFinite)}\n\n`),
