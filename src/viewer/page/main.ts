@@ -191,7 +191,7 @@ async function fetchSeries(run: string, metric: string, width: number, from?: nu
 }
 
 function chartWidth(): number {
-  return Math.max(300, Math.min(900, Math.floor(($("charts").clientWidth || 900) / 2) - 24));
+  return Math.max(300, Math.min(900, Math.floor(($("charts").clientWidth || 900) / 2) - 40));
 }
 
 async function renderCharts(): Promise<void> {

@@ -224,15 +224,19 @@ export class JsonlReader implements RunReader {
     const width = Math.max(1, Math.min(10_000, Math.round(q.width)));
     const path = join(dir, w.metricsFile);
     const d = new Downsampler(width);
+    // Points in range: those taken one by one, plus those of the blocks taken as aggregates.
+    let total = 0;
     const take = (p: MetricRecord) => {
-      if (p.step >= from && p.step <= to) d.add(p.step, p.value, p.timestamp);
+      if (p.step < from || p.step > to) return;
+      d.add(p.step, p.value, p.timestamp);
+      total++;
     };
     const s = w.summary;
     const m = s?.metrics[metric];
     if (!s || !m) {
       // No summary (a run written before summaries existed): read the file whole.
       for await (const points of scanChunks(path, 0, await fileSize(path), undefined, metric)) points.forEach(take);
-      return finish(d, d.size);
+      return finish(d, total);
     }
     const index = await readIndex(join(dir, s.indexFile), s.indexBytes, m.id);
     const blocks = index.length / INDEX_FIELDS;
@@ -259,6 +263,7 @@ export class JsonlReader implements RunReader {
             await readBlocks(path, metric, f, b, b, take);
             continue;
           }
+          total += f(b, IndexField.count);
           d.add(f(b, IndexField.firstStep), f(b, IndexField.firstValue), f(b, IndexField.firstTime));
           d.add(f(b, IndexField.lastStep), f(b, IndexField.lastValue), f(b, IndexField.lastTime));
           if (!Number.isNaN(f(b, IndexField.minValue))) {
@@ -270,18 +275,13 @@ export class JsonlReader implements RunReader {
     }
     // The points after the index: the open block of a live run.
     let skip = m.tailSkip;
-    let tail = 0;
     for await (const points of scanChunks(path, m.tailFrom, size, undefined, metric)) {
       for (const p of points) {
-        if (skip > 0) {
-          skip--;
-          continue;
-        }
-        tail++;
-        take(p);
+        if (skip > 0) skip--;
+        else take(p);
       }
     }
-    return finish(d, inRange + tail);
+    return finish(d, total);
   }
 }
 
