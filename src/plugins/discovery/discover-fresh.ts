@@ -17,6 +17,8 @@ import { workspaceDirs } from "./workspaces.js";
 /** What a fresh scan and its checks produce: the cache's content without format, key and stamp. */
 export type FreshDiscovery = Omit<CacheFile, "format" | "key" | "stamp">;
 
+const noRequires = () => undefined;
+
 /** What {@link discoverFresh} needs. */
 export interface FreshOptions {
   /** The project root. */
@@ -86,7 +88,7 @@ function pluginFilesOf(entries: readonly PackageEntry[], candidates: readonly Ca
  * @param options - where and what to check
  * @returns everything a cache keeps
  */
-export function discoverFresh(options: FreshOptions): FreshDiscovery {
+export async function discoverFresh(options: FreshOptions): Promise<FreshDiscovery> {
   const { root, hostPkg } = options;
   const dirs: Record<string, string> = {};
   const scan = scanOf(options, dirs);
@@ -100,7 +102,10 @@ export function discoverFresh(options: FreshOptions): FreshDiscovery {
     const entry = checkShape(raw);
     if (entry) entries.push(entry);
   }
-  const { candidates, problems } = runChecks(entries, options);
+  // The `requires` check (and the whole of semver it loads) only when a plugin has `requires`.
+  const needed = entries.some((e) => e.manifest?.plugins.some((p) => p.requires !== undefined));
+  const checkRequires = needed ? (await import("../compat/check-requires.js")).checkRequires : noRequires;
+  const { candidates, problems } = runChecks(entries, { ...options, checkRequires });
   return {
     dirs: Object.assign(dirs, scan.dirs),
     pluginFiles: pluginFilesOf(entries, candidates, options.stamp),

@@ -141,7 +141,7 @@ export async function discover(options: DiscoverOptions): Promise<DiscoveryRepor
     const pending = useCache ? beginCache(cacheFile) : undefined;
     // The scan and the checks (semver, the manifest validator) load only when a scan is needed.
     const { discoverFresh } = await import("./discover-fresh.js");
-    const fresh = discoverFresh({
+    const fresh = await discoverFresh({
       root,
       hostPkg,
       userDirs,
