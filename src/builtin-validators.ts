@@ -101,6 +101,188 @@ export const BUILTIN_VALIDATORS: ReadonlyMap<string, ValidateFunction> = new Map
       return validate10;
     })(),
   ],
+  // backend "tensorboard"
+  [
+    'draft-07:{"type":"object","properties":{"logdir":{"type":"string","pattern":"\\\\S","default":"./tracelet-runs/tensorboard","description":"TensorBoard\'s --logdir; each run writes into <logdir>/<project>/<runId>/."},"maxFileBytes":{"type":"integer","minimum":1024,"default":134217728,"description":"Size past which the next batch starts a new event file (default 128 MiB)."},"fsync":{"type":"boolean","default":true,"description":"fdatasync the event file on flush and stop, when something new was written."},"hparams":{"type":"boolean","default":true,"description":"Also write params as the HParams plugin\'s session info (compare runs by param)."}},"additionalProperties":false}',
+    (() => {
+      const schema11 = {
+        type: "object",
+        properties: {
+          logdir: {
+            type: "string",
+            pattern: "\\S",
+            default: "./tracelet-runs/tensorboard",
+            description: "TensorBoard's --logdir; each run writes into <logdir>/<project>/<runId>/.",
+          },
+          maxFileBytes: {
+            type: "integer",
+            minimum: 1024,
+            default: 134217728,
+            description: "Size past which the next batch starts a new event file (default 128 MiB).",
+          },
+          fsync: {
+            type: "boolean",
+            default: true,
+            description: "fdatasync the event file on flush and stop, when something new was written.",
+          },
+          hparams: {
+            type: "boolean",
+            default: true,
+            description: "Also write params as the HParams plugin's session info (compare runs by param).",
+          },
+        },
+        additionalProperties: false,
+      };
+      const pattern0 = new RegExp("\\S", "u");
+      function validate10(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+        let vErrors = null;
+        let errors = 0;
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+          if (data.logdir === undefined) {
+            data.logdir = "./tracelet-runs/tensorboard";
+          }
+          if (data.maxFileBytes === undefined) {
+            data.maxFileBytes = 134217728;
+          }
+          if (data.fsync === undefined) {
+            data.fsync = true;
+          }
+          if (data.hparams === undefined) {
+            data.hparams = true;
+          }
+          for (const key0 in data) {
+            if (!(key0 === "logdir" || key0 === "maxFileBytes" || key0 === "fsync" || key0 === "hparams")) {
+              const err0 = {
+                instancePath,
+                schemaPath: "#/additionalProperties",
+                keyword: "additionalProperties",
+                params: { additionalProperty: key0 },
+                message: "must NOT have additional properties",
+              };
+              if (vErrors === null) {
+                vErrors = [err0];
+              } else {
+                vErrors.push(err0);
+              }
+              errors++;
+            }
+          }
+          let data0 = data.logdir;
+          if (typeof data0 === "string") {
+            if (!pattern0.test(data0)) {
+              const err1 = {
+                instancePath: instancePath + "/logdir",
+                schemaPath: "#/properties/logdir/pattern",
+                keyword: "pattern",
+                params: { pattern: "\\S" },
+                message: 'must match pattern "' + "\\S" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err1];
+              } else {
+                vErrors.push(err1);
+              }
+              errors++;
+            }
+          } else {
+            const err2 = {
+              instancePath: instancePath + "/logdir",
+              schemaPath: "#/properties/logdir/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err2];
+            } else {
+              vErrors.push(err2);
+            }
+            errors++;
+          }
+          let data1 = data.maxFileBytes;
+          if (!(typeof data1 == "number" && !(data1 % 1) && !isNaN(data1))) {
+            const err3 = {
+              instancePath: instancePath + "/maxFileBytes",
+              schemaPath: "#/properties/maxFileBytes/type",
+              keyword: "type",
+              params: { type: "integer" },
+              message: "must be integer",
+            };
+            if (vErrors === null) {
+              vErrors = [err3];
+            } else {
+              vErrors.push(err3);
+            }
+            errors++;
+          }
+          if (typeof data1 == "number") {
+            if (data1 < 1024 || isNaN(data1)) {
+              const err4 = {
+                instancePath: instancePath + "/maxFileBytes",
+                schemaPath: "#/properties/maxFileBytes/minimum",
+                keyword: "minimum",
+                params: { comparison: ">=", limit: 1024 },
+                message: "must be >= 1024",
+              };
+              if (vErrors === null) {
+                vErrors = [err4];
+              } else {
+                vErrors.push(err4);
+              }
+              errors++;
+            }
+          }
+          if (typeof data.fsync !== "boolean") {
+            const err5 = {
+              instancePath: instancePath + "/fsync",
+              schemaPath: "#/properties/fsync/type",
+              keyword: "type",
+              params: { type: "boolean" },
+              message: "must be boolean",
+            };
+            if (vErrors === null) {
+              vErrors = [err5];
+            } else {
+              vErrors.push(err5);
+            }
+            errors++;
+          }
+          if (typeof data.hparams !== "boolean") {
+            const err6 = {
+              instancePath: instancePath + "/hparams",
+              schemaPath: "#/properties/hparams/type",
+              keyword: "type",
+              params: { type: "boolean" },
+              message: "must be boolean",
+            };
+            if (vErrors === null) {
+              vErrors = [err6];
+            } else {
+              vErrors.push(err6);
+            }
+            errors++;
+          }
+        } else {
+          const err7 = {
+            instancePath,
+            schemaPath: "#/type",
+            keyword: "type",
+            params: { type: "object" },
+            message: "must be object",
+          };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
+        validate10.errors = vErrors;
+        return errors === 0;
+      }
+      return validate10;
+    })(),
+  ],
   // collector "system"
   [
     'draft-07:{"type":"object","properties":{"intervalMs":{"type":"integer","minimum":100,"default":10000,"description":"Sampling interval, ms."},"samplesBeforeLogging":{"type":"integer","minimum":1,"default":1,"description":"Samples averaged per point."},"perCore":{"type":"boolean","default":false},"diskPaths":{"type":"array","items":{"type":"string"},"default":["/"]},"disks":{"type":"array","items":{"type":"string"}},"networkInterfaces":{"type":"array","items":{"type":"string"}},"includeLoopback":{"type":"boolean","default":false},"perInterface":{"type":"boolean","default":false},"gpu":{"type":"boolean","default":true},"nvidiaSmiPath":{"type":"string","default":"nvidia-smi"},"pid":{"type":"integer","minimum":1},"processTree":{"type":"boolean","default":false},"source":{"enum":["auto","proc","systeminformation"],"default":"auto"}},"additionalProperties":false}',

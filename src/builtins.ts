@@ -1,4 +1,5 @@
 import { jsonlMetadata } from "./backends/jsonl/metadata.js";
+import { tensorboardMetadata } from "./backends/tensorboard/metadata.js";
 import { BUILTIN_VALIDATORS } from "./builtin-validators.js";
 import { environmentMetadata } from "./collectors/environment/metadata.js";
 import { gitMetadata } from "./collectors/git/metadata.js";
@@ -40,6 +41,10 @@ export interface BuiltinPlugin {
 /** The plugins that ship with Tracelet, registered through the public API like any other. */
 export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [
   { metadata: jsonlMetadata, load: async () => (await import("./backends/jsonl/jsonl-backend.js")).JsonlBackend },
+  {
+    metadata: tensorboardMetadata,
+    load: async () => (await import("./backends/tensorboard/tensorboard-backend.js")).TensorboardBackend,
+  },
   {
     metadata: systemMetadata,
     load: async () => (await import("./collectors/system/system-collector.js")).SystemCollector,
