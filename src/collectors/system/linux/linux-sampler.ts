@@ -3,7 +3,7 @@ import { loadavg } from "node:os";
 import type { SystemCollectorConfig } from "../metadata.js";
 import { label, SYSTEM_PREFIX, toMegabytes } from "../names.js";
 import { Rates } from "../rates.js";
-import { busyPercent, type ProcStat, parseProcStat } from "./cpu.js";
+import { busyPercent, type ProcStat, parseLoadAvg, parseProcStat } from "./cpu.js";
 import { parseDiskStats, wholeDisks } from "./disk-io.js";
 import { MemoryReader, type MemoryReading } from "./memory.js";
 import { interfaceFilter, parseNetDev } from "./network.js";
@@ -95,7 +95,7 @@ export class LinuxSampler {
   }
 
   private addCpu(out: Record<string, number>, text: string): void {
-    const now = parseProcStat(text);
+    const now = parseProcStat(text, this.config.perCore === true);
     const before = this.cpu;
     this.cpu = now;
     if (!before) return;
@@ -111,8 +111,10 @@ export class LinuxSampler {
   }
 
   private addLoad(out: Record<string, number>): void {
-    // os.loadavg() is one sysinfo(2) call: cheaper than reading /proc/loadavg, and as exact.
-    const [one, five, fifteen] = loadavg();
+    // os.loadavg() opens, reads and closes /proc/loadavg on every call: the kept-open file is
+    // cheaper. It is the fallback where the file cannot be read.
+    const text = this.files.tryRead("/proc/loadavg");
+    const [one, five, fifteen] = text === undefined ? loadavg() : parseLoadAvg(text);
     out[N.load1] = one;
     out[N.load5] = five;
     out[N.load15] = fifteen;
