@@ -283,6 +283,182 @@ export const BUILTIN_VALIDATORS: ReadonlyMap<string, ValidateFunction> = new Map
       return validate10;
     })(),
   ],
+  // backend "sqlite"
+  [
+    'draft-07:{"type":"object","properties":{"path":{"type":"string","pattern":"\\\\S","default":"./tracelet-runs/tracelet.db","description":"The database file; many runs share it."},"busyTimeoutMs":{"type":"integer","minimum":0,"default":5000,"description":"How long a write waits for another writer\'s lock before failing (retried by Tracelet)."},"synchronous":{"type":"string","enum":["off","normal","full"],"default":"normal","description":"SQLite\'s synchronous pragma: normal (WAL: durable at checkpoints) or full (each commit)."}},"additionalProperties":false}',
+    (() => {
+      const schema11 = {
+        type: "object",
+        properties: {
+          path: {
+            type: "string",
+            pattern: "\\S",
+            default: "./tracelet-runs/tracelet.db",
+            description: "The database file; many runs share it.",
+          },
+          busyTimeoutMs: {
+            type: "integer",
+            minimum: 0,
+            default: 5000,
+            description: "How long a write waits for another writer's lock before failing (retried by Tracelet).",
+          },
+          synchronous: {
+            type: "string",
+            enum: ["off", "normal", "full"],
+            default: "normal",
+            description: "SQLite's synchronous pragma: normal (WAL: durable at checkpoints) or full (each commit).",
+          },
+        },
+        additionalProperties: false,
+      };
+      const pattern0 = new RegExp("\\S", "u");
+      function validate10(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+        let vErrors = null;
+        let errors = 0;
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+          if (data.path === undefined) {
+            data.path = "./tracelet-runs/tracelet.db";
+          }
+          if (data.busyTimeoutMs === undefined) {
+            data.busyTimeoutMs = 5000;
+          }
+          if (data.synchronous === undefined) {
+            data.synchronous = "normal";
+          }
+          for (const key0 in data) {
+            if (!(key0 === "path" || key0 === "busyTimeoutMs" || key0 === "synchronous")) {
+              const err0 = {
+                instancePath,
+                schemaPath: "#/additionalProperties",
+                keyword: "additionalProperties",
+                params: { additionalProperty: key0 },
+                message: "must NOT have additional properties",
+              };
+              if (vErrors === null) {
+                vErrors = [err0];
+              } else {
+                vErrors.push(err0);
+              }
+              errors++;
+            }
+          }
+          let data0 = data.path;
+          if (typeof data0 === "string") {
+            if (!pattern0.test(data0)) {
+              const err1 = {
+                instancePath: instancePath + "/path",
+                schemaPath: "#/properties/path/pattern",
+                keyword: "pattern",
+                params: { pattern: "\\S" },
+                message: 'must match pattern "' + "\\S" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err1];
+              } else {
+                vErrors.push(err1);
+              }
+              errors++;
+            }
+          } else {
+            const err2 = {
+              instancePath: instancePath + "/path",
+              schemaPath: "#/properties/path/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err2];
+            } else {
+              vErrors.push(err2);
+            }
+            errors++;
+          }
+          let data1 = data.busyTimeoutMs;
+          if (!(typeof data1 == "number" && !(data1 % 1) && !isNaN(data1))) {
+            const err3 = {
+              instancePath: instancePath + "/busyTimeoutMs",
+              schemaPath: "#/properties/busyTimeoutMs/type",
+              keyword: "type",
+              params: { type: "integer" },
+              message: "must be integer",
+            };
+            if (vErrors === null) {
+              vErrors = [err3];
+            } else {
+              vErrors.push(err3);
+            }
+            errors++;
+          }
+          if (typeof data1 == "number") {
+            if (data1 < 0 || isNaN(data1)) {
+              const err4 = {
+                instancePath: instancePath + "/busyTimeoutMs",
+                schemaPath: "#/properties/busyTimeoutMs/minimum",
+                keyword: "minimum",
+                params: { comparison: ">=", limit: 0 },
+                message: "must be >= 0",
+              };
+              if (vErrors === null) {
+                vErrors = [err4];
+              } else {
+                vErrors.push(err4);
+              }
+              errors++;
+            }
+          }
+          let data2 = data.synchronous;
+          if (typeof data2 !== "string") {
+            const err5 = {
+              instancePath: instancePath + "/synchronous",
+              schemaPath: "#/properties/synchronous/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err5];
+            } else {
+              vErrors.push(err5);
+            }
+            errors++;
+          }
+          if (!(data2 === "off" || data2 === "normal" || data2 === "full")) {
+            const err6 = {
+              instancePath: instancePath + "/synchronous",
+              schemaPath: "#/properties/synchronous/enum",
+              keyword: "enum",
+              params: { allowedValues: schema11.properties.synchronous.enum },
+              message: "must be equal to one of the allowed values",
+            };
+            if (vErrors === null) {
+              vErrors = [err6];
+            } else {
+              vErrors.push(err6);
+            }
+            errors++;
+          }
+        } else {
+          const err7 = {
+            instancePath,
+            schemaPath: "#/type",
+            keyword: "type",
+            params: { type: "object" },
+            message: "must be object",
+          };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
+        validate10.errors = vErrors;
+        return errors === 0;
+      }
+      return validate10;
+    })(),
+  ],
   // collector "system"
   [
     'draft-07:{"type":"object","properties":{"intervalMs":{"type":"integer","minimum":100,"default":10000,"description":"Sampling interval, ms."},"samplesBeforeLogging":{"type":"integer","minimum":1,"default":1,"description":"Samples averaged per point."},"perCore":{"type":"boolean","default":false},"diskPaths":{"type":"array","items":{"type":"string"},"default":["/"]},"disks":{"type":"array","items":{"type":"string"}},"networkInterfaces":{"type":"array","items":{"type":"string"}},"includeLoopback":{"type":"boolean","default":false},"perInterface":{"type":"boolean","default":false},"gpu":{"type":"boolean","default":true},"nvidiaSmiPath":{"type":"string","default":"nvidia-smi"},"pid":{"type":"integer","minimum":1},"processTree":{"type":"boolean","default":false},"source":{"enum":["auto","proc","systeminformation"],"default":"auto"}},"additionalProperties":false}',

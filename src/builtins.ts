@@ -1,4 +1,5 @@
 import { jsonlMetadata } from "./backends/jsonl/metadata.js";
+import { sqliteMetadata } from "./backends/sqlite/metadata.js";
 import { tensorboardMetadata } from "./backends/tensorboard/metadata.js";
 import { BUILTIN_VALIDATORS } from "./builtin-validators.js";
 import { environmentMetadata } from "./collectors/environment/metadata.js";
@@ -44,6 +45,11 @@ export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [
   {
     metadata: tensorboardMetadata,
     load: async () => (await import("./backends/tensorboard/tensorboard-backend.js")).TensorboardBackend,
+  },
+  // Its client is an optional peer dependency: loading checks it (TRACELET_ERR_DEPENDENCY_MISSING).
+  {
+    metadata: sqliteMetadata,
+    load: async () => (await import("./backends/sqlite/sqlite-backend.js")).loadSqliteBackend(),
   },
   {
     metadata: systemMetadata,
