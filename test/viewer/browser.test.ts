@@ -1,4 +1,5 @@
 import { writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,6 +24,10 @@ async function inked(page: Page, selector: string): Promise<number> {
     return ink / (data.length / 4);
   });
 }
+
+/** Screenshots go to docs/ when TRACELET_SCREENSHOTS=1 (to refresh the README's), else to a temp dir. */
+const shotDir = process.env.TRACELET_SCREENSHOTS === "1" ? join(ROOT, "docs") : tmpdir();
+const shot = (name: string) => join(shotDir, name);
 
 describe("the viewer in a real browser (Debian's chromium, headless)", () => {
   let chromium: Awaited<ReturnType<typeof launchChromium>>;
@@ -87,7 +92,7 @@ describe("the viewer in a real browser (Debian's chromium, headless)", () => {
     // The 20,000-point run comes downsampled: at most ~2 points per pixel.
     const before = Number(await page.getAttribute(chart, "data-points"));
     expect(before).toBeLessThan(2 * 900 + 2 + 30 + 2);
-    await page.screenshot({ path: join(ROOT, "docs/viewer-ui.png") });
+    await page.screenshot({ path: shot("viewer-ui.png") });
 
     // A live point appears without reloading.
     live.logMetric("train/loss", 0.01, 30);
@@ -137,7 +142,7 @@ describe("the viewer in a real browser (Debian's chromium, headless)", () => {
     expect(await page.$$eval("#runs tbody tr", (trs) => trs.length)).toBe(3);
     await page.waitForSelector('.chart[data-metric="val/loss"] canvas');
     expect(await inked(page, '.chart[data-metric="val/loss"] canvas')).toBeGreaterThan(0.002);
-    await page.screenshot({ path: join(ROOT, "docs/viewer-report.png") });
+    await page.screenshot({ path: shot("viewer-report.png") });
     expect(errors).toEqual([]);
     expect(requests).toEqual([`file://${file}`]);
     await page.close();
