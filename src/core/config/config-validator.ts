@@ -153,6 +153,24 @@ function cloneConfig(plugin: string, config: unknown): Record<string, unknown> {
   }
 }
 
+// A schema can make validation recurse for ever: a `default` under a `$ref` back to its own
+// schema inserts a new level at each step (fuzzing found it). That is the schema's fault.
+function runValidator(plugin: string, validate: ValidateFunction, value: Record<string, unknown>): boolean {
+  try {
+    return validate(value) as boolean;
+  } catch (error) {
+    const why =
+      error instanceof RangeError
+        ? "it recursed without end, e.g. a default under a $ref back to its own schema"
+        : String(error).slice(0, 200);
+    throw new TraceletError(
+      "TRACELET_ERR_SCHEMA_INVALID",
+      `Plugin "${plugin}" has an unusable configSchema: validating with it failed (${why}).`,
+      { cause: error, details: { plugin } },
+    );
+  }
+}
+
 /**
  * Validates a plugin's config against its JSON Schema (draft-07 or 2020-12): defaults
  * applied, every error reported at once with the plugin's name and each failing path, keys
@@ -179,7 +197,7 @@ export function validateConfig(
   const value = cloneConfig(plugin, config);
   if (!schema) return deepFreeze(value);
   const validate = compileSchema(plugin, schema);
-  const issues = validate(value) ? [] : (validate.errors ?? []).map((e) => issueOf(e, schema));
+  const issues = runValidator(plugin, validate, value) ? [] : (validate.errors ?? []).map((e) => issueOf(e, schema));
   for (const { path, key, known } of unknownKeys(schema, value)) {
     if (!issues.some((i) => i.path === path)) issues.push(unknownKeyIssue(path, key, known));
   }
