@@ -88,6 +88,8 @@ export {
   type PluginDefinition,
   type PluginHandlers,
 } from "./plugins/define-plugin.js";
+export type { CacheMode } from "./plugins/discovery/cache.js";
+export type { DiscoveryCacheOption } from "./plugins/discovery/cache-mode.js";
 export type { CandidatePackage, DiscoverOptions, DiscoveryReport } from "./plugins/discovery/discover.js";
 export type {
   ArraySchema,

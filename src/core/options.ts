@@ -47,7 +47,10 @@ export interface RunOptions {
    * Plugin discovery: `cache` is `"default"` (trust what installs change), `"strict"` (also
    * check every package.json) or `"off"`. Default: `TRACELET_DISCOVERY_CACHE`, else `"default"`.
    */
-  discovery?: { cache?: "default" | "strict" | "off" };
+  discovery?: {
+    /** `"default"`, `"strict"` or `"off"` (see docs/plugin-manifest.md, "The discovery cache"). */
+    cache?: "default" | "strict" | "off";
+  };
 }
 
 /** The keys {@link RunOptions} accepts; anything else is refused. */
