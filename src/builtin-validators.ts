@@ -459,6 +459,205 @@ export const BUILTIN_VALIDATORS: ReadonlyMap<string, ValidateFunction> = new Map
       return validate10;
     })(),
   ],
+  // backend "mlflow"
+  [
+    'draft-07:{"type":"object","properties":{"trackingUri":{"type":"string","pattern":"^https?://[^\\\\s/]+","description":"The tracking server\'s URL (http or https). Default: MLFLOW_TRACKING_URI, else http://127.0.0.1:5000."},"experimentName":{"type":"string","pattern":"\\\\S","description":"The experiment, created when missing. Default: the run\'s project."},"token":{"type":"string","writeOnly":true,"description":"Bearer token (secret). Default: MLFLOW_TRACKING_TOKEN."},"requestTimeoutMs":{"type":"integer","minimum":1,"default":30000,"description":"A request not answered within this is an outage (retried by Tracelet)."}},"additionalProperties":false}',
+    (() => {
+      const schema11 = {
+        type: "object",
+        properties: {
+          trackingUri: {
+            type: "string",
+            pattern: "^https?://[^\\s/]+",
+            description:
+              "The tracking server's URL (http or https). Default: MLFLOW_TRACKING_URI, else http://127.0.0.1:5000.",
+          },
+          experimentName: {
+            type: "string",
+            pattern: "\\S",
+            description: "The experiment, created when missing. Default: the run's project.",
+          },
+          token: {
+            type: "string",
+            writeOnly: true,
+            description: "Bearer token (secret). Default: MLFLOW_TRACKING_TOKEN.",
+          },
+          requestTimeoutMs: {
+            type: "integer",
+            minimum: 1,
+            default: 30000,
+            description: "A request not answered within this is an outage (retried by Tracelet).",
+          },
+        },
+        additionalProperties: false,
+      };
+      const pattern0 = new RegExp("^https?://[^\\s/]+", "u");
+      const pattern1 = new RegExp("\\S", "u");
+      function validate10(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+        let vErrors = null;
+        let errors = 0;
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+          if (data.requestTimeoutMs === undefined) {
+            data.requestTimeoutMs = 30000;
+          }
+          for (const key0 in data) {
+            if (
+              !(key0 === "trackingUri" || key0 === "experimentName" || key0 === "token" || key0 === "requestTimeoutMs")
+            ) {
+              const err0 = {
+                instancePath,
+                schemaPath: "#/additionalProperties",
+                keyword: "additionalProperties",
+                params: { additionalProperty: key0 },
+                message: "must NOT have additional properties",
+              };
+              if (vErrors === null) {
+                vErrors = [err0];
+              } else {
+                vErrors.push(err0);
+              }
+              errors++;
+            }
+          }
+          if (data.trackingUri !== undefined) {
+            let data0 = data.trackingUri;
+            if (typeof data0 === "string") {
+              if (!pattern0.test(data0)) {
+                const err1 = {
+                  instancePath: instancePath + "/trackingUri",
+                  schemaPath: "#/properties/trackingUri/pattern",
+                  keyword: "pattern",
+                  params: { pattern: "^https?://[^\\s/]+" },
+                  message: 'must match pattern "' + "^https?://[^\\s/]+" + '"',
+                };
+                if (vErrors === null) {
+                  vErrors = [err1];
+                } else {
+                  vErrors.push(err1);
+                }
+                errors++;
+              }
+            } else {
+              const err2 = {
+                instancePath: instancePath + "/trackingUri",
+                schemaPath: "#/properties/trackingUri/type",
+                keyword: "type",
+                params: { type: "string" },
+                message: "must be string",
+              };
+              if (vErrors === null) {
+                vErrors = [err2];
+              } else {
+                vErrors.push(err2);
+              }
+              errors++;
+            }
+          }
+          if (data.experimentName !== undefined) {
+            let data1 = data.experimentName;
+            if (typeof data1 === "string") {
+              if (!pattern1.test(data1)) {
+                const err3 = {
+                  instancePath: instancePath + "/experimentName",
+                  schemaPath: "#/properties/experimentName/pattern",
+                  keyword: "pattern",
+                  params: { pattern: "\\S" },
+                  message: 'must match pattern "' + "\\S" + '"',
+                };
+                if (vErrors === null) {
+                  vErrors = [err3];
+                } else {
+                  vErrors.push(err3);
+                }
+                errors++;
+              }
+            } else {
+              const err4 = {
+                instancePath: instancePath + "/experimentName",
+                schemaPath: "#/properties/experimentName/type",
+                keyword: "type",
+                params: { type: "string" },
+                message: "must be string",
+              };
+              if (vErrors === null) {
+                vErrors = [err4];
+              } else {
+                vErrors.push(err4);
+              }
+              errors++;
+            }
+          }
+          if (data.token !== undefined) {
+            if (typeof data.token !== "string") {
+              const err5 = {
+                instancePath: instancePath + "/token",
+                schemaPath: "#/properties/token/type",
+                keyword: "type",
+                params: { type: "string" },
+                message: "must be string",
+              };
+              if (vErrors === null) {
+                vErrors = [err5];
+              } else {
+                vErrors.push(err5);
+              }
+              errors++;
+            }
+          }
+          let data3 = data.requestTimeoutMs;
+          if (!(typeof data3 == "number" && !(data3 % 1) && !isNaN(data3))) {
+            const err6 = {
+              instancePath: instancePath + "/requestTimeoutMs",
+              schemaPath: "#/properties/requestTimeoutMs/type",
+              keyword: "type",
+              params: { type: "integer" },
+              message: "must be integer",
+            };
+            if (vErrors === null) {
+              vErrors = [err6];
+            } else {
+              vErrors.push(err6);
+            }
+            errors++;
+          }
+          if (typeof data3 == "number") {
+            if (data3 < 1 || isNaN(data3)) {
+              const err7 = {
+                instancePath: instancePath + "/requestTimeoutMs",
+                schemaPath: "#/properties/requestTimeoutMs/minimum",
+                keyword: "minimum",
+                params: { comparison: ">=", limit: 1 },
+                message: "must be >= 1",
+              };
+              if (vErrors === null) {
+                vErrors = [err7];
+              } else {
+                vErrors.push(err7);
+              }
+              errors++;
+            }
+          }
+        } else {
+          const err8 = {
+            instancePath,
+            schemaPath: "#/type",
+            keyword: "type",
+            params: { type: "object" },
+            message: "must be object",
+          };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
+        }
+        validate10.errors = vErrors;
+        return errors === 0;
+      }
+      return validate10;
+    })(),
+  ],
   // collector "system"
   [
     'draft-07:{"type":"object","properties":{"intervalMs":{"type":"integer","minimum":100,"default":10000,"description":"Sampling interval, ms."},"samplesBeforeLogging":{"type":"integer","minimum":1,"default":1,"description":"Samples averaged per point."},"perCore":{"type":"boolean","default":false},"diskPaths":{"type":"array","items":{"type":"string"},"default":["/"]},"disks":{"type":"array","items":{"type":"string"}},"networkInterfaces":{"type":"array","items":{"type":"string"}},"includeLoopback":{"type":"boolean","default":false},"perInterface":{"type":"boolean","default":false},"gpu":{"type":"boolean","default":true},"nvidiaSmiPath":{"type":"string","default":"nvidia-smi"},"pid":{"type":"integer","minimum":1},"processTree":{"type":"boolean","default":false},"source":{"enum":["auto","proc","systeminformation"],"default":"auto"}},"additionalProperties":false}',

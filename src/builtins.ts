@@ -1,4 +1,5 @@
 import { jsonlMetadata } from "./backends/jsonl/metadata.js";
+import { mlflowMetadata } from "./backends/mlflow/metadata.js";
 import { sqliteMetadata } from "./backends/sqlite/metadata.js";
 import { tensorboardMetadata } from "./backends/tensorboard/metadata.js";
 import { BUILTIN_VALIDATORS } from "./builtin-validators.js";
@@ -51,6 +52,7 @@ export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [
     metadata: sqliteMetadata,
     load: async () => (await import("./backends/sqlite/sqlite-backend.js")).loadSqliteBackend(),
   },
+  { metadata: mlflowMetadata, load: async () => (await import("./backends/mlflow/mlflow-backend.js")).MlflowBackend },
   {
     metadata: systemMetadata,
     load: async () => (await import("./collectors/system/system-collector.js")).SystemCollector,
