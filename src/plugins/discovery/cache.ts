@@ -20,6 +20,7 @@ export const LOCKFILES = [
   "npm-shrinkwrap.json",
   "yarn.lock",
   "pnpm-lock.yaml",
+  "pnpm-workspace.yaml",
   "bun.lock",
   "bun.lockb",
   "node_modules/.package-lock.json",

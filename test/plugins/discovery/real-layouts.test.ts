@@ -75,8 +75,20 @@ const LAYOUTS: Record<string, LayoutSpec & { plugins: string[]; layout?: "pnp" }
   "pnpm-workspaces": {
     tool: "pnpm",
     install: ["install", ...PNPM_STORE],
-    files: { ...workspaces, "pnpm-workspace.yaml": "packages:\n  - 'packages/*'\n" },
-    plugins: [...BASE, "delta"],
+    // app depends on the workspace's local-plugin: linked into packages/app/node_modules only.
+    files: {
+      ...workspaces,
+      "packages/app/package.json": JSON.stringify({
+        name: "app",
+        version: "1.0.0",
+        dependencies: {
+          "tracelet-plugin-delta": "file:../../tracelet-plugin-delta-1.0.0.tgz",
+          "local-plugin": "workspace:*",
+        },
+      }),
+      "pnpm-workspace.yaml": "packages:\n  - 'packages/*' # every package\n",
+    },
+    plugins: [...BASE, "delta", "local"],
   },
   "yarn-classic": {
     tool: "yarn1",
