@@ -12,7 +12,7 @@
 // systeminformation spawns), net of the idle baseline; max and p99 event-loop delay.
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, platform } from "node:os";
+import { cpus, loadavg, platform } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleInternals } from "../internal.mjs";
@@ -147,7 +147,9 @@ const md = [
     ` outside GC: ${targets.oursMaxOwnCodeStallAtMost2ms ? "yes" : "no"});` +
     ` ≥ 50× cheaper: ${targets.atLeast50xCheaper ? "yes" : "no"}.`,
   "",
-  `Machine: ${machine.cpu} × ${machine.cores}, Node ${machine.node}, ${machine.os}. Date: ${date}.`,
+  `Machine: ${machine.cpu} × ${machine.cores}, Node ${machine.node}, ${machine.os}. Load average at the end: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(", ")}. Date: ${date}.`,
   "",
 ].join("\n");
 
