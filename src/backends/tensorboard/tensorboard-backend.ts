@@ -6,9 +6,6 @@ import { EventFiles } from "./event-file.js";
 import { hparamsEvent, ScalarEncoder, textEvent } from "./events.js";
 import { tensorboardMetadata } from "./metadata.js";
 
-/** Points encoded per write: about 64 KB of events. */
-const SLICE = 1024;
-
 /** Config of the `tensorboard` backend. */
 export interface TensorboardConfig {
   /** TensorBoard's `--logdir`; each run writes into `<logdir>/<project>/<runId>/`. */
@@ -59,20 +56,9 @@ export class TensorboardBackend extends BackendPlugin<TensorboardConfig> {
   }
 
   override logMetrics(batch: MetricRecord[]): void {
-    const files = this.started();
-    // One write per batch when it fits one slice; a larger batch is cut into slices, and one
-    // failing midway throws with the earlier slices written: those must not be sent again, so
-    // the batch is encoded whole into one write instead.
-    files.write(batch.length <= SLICE ? this.encoder.encode(batch) : this.encodeWhole(batch));
+    // The whole batch is one write: wholly in the file, or (cut back after a failure) not at all.
+    this.started().write(this.encoder.encode(batch));
     this.written += batch.length;
-  }
-
-  private encodeWhole(batch: MetricRecord[]): Buffer {
-    const parts: Buffer[] = [];
-    for (let from = 0; from < batch.length; from += SLICE) {
-      parts.push(Buffer.from(this.encoder.encode(batch, from, Math.min(batch.length, from + SLICE))));
-    }
-    return Buffer.concat(parts);
   }
 
   override logParams(params: Record<string, unknown>): void {
