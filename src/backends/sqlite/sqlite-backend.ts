@@ -9,7 +9,6 @@ import { requirePeer } from "../peer-client.js";
 import { sqliteMetadata } from "./metadata.js";
 
 type Database = BetterSqlite3.Database;
-type Statement = BetterSqlite3.Statement;
 
 /** Config of the `sqlite` backend. */
 export interface SqliteConfig {
@@ -83,7 +82,6 @@ export class SqliteBackend extends BackendPlugin<SqliteConfig> {
   /** Static metadata, so the class can be registered by hand too. */
   static metadata = sqliteMetadata;
   private db: Database | undefined;
-  private insert: Statement | undefined;
   private insertBatch: ((batch: MetricRecord[]) => void) | undefined;
   private file = "";
   private written = 0;
@@ -124,7 +122,6 @@ export class SqliteBackend extends BackendPlugin<SqliteConfig> {
     const insert = db.prepare(
       "INSERT INTO metrics (run_id, worker_id, name, step, value, timestamp) VALUES (?, ?, ?, ?, ?, ?)",
     );
-    this.insert = insert;
     this.insertBatch = db.transaction((batch: MetricRecord[]) => {
       for (const p of batch) {
         insert.run(run.runId, run.workerId, p.name, p.step, Number.isNaN(p.value) ? null : p.value, p.timestamp);
@@ -186,7 +183,6 @@ export class SqliteBackend extends BackendPlugin<SqliteConfig> {
       }
     } finally {
       this.db = undefined;
-      this.insert = undefined;
       this.insertBatch = undefined;
       db.close();
     }
