@@ -20,7 +20,7 @@ export interface EntryToCheck {
 }
 
 // Source files larger than this are not lexed (no plugin entry is this big).
-const MAX_SOURCE_BYTES = 16 * 1024 * 1024;
+const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
 // `export * from` / `module.exports = require()` chains followed at most this deep.
 const MAX_DEPTH = 16;
 
@@ -36,8 +36,8 @@ interface Names {
 }
 
 function readText(file: string): string | undefined {
-  const bytes = readPackageFile(file, MAX_SOURCE_BYTES);
-  return bytes === undefined || bytes === "too-large" ? undefined : bytes.toString("utf8");
+  const read = readPackageFile(file, MAX_SOURCE_BYTES);
+  return read.kind === "text" ? read.text : undefined;
 }
 
 // The module format Node gives a file: by extension, else the nearest package.json's "type"
@@ -73,7 +73,7 @@ function resolveRelative(
   const tries = format === "esm" ? [base] : [base, `${base}.js`, `${base}.cjs`, `${base}.json`, join(base, "index.js")];
   for (const file of tries) {
     if (!file.startsWith(`${packageDir}/`)) return undefined;
-    if (readPackageFile(file, MAX_SOURCE_BYTES) !== undefined) return file;
+    if (readPackageFile(file, MAX_SOURCE_BYTES).kind !== "absent") return file;
   }
   return undefined;
 }
@@ -170,7 +170,7 @@ export async function checkEntryExports(plugin: EntryToCheck): Promise<Discovery
   });
   const file = pathInside(plugin.dir, plugin.entry);
   if (file === undefined) return problem(`entry "${plugin.entry}" resolves outside ${plugin.dir}`);
-  if (readPackageFile(file, MAX_SOURCE_BYTES) === undefined) return problem(`entry ${file} is missing`);
+  if (readPackageFile(file, MAX_SOURCE_BYTES).kind === "absent") return problem(`entry ${file} is missing`);
   const found = namesOf(file, plugin.dir, 0, new Set());
   if (typeof found === "string") return problem(found);
   if (found.names.has(plugin.exportName) || found.open) return undefined;

@@ -9,10 +9,10 @@ function loadSchemaFile(candidate: Candidate, file: string): DiscoveryProblem | 
   const declared = candidate.plugin.configSchema as string;
   try {
     // From disk, or from the package's zip archive under Yarn Plug'n'Play.
-    const bytes = readPackageFile(file, MAX_MANIFEST_BYTES);
-    if (bytes === undefined) throw new Error("not a readable file");
-    if (bytes === "too-large") throw new Error(`over the ${MAX_MANIFEST_BYTES}-byte limit`);
-    const schema: unknown = JSON.parse(bytes.toString("utf8"));
+    const read = readPackageFile(file, MAX_MANIFEST_BYTES);
+    if (read.kind === "absent") throw new Error("not a readable file");
+    if (read.kind === "too-large") throw new Error(`over the ${MAX_MANIFEST_BYTES}-byte limit`);
+    const schema: unknown = JSON.parse(read.text);
     if (typeof schema !== "object" || schema === null || Array.isArray(schema)) throw new Error("not a JSON object");
     const bounds = schemaBoundsProblem(schema);
     if (bounds) throw new Error(bounds);

@@ -1,7 +1,7 @@
 import { MAX_MANIFEST_BYTES } from "../manifest/manifest-types.js";
 import { readPackageFile } from "./package-file.js";
 import type { PnpTree } from "./pnp.js";
-import { mentionsTracelet, readPackageText } from "./read-package-text.js";
+import { readPackageText } from "./read-package-text.js";
 import type { ScanResult } from "./scan-types.js";
 import { zipPathOf } from "./zip-archive.js";
 
@@ -36,13 +36,11 @@ export function scanPnp(tree: PnpTree): ScanResult {
       continue;
     }
     archives.add(zipped.archive);
-    const bytes = readPackageFile(`${dir}/package.json`, MAX_MANIFEST_BYTES);
+    const read = readPackageFile(`${dir}/package.json`, MAX_MANIFEST_BYTES);
     // An over-large package.json in an archive is skipped: reading it whole to look for the key
     // would cost more than any plugin manifest is worth.
-    if (bytes === undefined || bytes === "too-large") continue;
-    if (mentionsTracelet(bytes)) {
-      const text = bytes.toString("utf8");
-      result.candidates.push({ dir, source: "project", depth, text, size: text.length });
+    if (read.kind === "text" && read.text.includes('"tracelet"')) {
+      result.candidates.push({ dir, source: "project", depth, text: read.text, size: read.text.length });
     }
   }
   result.archives = [...archives].sort();
