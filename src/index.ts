@@ -6,6 +6,9 @@
 
 export { JsonlBackend, type JsonlConfig } from "./backends/jsonl/jsonl-backend.js";
 export { iterateMetrics, type ReadMetricsResult, readMetrics } from "./backends/jsonl/read-run.js";
+export type { MlflowConfig } from "./backends/mlflow/mlflow-backend.js";
+export type { SqliteConfig } from "./backends/sqlite/metadata.js";
+export type { TensorboardConfig } from "./backends/tensorboard/tensorboard-backend.js";
 export { DEFAULT_ENV_ALLOWLIST, type EnvironmentCollectorConfig } from "./collectors/environment/metadata.js";
 export type { GitCollectorConfig } from "./collectors/git/metadata.js";
 export type { ProcessCollectorConfig } from "./collectors/process/metadata.js";

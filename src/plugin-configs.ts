@@ -1,4 +1,7 @@
 import type { JsonlConfig } from "./backends/jsonl/jsonl-backend.js";
+import type { MlflowConfig } from "./backends/mlflow/mlflow-backend.js";
+import type { SqliteConfig } from "./backends/sqlite/metadata.js";
+import type { TensorboardConfig } from "./backends/tensorboard/tensorboard-backend.js";
 import type { EnvironmentCollectorConfig } from "./collectors/environment/metadata.js";
 import type { GitCollectorConfig } from "./collectors/git/metadata.js";
 import type { ProcessCollectorConfig } from "./collectors/process/metadata.js";
@@ -21,6 +24,12 @@ import type { RunOptions } from "./core/options.js";
 export interface BackendConfigs {
   /** The embedded default backend. */
   jsonl: JsonlConfig;
+  /** TensorBoard event files under `logdir`. */
+  tensorboard: TensorboardConfig;
+  /** One SQLite database for many runs (needs `better-sqlite3`). */
+  sqlite: SqliteConfig;
+  /** An MLflow tracking server, through its REST API. */
+  mlflow: MlflowConfig;
 }
 
 /**

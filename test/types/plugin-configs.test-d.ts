@@ -18,6 +18,7 @@ describe("typed configuration", () => {
   it("names the built-in plugins and the ones packages declare", () => {
     expectTypeOf<"jsonl">().toMatchTypeOf<BackendName>();
     expectTypeOf<"csv">().toMatchTypeOf<BackendName>();
+    expectTypeOf<"tensorboard" | "sqlite" | "mlflow">().toMatchTypeOf<BackendName>();
     expectTypeOf<"system" | "process" | "git" | "environment">().toMatchTypeOf<CollectorName>();
   });
 
@@ -38,10 +39,21 @@ describe("typed configuration", () => {
     void startExperiment({ plugins: { system: { intervalMs: "5000" } } });
     // @ts-expect-error the csv backend's path is required
     void startExperiment({ plugins: { csv: { delimiter: ";" } } });
+    // @ts-expect-error the sqlite backend's synchronous pragma is one of off/normal/full
+    void startExperiment({ plugins: { sqlite: { synchronous: "fast" } } });
+    // @ts-expect-error the tensorboard backend has "logdir", not "logDir"
+    void startExperiment({ plugins: { tensorboard: { logDir: "tb" } } });
     // @ts-expect-error no plugin is named "jsnol"
     void startExperiment({ plugins: { jsnol: {} } });
     const ok: StartExperimentOptions = {
-      plugins: { jsonl: { dir: "runs", fsync: false }, system: { intervalMs: 5000 }, csv: { path: "out.csv" } },
+      plugins: {
+        jsonl: { dir: "runs", fsync: false },
+        system: { intervalMs: 5000 },
+        csv: { path: "out.csv" },
+        tensorboard: { logdir: "tb" },
+        sqlite: { path: "runs.db", synchronous: "full" },
+        mlflow: { trackingUri: "http://127.0.0.1:5000" },
+      },
     };
     void ok;
   });

@@ -1,5 +1,17 @@
 import type { PluginMetadata } from "../../core/plugin-api.js";
 
+// The config type lives here, not beside the class, so the public types never reach
+// better-sqlite3's (an optional peer a user may not have installed).
+/** Config of the `sqlite` backend. */
+export interface SqliteConfig {
+  /** The database file (default `./tracelet-runs/tracelet.db`); many runs share it. */
+  path?: string;
+  /** How long a write waits for another writer's lock before failing (default 5000 ms). */
+  busyTimeoutMs?: number;
+  /** SQLite's `synchronous` pragma (default `"normal"`). */
+  synchronous?: "off" | "normal" | "full";
+}
+
 /** JSON Schema of the `sqlite` backend's config. */
 export const sqliteConfigSchema = {
   type: "object",

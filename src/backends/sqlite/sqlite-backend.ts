@@ -6,19 +6,11 @@ import type { RunEnd } from "../../core/run-end.js";
 import type { MetricRecord, PluginContext } from "../../core/types.js";
 import { BackendPlugin } from "../../plugins/base.js";
 import { requirePeer } from "../peer-client.js";
-import { sqliteMetadata } from "./metadata.js";
+import { type SqliteConfig, sqliteMetadata } from "./metadata.js";
+
+export type { SqliteConfig };
 
 type Database = BetterSqlite3.Database;
-
-/** Config of the `sqlite` backend. */
-export interface SqliteConfig {
-  /** The database file (default `./tracelet-runs/tracelet.db`); many runs share it. */
-  path?: string;
-  /** How long a write waits for another writer's lock before failing (default 5000 ms). */
-  busyTimeoutMs?: number;
-  /** SQLite's `synchronous` pragma (default `"normal"`). */
-  synchronous?: "off" | "normal" | "full";
-}
 
 /** The tables and the indexes the viewer's queries use (run list by project, one metric's series). */
 const SCHEMA = `
