@@ -54,9 +54,13 @@ describe("the snippets of the README and docs", () => {
   });
 
   it.each(all.map((s) => [`${s.file}:${s.line}`, s] as const))("%s", async (_where, snippet) => {
+    // Compiled as TypeScript (esbuild: syntax; the types are the type tests' business). A part
+    // of a program (a class body, a method) is compiled inside a class so its syntax is checked too.
+    const partOfClass = !snippet.run && /^\s*(async\s+|override\s+|static\s+)*[A-Za-z_]\w*\s*\(/.test(snippet.code);
+    const code = partOfClass ? `class Snippet {\n${snippet.code}\n}` : snippet.code;
+    const js = transformSync(code, { loader: "ts", format: "esm", target: "node20" }).code;
+    // A block that is not run is done here: a syntax error has already failed it.
     if (!snippet.run) return;
-    // Compiled as TypeScript (esbuild: syntax; the types are the type tests' business).
-    const js = transformSync(snippet.code, { loader: "ts", format: "esm", target: "node20" }).code;
     const cwd = await project();
     writeFileSync(join(cwd, "snippet.mjs"), js);
     const run = spawnSync(process.execPath, ["snippet.mjs"], {
