@@ -49,8 +49,13 @@ const COMMANDS: Record<string, CommandSpec> = {
   },
   sync: {
     summary: "replay the spool of a run whose process died: tracelet sync <run dir>",
-    usage: "tracelet sync <run dir> [--config <json>] [--timeout <ms>]",
+    usage: "tracelet sync <run dir> [--backend <name>] [--config <json>] [--timeout <ms>]",
     flags: [
+      {
+        name: "--backend",
+        value: "<name>",
+        help: "replay this backend's spool only (default: each backend's, each in a process of its own)",
+      },
       { name: "--config", value: "<json>", help: "config values added to every backend (e.g. secrets)" },
       { name: "--timeout", value: "<ms>", help: "deadline of each backend call (default: the flush deadline)" },
     ],

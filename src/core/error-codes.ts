@@ -47,6 +47,10 @@ const CODES = {
   TRACELET_ERR_RUN_AMBIGUOUS: "Type more characters of the run id: the prefix matches the runs listed.",
   TRACELET_ERR_FILTER_INVALID:
     "Write the filter as `name op value` joined by `and`/`or` (ops `= != < <= > >= ~`); see docs/viewer.md.",
+  TRACELET_ERR_SPOOL_INVALID:
+    "The spool's `backend.json` was edited or forged: check where the run directory came from, then delete its `spool/<backend>/` folder.",
+  TRACELET_ERR_WRITE_FAILED:
+    "Free disk space or fix the permissions of the directory named; the batch is retried, nothing is lost while the process lives.",
 } as const;
 
 /** A stable Tracelet error code, e.g. `"TRACELET_ERR_CONFIG_INVALID"`. */

@@ -1,6 +1,9 @@
-import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { TraceletError } from "./errors.js";
+import { readRegularFile } from "./util/read-regular-file.js";
+
+/** The largest host package.json read, in bytes (a monorepo root's is far smaller). */
+const MAX_HOST_PACKAGE_BYTES = 16 * 1024 * 1024;
 
 /** The host project's `tracelet` field and where its package.json is. */
 export interface HostConfig {
@@ -39,13 +42,15 @@ async function explainMalformed(cwd: string, path: string, cause: unknown): Prom
 export interface NearestPackageJson {
   /** Its path. */
   path: string;
-  /** Its text. */
-  text: string;
+  /** Its text; undefined when it is larger than 16 MiB (not read). */
+  text: string | undefined;
 }
 
 /**
  * Finds the nearest readable package.json from `cwd` upwards, as read-pkg-up does. Synchronous:
- * a few small reads cost less than their thread-pool round trips at start-up.
+ * a few small reads cost less than their thread-pool round trips at start-up. Only a regular
+ * file counts, opened without blocking: a FIFO, a device or a directory named package.json is
+ * passed over (a FIFO would otherwise freeze the process), and a file over 16 MiB is not read.
  *
  * @param cwd - where to start
  * @returns its path and text, or undefined outside any package
@@ -57,11 +62,10 @@ export interface NearestPackageJson {
 export function nearestPackageJson(cwd: string): NearestPackageJson | undefined {
   for (let dir = resolve(cwd); ; ) {
     const path = join(dir, "package.json");
-    try {
-      return { path, text: readFileSync(path, "utf8") };
-    } catch {
-      // none here (or a directory of that name): keep walking up
-    }
+    const read = readRegularFile(path, MAX_HOST_PACKAGE_BYTES);
+    if (read.kind === "text") return { path, text: read.text };
+    if (read.kind === "too-large") return { path, text: undefined };
+    // none here (or a directory, FIFO or device of that name): keep walking up
     const parent = dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;
@@ -77,10 +81,18 @@ export function nearestPackageJson(cwd: string): NearestPackageJson | undefined 
  * @param cwd - where to start
  * @returns the host config, or undefined outside any package
  * @throws TraceletError `TRACELET_ERR_MANIFEST_INVALID` when the nearest package.json is malformed
+ *   or larger than 16 MiB
  */
 export async function readHostConfig(cwd: string): Promise<HostConfig | undefined> {
   const found = nearestPackageJson(cwd);
   if (!found) return undefined;
+  if (found.text === undefined) {
+    throw new TraceletError(
+      "TRACELET_ERR_MANIFEST_INVALID",
+      `The host package.json at ${found.path} is larger than ${MAX_HOST_PACKAGE_BYTES} bytes.`,
+      { details: { path: found.path } },
+    );
+  }
   try {
     return hostConfig(found.path, JSON.parse(found.text));
   } catch (error) {

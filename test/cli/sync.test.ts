@@ -84,7 +84,17 @@ describe("tracelet sync options and deadlines", () => {
     );
     const runDir = await tempDir();
     const dir = join(runDir, "spool", "stuck");
-    const spool = new Spool(dir, { plugin: "stuck", config: {}, run: { runDir } as RunIdentity });
+    const run: RunIdentity = {
+      project: "p",
+      name: "r",
+      runId: "r",
+      role: "main",
+      workerId: 0,
+      workerCount: 1,
+      tags: {},
+      runDir,
+    };
+    const spool = new Spool(dir, { plugin: "stuck", config: {}, run });
     spool.seal(spool.append(undefined, [{ name: "m", value: 1, step: 1, timestamp: 1 }], 1));
     const out = spawnSync(process.execPath, [join(root, "dist/cli/main.js"), "sync", runDir, "--timeout", "200"], {
       cwd: project,

@@ -1,9 +1,10 @@
-import { closeSync, fdatasync, fstatSync, openSync, readSync, writeSync } from "node:fs";
+import { closeSync, fdatasync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
 import { cp, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { RecordEncoder } from "../../core/data/record-codec.js";
+import { TraceletError } from "../../core/errors.js";
 import type { RunEnd, RunEndStatus } from "../../core/run-end.js";
 import type { MetricRecord, PluginContext } from "../../core/types.js";
 import { BackendPlugin } from "../../plugins/base.js";
@@ -57,6 +58,10 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
   private heartbeat: NodeJS.Timeout | undefined;
   /** The last write of `run.json`: each waits for the one before (they share a temporary file). */
   private runFileWrite: Promise<void> = Promise.resolve();
+  /** Where a failed append's torn tail begins, while it could not be cut off yet. */
+  private tornAt: number | undefined;
+  /** Whether appends are failing (logged once, when it begins). */
+  private outage = false;
 
   /** Where this run's files are. */
   get directory(): string {
@@ -100,17 +105,71 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
     this.logMetrics([{ name, value, step, timestamp }]);
   }
 
+  /**
+   * Appends a batch to `metrics.jsonl`, all of it or none of it: a write the disk refuses (full,
+   * read-only, EIO) is cut back to where the batch began, so the engine can send the same batch
+   * again without a torn line or a duplicate. The first failure of an outage is logged in one
+   * line; the next success ends the outage.
+   *
+   * @param batch - the points
+   * @throws TraceletError `TRACELET_ERR_WRITE_FAILED` (its `cause` the system error)
+   */
   override logMetrics(batch: MetricRecord[]): void {
-    if (this.fd === undefined) throw new Error("jsonl backend is not started");
-    // Slices of ~64 KB: a string that size is encoded and written faster than one big one.
-    for (let from = 0; from < batch.length; from += SLICE) {
-      const to = Math.min(batch.length, from + SLICE);
-      const start = this.bytes;
-      this.bytes += writeSync(this.fd, this.encoder.encode(batch, from, to));
-      this.summary?.observe(batch, from, to, start, this.bytes);
+    const fd = this.fd;
+    if (fd === undefined) throw new Error("jsonl backend is not started");
+    // A tail the last failure could not cut (the truncate failed too) is cut before appending.
+    if (this.tornAt !== undefined) this.cutBack(fd, this.tornAt);
+    const batchStart = this.bytes;
+    const slices: number[] = [];
+    try {
+      // Slices of ~64 KB: a string that size is encoded and written faster than one big one.
+      for (let from = 0; from < batch.length; from += SLICE) {
+        const to = Math.min(batch.length, from + SLICE);
+        slices.push(this.bytes);
+        this.bytes += writeWhole(fd, this.encoder.encode(batch, from, to));
+      }
+    } catch (error) {
+      this.bytes = batchStart;
+      this.tornAt = batchStart;
+      this.cutBack(fd, batchStart);
+      throw this.writeFailed(error);
+    }
+    // Indexed only once the whole batch is in the file: a retried batch is never counted twice.
+    for (let i = 0, from = 0; from < batch.length; i++, from += SLICE) {
+      const end = i + 1 < slices.length ? (slices[i + 1] as number) : this.bytes;
+      this.summary?.observe(batch, from, Math.min(batch.length, from + SLICE), slices[i] as number, end);
+    }
+    if (this.outage) {
+      this.outage = false;
+      this.context.logger.info({ code: "TRACELET_ERR_WRITE_FAILED" }, "metrics.jsonl is writable again");
     }
     this.written += batch.length;
     this.unsynced = true;
+  }
+
+  // Truncates metrics.jsonl back to `size` (dropping a torn tail); when even that is refused, the
+  // next append tries again first.
+  private cutBack(fd: number, size: number): void {
+    try {
+      ftruncateSync(fd, size);
+      this.tornAt = undefined;
+    } catch {
+      this.tornAt = size;
+    }
+  }
+
+  private writeFailed(cause: unknown): TraceletError {
+    const reason = (cause as NodeJS.ErrnoException)?.code ?? (cause instanceof Error ? cause.message : String(cause));
+    const file = join(this.runDir, writerFiles(this.context.run).metrics);
+    if (!this.outage) {
+      this.outage = true;
+      // One line per outage, without a stack: the engine retries the batch until the disk takes it.
+      this.context.logger.warn({ code: "TRACELET_ERR_WRITE_FAILED", reason }, `${file} refused a write; retrying`);
+    }
+    return new TraceletError("TRACELET_ERR_WRITE_FAILED", `Could not append to ${file} (${reason}).`, {
+      cause,
+      details: { path: file, reason },
+    });
   }
 
   override async logParams(params: Record<string, unknown>): Promise<void> {
@@ -231,6 +290,25 @@ function closeTornLine(fd: number): boolean {
   if (last[0] === 0x0a) return false;
   writeSync(fd, "\n");
   return true;
+}
+
+/**
+ * Writes all of `text` (a full disk may take part of a write and refuse the rest).
+ *
+ * @returns the bytes written
+ */
+function writeWhole(fd: number, text: string): number {
+  const length = Buffer.byteLength(text);
+  let done = writeSync(fd, text);
+  if (done < length) {
+    const bytes = Buffer.from(text);
+    while (done < length) {
+      const n = writeSync(fd, bytes, done, length - done);
+      if (n === 0) throw Object.assign(new Error("write made no progress"), { code: "EIO" });
+      done += n;
+    }
+  }
+  return length;
 }
 
 /** Writes a file through a temporary file and a rename, so a crash never leaves it half written. */

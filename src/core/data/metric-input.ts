@@ -55,6 +55,11 @@ export class MetricInput {
       return;
     }
     const s = step === undefined ? table.next[id] : (step as number);
+    // Past 2^53 - 1 an automatic step would stop increasing (2^53 + 1 is 2^53): refused instead.
+    if (!Number.isSafeInteger(s)) {
+      this.reject(name, `the metric's automatic step passed ${Number.MAX_SAFE_INTEGER}; pass explicit steps`);
+      return;
+    }
     table.next[id] = s + 1;
     const ts = timestamp === undefined ? clock.read() : (timestamp as number);
     buffer.push(id, typeof value === "bigint" ? Number(value) : (value as number), s, ts);
@@ -101,6 +106,7 @@ export class MetricInput {
       const id = table.intern(name);
       if (typeof id === "string" || typeof value !== "number") continue;
       const step = table.next[id];
+      if (!Number.isSafeInteger(step)) continue;
       table.next[id] = step + 1;
       buffer.push(id, value, step, timestamp);
     }
@@ -127,9 +133,11 @@ function stepProblem(step: unknown): string | undefined {
   return `the step must be a non-negative integer, not ${describe(step)}`;
 }
 
+// The stored format is integer ms since the epoch: a fraction or a time before 1970 cannot be kept.
 function timestampProblem(timestamp: unknown): string | undefined {
-  if (timestamp === undefined || (typeof timestamp === "number" && Number.isFinite(timestamp))) return undefined;
-  return `the timestamp must be a finite number of ms, not ${describe(timestamp)}`;
+  if (timestamp === undefined || (typeof timestamp === "number" && Number.isSafeInteger(timestamp) && timestamp >= 0))
+    return undefined;
+  return `the timestamp must be a whole, non-negative number of ms since the epoch, not ${describe(timestamp)}`;
 }
 
 function describe(value: unknown): string {

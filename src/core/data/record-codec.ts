@@ -2,7 +2,8 @@ import type { MetricRecord } from "../types.js";
 
 /**
  * One metric line as JSON Lines files hold it (`metrics.jsonl`, spool files). Non-finite values
- * are written as the strings `"NaN"`, `"Infinity"` and `"-Infinity"`, never as `null`.
+ * are written as the strings `"NaN"`, `"Infinity"` and `"-Infinity"`, never as `null`; negative
+ * zero as `-0` (JSON's own spelling, which `JSON.parse` reads back as -0).
  */
 export interface MetricLine {
   /** Metric name. */
@@ -75,7 +76,9 @@ export class RecordEncoder {
         lastTimestamp = p.timestamp;
         tail = `,"timestamp":${lastTimestamp}}\n`;
       }
-      out += `${this.prefix(p.name)}${Number.isFinite(v) ? v : `"${encodeValue(v)}"`},"step":${p.step}${tail}`;
+      // `${-0}` is "0": negative zero is spelled out so that it reads back as -0.
+      const text = v === 0 ? (Object.is(v, -0) ? "-0" : "0") : Number.isFinite(v) ? v : `"${encodeValue(v)}"`;
+      out += `${this.prefix(p.name)}${text},"step":${p.step}${tail}`;
     }
     return out;
   }

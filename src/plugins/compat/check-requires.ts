@@ -1,6 +1,7 @@
 import { basename, dirname, join } from "node:path";
 import semver from "semver";
-import { readRegularFile } from "../discovery/read-package-text.js";
+import { readRegularFile } from "../../core/util/read-regular-file.js";
+import { MAX_MANIFEST_BYTES } from "../manifest/manifest-types.js";
 import type { DiscoveryProblem } from "../plugin-record.js";
 import { type Candidate, refuse } from "./candidate.js";
 
@@ -34,7 +35,7 @@ export function installedVersion(fromDir: string, name: string): string | undefi
   if (!isNpmPackageName(name)) return undefined;
   for (let dir = fromDir; ; dir = dirname(dir)) {
     if (basename(dir) !== "node_modules") {
-      const read = readRegularFile(join(dir, "node_modules", name, "package.json"));
+      const read = readRegularFile(join(dir, "node_modules", name, "package.json"), MAX_MANIFEST_BYTES);
       if (read.kind === "text") {
         try {
           const pkg = JSON.parse(read.text) as { version?: unknown } | null;

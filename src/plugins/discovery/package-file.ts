@@ -1,5 +1,5 @@
+import { type BoundedText, readRegularFile } from "../../core/util/read-regular-file.js";
 import { signatureAt } from "./file-signature.js";
-import { type BoundedText, readRegularFile } from "./read-package-text.js";
 import { readZipFile, zipPathOf } from "./zip-archive.js";
 
 /**

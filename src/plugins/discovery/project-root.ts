@@ -33,7 +33,7 @@ export function projectRootOf(cwd: string): ProjectRoot {
   if (!found) return { root: start, pkg: {}, field: {} };
   let pkg: unknown;
   try {
-    pkg = JSON.parse(found.text);
+    pkg = JSON.parse(found.text ?? "");
   } catch {
     return { root: start, pkg: {}, field: {} };
   }

@@ -1,4 +1,5 @@
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, type Stats } from "node:fs";
+import { NONBLOCKING_READ } from "../../core/util/read-regular-file.js";
 import { MAX_MANIFEST_BYTES } from "../manifest/manifest-types.js";
 
 const CHUNK = 64 * 1024;
@@ -44,9 +45,6 @@ export function mentionsTraceletBefore(bytes: Buffer, end: number): boolean {
 const ABSENT: PackageText = Object.freeze({ kind: "absent" });
 const PLAIN: PackageText = Object.freeze({ kind: "plain" });
 
-// O_NONBLOCK: a package.json that is a FIFO must not block discovery forever.
-const FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
-
 /** What {@link readPackageText} found in one package.json. */
 export type PackageText =
   | { kind: "absent" }
@@ -65,7 +63,7 @@ export type PackageText =
 export function readPackageText(file: string): PackageText {
   let fd: number;
   try {
-    fd = openSync(file, FLAGS);
+    fd = openSync(file, NONBLOCKING_READ);
   } catch {
     return ABSENT;
   }
@@ -93,47 +91,6 @@ export function readPackageText(file: string): PackageText {
     return { kind: "candidate", text: bytes.toString("utf8") };
   } catch {
     return ABSENT;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** What {@link readRegularFile} found. */
-export type BoundedText = { kind: "absent" } | { kind: "too-large"; size: number } | { kind: "text"; text: string };
-
-const NOTHING: BoundedText = Object.freeze({ kind: "absent" });
-
-/**
- * Reads a whole file the way the scan does, for files read outside the scan (a `requires`
- * package's package.json, say): opened without blocking (a FIFO must not freeze the process),
- * only a regular file (not `/dev/zero`, a socket or a directory, also behind a symlink), and
- * never more than `maxBytes` (a file that grows while read is cut off there, and reported too large).
- *
- * @param file - the path
- * @param maxBytes - the size cap (default the manifest limit, 512 KiB)
- * @returns absent (missing, unreadable, not a regular file), too-large, or the text
- */
-export function readRegularFile(file: string, maxBytes: number = MAX_MANIFEST_BYTES): BoundedText {
-  let fd: number;
-  try {
-    fd = openSync(file, FLAGS);
-  } catch {
-    return NOTHING;
-  }
-  try {
-    const stats = fstatSync(fd);
-    if (!stats.isFile()) return NOTHING;
-    if (stats.size > maxBytes) return { kind: "too-large", size: stats.size };
-    // One byte more than the cap tells a file that grew past it from one that fits exactly.
-    const whole = Buffer.allocUnsafe(maxBytes + 1);
-    let total = 0;
-    for (let got = 1; got > 0 && total <= maxBytes; total += got) {
-      got = readSync(fd, whole, total, maxBytes + 1 - total, total);
-    }
-    if (total > maxBytes) return { kind: "too-large", size: total };
-    return { kind: "text", text: whole.toString("utf8", 0, total) };
-  } catch {
-    return NOTHING;
   } finally {
     closeSync(fd);
   }

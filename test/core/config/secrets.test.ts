@@ -237,7 +237,16 @@ describe("secret config values", () => {
       ].join("\n"),
     );
     const runDir = await tempDir();
-    const run = { runDir } as RunIdentity;
+    const run: RunIdentity = {
+      project: "p",
+      name: "r",
+      runId: "r",
+      role: "main",
+      workerId: 0,
+      workerCount: 1,
+      tags: {},
+      runDir,
+    };
     const spool = new Spool(join(runDir, "spool", "echo"), { plugin: "echo", config: { url: "https://e.test" }, run });
     spool.seal(spool.append(undefined, [{ name: "m", value: 1, step: 1, timestamp: 1 }], 1));
     const config = JSON.stringify({ "api-key": API_KEY, auth: { password: DEF_PASSWORD } });
