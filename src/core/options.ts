@@ -133,6 +133,15 @@ export function checkRunOptions(options: unknown, origin: string): asserts optio
   if (o.project !== undefined && /[\\/]|^\.\.?$/.test(String(o.project))) {
     throw new TraceletError("TRACELET_ERR_OPTION_INVALID", `Option "project" must not contain a path separator.`);
   }
+  // The role names each worker's files (metrics.<role>-<workerId>.jsonl): a separator or a dot
+  // in it would write outside the run directory or be read as another writer's file.
+  if (o.role !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(String(o.role))) {
+    throw new TraceletError(
+      "TRACELET_ERR_OPTION_INVALID",
+      `Option "role" from ${origin} must match [A-Za-z0-9_-]{1,64} (it names the worker's files).`,
+      { details: { origin } },
+    );
+  }
   for (const key of ["batchSize", "maxQueuedPoints", "workerCount"]) {
     const v = o[key];
     if (v !== undefined && (typeof v !== "number" || !Number.isSafeInteger(v) || v < 1)) {

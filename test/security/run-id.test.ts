@@ -35,3 +35,20 @@ describe("B13: a run id that names a directory above the run", () => {
     expect(exp.runDir).toBe(join(cwd, "tracelet-runs", "p", "...v1.2"));
   });
 });
+
+describe("a role that names a path outside the run", () => {
+  for (const role of ["../../../../x", "a/b", "a.b"]) {
+    it(`refuses role ${JSON.stringify(role)} as an option and as TRACELET_ROLE, writing nothing`, async () => {
+      const cwd = await tempDir();
+      await expect(
+        startExperiment({ cwd, project: "p", role, backends: ["jsonl"], logLevel: "silent" }),
+      ).rejects.toMatchObject({ code: "TRACELET_ERR_OPTION_INVALID" });
+      vi.stubEnv("TRACELET_ROLE", role);
+      await expect(
+        startExperiment({ cwd, project: "p", backends: ["jsonl"], logLevel: "silent" }),
+      ).rejects.toMatchObject({ code: "TRACELET_ERR_OPTION_INVALID", message: expect.stringContaining("TRACELET_") });
+      expect(existsSync(join(cwd, "tracelet-runs")) ? readdirSync(join(cwd, "tracelet-runs")) : []).toEqual([]);
+      expect(readdirSync(cwd)).toEqual([]);
+    });
+  }
+});
