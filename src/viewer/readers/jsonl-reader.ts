@@ -6,7 +6,8 @@ import { TraceletError } from "../../core/errors.js";
 import type { MetricRecord } from "../../core/types.js";
 import { Downsampler } from "./downsample.js";
 import { combineStatus, writerStatus } from "./liveness.js";
-import type { FollowBatch, MetricStat, RunReader, RunRow, Series, SeriesQuery, WorkerRow } from "./reader.js";
+import { mergeMetrics } from "./merge-metrics.js";
+import type { FollowBatch, RunReader, RunRow, Series, SeriesQuery, WorkerRow } from "./reader.js";
 
 /** How often a follower looks for new points, ms. */
 export const FOLLOW_POLL_MS = 400;
@@ -413,24 +414,6 @@ async function wholeLinesEnd(path: string, size: number): Promise<number> {
   } finally {
     await h.close();
   }
-}
-
-function mergeMetrics(workers: WorkerRow[]): Record<string, MetricStat> {
-  const out: Record<string, MetricStat> = {};
-  for (const w of workers) {
-    for (const [name, m] of Object.entries(w.metrics)) {
-      const o = out[name];
-      if (!o) {
-        out[name] = { ...m };
-        continue;
-      }
-      o.count += m.count;
-      if (m.lastTime >= o.lastTime) Object.assign(o, { last: m.last, lastStep: m.lastStep, lastTime: m.lastTime });
-      if (m.min !== null && (o.min === null || m.min < o.min)) o.min = m.min;
-      if (m.max !== null && (o.max === null || m.max > o.max)) o.max = m.max;
-    }
-  }
-  return out;
 }
 
 function writerKey(metricsFile: string): string {
