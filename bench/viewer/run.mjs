@@ -83,6 +83,7 @@ const bareListHere = () => {
   const t = process.hrtime.bigint();
   let n = 0;
   for (const id of readdirSync(base)) n += readFileSync(join(base, id, "metrics.jsonl")).length;
+  if (n === 0) throw new Error("no metrics read");
   return Number(process.hrtime.bigint() - t) / 1e6;
 };
 const listed = JSON.parse(

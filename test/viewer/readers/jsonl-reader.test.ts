@@ -1,3 +1,5 @@
+import { rename, utimes, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { startExperiment } from "../../../src/index.js";
 import { JsonlReader } from "../../../src/viewer/readers/jsonl-reader.js";
@@ -36,5 +38,20 @@ describe("the jsonl reader's series", () => {
     const [zoom] = await reader.readSeries(run, "loss", { from: 5000, to: 5100, width: 100 });
     expect(zoom).toMatchObject({ total: 101, full: true });
     expect(zoom.step).toEqual(Array.from({ length: 101 }, (_, i) => 5000 + i));
+  });
+
+  it("a listing repeated after a run directory changed shows the change (its files are replaced by renames)", async () => {
+    const cwd = await tempDir();
+    const exp = await startExperiment({ cwd, project: "p", logLevel: "silent" });
+    await exp.logParams({ lr: 1 });
+    await exp.stop();
+    const reader = new JsonlReader(join(cwd, "tracelet-runs"));
+    // Changed long ago: the listing's copy is trusted while the directory stays as it is.
+    const old = new Date(Date.now() - 60_000);
+    await utimes(exp.runDir, old, old);
+    expect((await reader.listRuns())[0].params).toEqual({ lr: 1 });
+    await writeFile(join(exp.runDir, "params.json.tmp"), '{"lr":2}');
+    await rename(join(exp.runDir, "params.json.tmp"), join(exp.runDir, "params.json"));
+    expect((await reader.listRuns())[0].params).toEqual({ lr: 2 });
   });
 });
