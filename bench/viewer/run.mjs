@@ -1,11 +1,13 @@
 // Viewer benchmark: (a) listing 1,000 runs with `tracelet runs --json` against a bare read of
-// every run's metrics.jsonl, both in fresh processes; (b) the chart data of a 10M-point run
+// every run's metrics.jsonl, both in fresh processes, and the UI's `/api/runs` (which the page
+// asks again every 2 s) against the same bare read in this process; (b) the chart data of a 10M-point run
 // (`/api/series` of `tracelet ui`, width 1,000) against a bare read of its metrics file, both
 // in this process after one warm-up; (c) points sent per series against the chart width.
 // The runs are written by the real jsonl backend (dist/), the 1,000 as copies of one run under
 // new ids. Sizes: BENCH_VIEWER_RUNS (1000), BENCH_VIEWER_POINTS (10000000).
 import { execFileSync, spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { get } from "node:http";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -76,9 +78,58 @@ for (let i = 0; i < ROUNDS; i++) {
   bare.push(node(bareList));
   list.push(listRuns());
 }
+const bareListHere = () => {
+  const base = join(runsDir, "many");
+  const t = process.hrtime.bigint();
+  let n = 0;
+  for (const id of readdirSync(base)) n += readFileSync(join(base, id, "metrics.jsonl")).length;
+  if (n === 0) throw new Error("no metrics read");
+  return Number(process.hrtime.bigint() - t) / 1e6;
+};
 const listed = JSON.parse(
   execFileSync(process.execPath, [cli, "runs", "--json", "--dir", runsDir], { maxBuffer: 1 << 30 }).toString(),
 ).length;
+
+// A request on a connection of its own: a keep-alive connection idle through a long bare read
+// may be closed by the server just as the next request goes out.
+const getText = (u) =>
+  new Promise((resolve, reject) => {
+    get(u, { agent: false }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c) => {
+        body += c;
+      });
+      res.on("end", () => resolve(body));
+    }).on("error", reject);
+  });
+const startUi = async (dir) => {
+  const child = spawn(process.execPath, [cli, "ui", "--dir", dir, "--port", "0"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const url = await new Promise((resolve) => {
+    child.stdout.on("data", (c) => {
+      const m = /http:\/\/\S+\//.exec(String(c));
+      if (m) resolve(m[0]);
+    });
+  });
+  return { child, url };
+};
+const timed = async (u) => {
+  const t = process.hrtime.bigint();
+  const body = await getText(u);
+  return { ms: Number(process.hrtime.bigint() - t) / 1e6, body };
+};
+const listUi = await startUi(runsDir);
+await timed(`${listUi.url}api/runs`);
+bareListHere();
+const uiList = [];
+const uiBare = [];
+for (let i = 0; i < ROUNDS; i++) {
+  uiList.push((await timed(`${listUi.url}api/runs`)).ms);
+  uiBare.push(bareListHere());
+}
+listUi.child.kill();
 
 // (b) one run of POINTS points of one metric.
 const longDir = join(work, "long");
@@ -94,21 +145,8 @@ node(script);
 const longRuns = join(longDir, "tracelet-runs");
 const [longId] = readdirSync(join(longRuns, "long"));
 const metricsFile = join(longRuns, "long", longId, "metrics.jsonl");
-const ui = spawn(process.execPath, [cli, "ui", "--dir", longRuns, "--port", "0"], {
-  stdio: ["ignore", "pipe", "inherit"],
-});
-const url = await new Promise((resolve) => {
-  ui.stdout.on("data", (c) => {
-    const m = /http:\/\/\S+\//.exec(String(c));
-    if (m) resolve(m[0]);
-  });
-});
-const series = async (q) => {
-  const t = process.hrtime.bigint();
-  const res = await fetch(`${url}api/series?run=${longId}&metric=loss&width=${WIDTH}${q}`);
-  const body = await res.text();
-  return { ms: Number(process.hrtime.bigint() - t) / 1e6, body };
-};
+const { child: ui, url } = await startUi(longRuns);
+const series = (q) => timed(`${url}api/series?run=${longId}&metric=loss&width=${WIDTH}${q}`);
 const bareRead = () => {
   const t = process.hrtime.bigint();
   readFileSync(metricsFile);
@@ -137,6 +175,9 @@ const rows = {
     bareMs: median(bare),
     nodeStartMs: emptyNode,
     ratio: median(list) / median(bare),
+    uiMs: median(uiList),
+    uiBareMs: median(uiBare),
+    uiRatio: median(uiList) / median(uiBare),
   },
   series: {
     points: POINTS,
@@ -163,6 +204,7 @@ Measured ${date} on ${machine}. Medians of ${ROUNDS} rounds.
 | figure | viewer | baseline | ratio | target |
 | --- | --- | --- | --- | --- |
 | (a) list ${rows.list.runs} runs (\`tracelet runs --json\`, fresh process) vs a bare read of every run's metrics.jsonl (fresh process) | ${f(rows.list.ms)} ms | ${f(rows.list.bareMs)} ms | **${rows.list.ratio.toFixed(3)}×** | ≤ 0.05× |
+| (a') the same ${rows.list.runs} runs as the UI lists them again (\`/api/runs\` of a running \`tracelet ui\`) vs the same bare read in a warm process | ${f(rows.list.uiMs)} ms | ${f(rows.list.uiBareMs)} ms | **${rows.list.uiRatio.toFixed(3)}×** | ≤ 0.05× |
 | (b) chart data of a ${(POINTS / 1e6).toFixed(0)}M-point run (${f(fileMB)} MB), \`/api/series\` width ${WIDTH}, vs a bare \`readFileSync\` of its metrics file | ${f(rows.series.ms)} ms | ${f(rows.series.bareMs)} ms | **${rows.series.ratio.toFixed(3)}×** | ≤ 0.1× |
 | (c) points sent per series / chart width | ${rows.series.sent} points | ${WIDTH} px | **${rows.series.perWidth.toFixed(2)}×** | ≤ 4× |
 

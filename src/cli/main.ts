@@ -64,9 +64,10 @@ const COMMANDS: Record<string, CommandSpec> = {
   },
   runs: {
     summary: "list runs: status, params, last metric values [--where EXPR] [--json]",
-    usage: "tracelet runs [--dir <dir>] [--project <name>] [--where <expr>] [--json]",
+    usage: "tracelet runs [--dir <dir> | --db <file>] [--project <name>] [--where <expr>] [--json]",
     flags: [
       { name: "--dir", value: "<dir>", help: "runs directory (default ./tracelet-runs)" },
+      { name: "--db", value: "<file>", help: "read a database of the sqlite backend instead" },
       { name: "--project", value: "<name>", help: "only the runs of this project" },
       { name: "--where", value: "<expr>", help: 'filter, e.g. "params.lr < 0.01 and status = finished"' },
       { name: "--json", help: "print the runs as JSON" },
@@ -76,9 +77,10 @@ const COMMANDS: Record<string, CommandSpec> = {
   },
   show: {
     summary: "one run: identity, params, each metric's count/last/min/max, artifacts",
-    usage: "tracelet show <run> [--dir <dir>] [--json]",
+    usage: "tracelet show <run> [--dir <dir> | --db <file>] [--json]",
     flags: [
       { name: "--dir", value: "<dir>", help: "runs directory (default ./tracelet-runs)" },
+      { name: "--db", value: "<file>", help: "read a database of the sqlite backend instead" },
       { name: "--json", help: "print the run as JSON" },
     ],
     positional: true,
@@ -86,9 +88,10 @@ const COMMANDS: Record<string, CommandSpec> = {
   },
   compare: {
     summary: "params and last metric values of runs side by side, differences marked",
-    usage: "tracelet compare <run> <run>... [--dir <dir>] [--json]",
+    usage: "tracelet compare <run> <run>... [--dir <dir> | --db <file>] [--json]",
     flags: [
       { name: "--dir", value: "<dir>", help: "runs directory (default ./tracelet-runs)" },
+      { name: "--db", value: "<file>", help: "read a database of the sqlite backend instead" },
       { name: "--json", help: "print the comparison as JSON" },
     ],
     positional: true,
@@ -96,20 +99,22 @@ const COMMANDS: Record<string, CommandSpec> = {
   },
   export: {
     summary: "every point of a run, as CSV or JSON Lines",
-    usage: "tracelet export <run> [--format csv|jsonl] [--out <file>] [--dir <dir>]",
+    usage: "tracelet export <run> [--format csv|jsonl] [--out <file>] [--dir <dir> | --db <file>]",
     flags: [
       { name: "--format", value: "csv|jsonl", help: "output format (default csv)" },
       { name: "--out", value: "<file>", help: "write to this file (default stdout)" },
       { name: "--dir", value: "<dir>", help: "runs directory (default ./tracelet-runs)" },
+      { name: "--db", value: "<file>", help: "read a database of the sqlite backend instead" },
     ],
     positional: true,
     load: async () => (await import("./commands/export.js")).exportRun,
   },
   ui: {
     summary: "a local web page with the runs table and live metric charts",
-    usage: "tracelet ui [--dir <dir>] [--port <n>] [--host <host>]",
+    usage: "tracelet ui [--dir <dir> | --db <file>] [--port <n>] [--host <host>]",
     flags: [
       { name: "--dir", value: "<dir>", help: "runs directory (default ./tracelet-runs)" },
+      { name: "--db", value: "<file>", help: "read a database of the sqlite backend instead" },
       { name: "--port", value: "<n>", help: "port (default 5454; 0 picks a free one)" },
       { name: "--host", value: "<host>", help: "address to listen on (default 127.0.0.1)" },
     ],
@@ -118,10 +123,11 @@ const COMMANDS: Record<string, CommandSpec> = {
   },
   report: {
     summary: "the charts of runs as one self-contained HTML file that opens offline",
-    usage: "tracelet report <run>... --out <file.html> [--dir <dir>]",
+    usage: "tracelet report <run>... --out <file.html> [--dir <dir> | --db <file>]",
     flags: [
       { name: "--out", value: "<file.html>", help: "the HTML file to write" },
       { name: "--dir", value: "<dir>", help: "runs directory (default ./tracelet-runs)" },
+      { name: "--db", value: "<file>", help: "read a database of the sqlite backend instead" },
     ],
     positional: true,
     load: async () => (await import("./commands/report.js")).report,

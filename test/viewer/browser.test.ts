@@ -5,6 +5,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Experiment, startExperiment } from "../../src/index.js";
 import { JsonlReader } from "../../src/viewer/readers/jsonl-reader.js";
+import { SqliteReader } from "../../src/viewer/readers/sqlite-reader.js";
 import { buildReport } from "../../src/viewer/report.js";
 import { startViewerServer, type ViewerServer } from "../../src/viewer/server/server.js";
 import { ROOT } from "../helpers/cli.js";
@@ -147,5 +148,44 @@ describe("the viewer in a real browser (Debian's chromium, headless)", () => {
     expect(requests).toEqual([`file://${file}`]);
     await page.close();
     await context.setOffline(false);
+  });
+
+  it("lists and charts a run of the sqlite backend (tracelet ui --db)", async () => {
+    const dbCwd = await tempDir();
+    const db = join(dbCwd, "runs.db");
+    const exp = await startExperiment({
+      cwd: dbCwd,
+      project: "db",
+      name: "from-sqlite",
+      logLevel: "silent",
+      backends: ["sqlite"],
+      plugins: { sqlite: { path: db } },
+    });
+    await exp.logParams({ lr: 0.02 });
+    for (let i = 0; i < 5000; i++) exp.logMetric("train/loss", Math.exp(-i / 1000) + 0.05 * Math.sin(i / 9), i);
+    await exp.stop();
+    const dbServer = await startViewerServer({ reader: new SqliteReader(db), port: 0, assets: await testPageAssets() });
+    const page = await chromium.context.newPage();
+    const errors: string[] = [];
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(m.text());
+    });
+    page.on("pageerror", (e) => errors.push(e.message));
+    try {
+      await page.goto(dbServer.url);
+      await page.waitForSelector("body[data-ready='1']");
+      expect(await page.$$eval("#runs tbody tr", (trs) => trs.length)).toBe(1);
+      const row = await page.textContent("#runs tbody");
+      expect(row).toContain("from-sqlite");
+      expect(row).toContain(exp.id);
+      const chart = '.chart[data-metric="train/loss"]';
+      await page.waitForSelector(`${chart} canvas`);
+      expect(await inked(page, `${chart} canvas`)).toBeGreaterThan(0.002);
+      expect(Number(await page.getAttribute(chart, "data-points"))).toBeLessThanOrEqual(2 * 900 + 2);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+      await dbServer.close();
+    }
   });
 });

@@ -1,54 +1,31 @@
 import { mkdirSync } from "node:fs";
+import { hostname } from "node:os";
 import { dirname, resolve } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import type { PluginClass } from "../../core/plugin-api.js";
 import type { RunEnd } from "../../core/run-end.js";
 import type { MetricRecord, PluginContext } from "../../core/types.js";
 import { BackendPlugin } from "../../plugins/base.js";
-import { requirePeer } from "../peer-client.js";
+import { sqliteDriver } from "./driver.js";
 import { type SqliteConfig, sqliteMetadata } from "./metadata.js";
-
-export type { SqliteConfig };
+import { ensureSchema } from "./schema.js";
 
 type Database = BetterSqlite3.Database;
 
-/** The tables and the indexes the viewer's queries use (run list by project, one metric's series). */
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS runs (
-  run_id TEXT PRIMARY KEY,
-  project TEXT NOT NULL,
-  name TEXT NOT NULL,
-  role TEXT NOT NULL,
-  worker_count INTEGER NOT NULL,
-  tags TEXT NOT NULL DEFAULT '{}',
-  status TEXT NOT NULL,
-  started_at INTEGER NOT NULL,
-  ended_at INTEGER,
-  error TEXT
-);
-CREATE TABLE IF NOT EXISTS params (
-  run_id TEXT NOT NULL,
-  key TEXT NOT NULL,
-  value TEXT NOT NULL,
-  PRIMARY KEY (run_id, key)
-);
-CREATE TABLE IF NOT EXISTS metrics (
-  run_id TEXT NOT NULL,
-  worker_id INTEGER NOT NULL,
-  name TEXT NOT NULL,
-  step INTEGER NOT NULL,
-  value REAL,
-  timestamp INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS metrics_run_name_step ON metrics (run_id, name, step);
-CREATE INDEX IF NOT EXISTS runs_project_started ON runs (project, started_at);
-PRAGMA user_version = 1;
-`;
+/** How often a running writer updates its `workers.heartbeat_at`, ms. */
+export const HEARTBEAT_MS = 2_000;
 
-function driver(): typeof BetterSqlite3 {
-  const [name, range] = Object.entries(sqliteMetadata.requires)[0] as [string, string];
-  return requirePeer<typeof BetterSqlite3>("sqlite", name, range);
+/** One metric's part of a batch, folded into its `metric_stats` row. */
+interface BatchStat {
+  count: number;
+  last: number | null;
+  lastStep: number;
+  lastTime: number;
+  min: number | null;
+  max: number | null;
 }
+
+export type { SqliteConfig };
 
 /**
  * Loads the backend's class after checking that its client (`better-sqlite3`) is installed: how
@@ -59,7 +36,7 @@ function driver(): typeof BetterSqlite3 {
  *   `TRACELET_ERR_DEPENDENCY_VERSION`
  */
 export function loadSqliteBackend(): PluginClass {
-  driver();
+  sqliteDriver();
   return SqliteBackend;
 }
 
@@ -68,7 +45,10 @@ export function loadSqliteBackend(): PluginClass {
  * the workers of one run), in WAL mode so readers never block the writer. Each batch is one
  * transaction: wholly stored or (when it throws, e.g. SQLITE_BUSY past `busyTimeoutMs`) not at
  * all, so a retry stores it exactly once. NaN is stored as NULL (SQLite has no NaN); ±Infinity
- * as SQLite's ±Inf.
+ * as SQLite's ±Inf. The same transaction updates the writer's summary (`metric_stats`: count,
+ * last, min, max per metric; `workers`: heartbeat), and a timer beats every
+ * {@link HEARTBEAT_MS} ms, so the viewer lists runs without reading their points and tells a
+ * crashed writer (pid gone, or heartbeat stale) from a running one.
  */
 export class SqliteBackend extends BackendPlugin<SqliteConfig> {
   /** Static metadata, so the class can be registered by hand too. */
@@ -78,6 +58,7 @@ export class SqliteBackend extends BackendPlugin<SqliteConfig> {
   private file = "";
   private written = 0;
   private tags: Record<string, string> = {};
+  private heartbeat: NodeJS.Timeout | undefined;
 
   /** The database file. */
   get path(): string {
@@ -88,12 +69,12 @@ export class SqliteBackend extends BackendPlugin<SqliteConfig> {
     super.initialize(config, context);
     this.file = resolve(config.path ?? "./tracelet-runs/tracelet.db");
     mkdirSync(dirname(this.file), { recursive: true });
-    const Database = driver();
+    const Database = sqliteDriver();
     const db = new Database(this.file, { timeout: config.busyTimeoutMs ?? 5000 });
     try {
       db.pragma("journal_mode = WAL");
       db.pragma(`synchronous = ${(config.synchronous ?? "normal").toUpperCase()}`);
-      db.exec(SCHEMA);
+      ensureSchema(db);
       const run = context.run;
       this.tags = { ...run.tags };
       // A replay (`tracelet sync`) or another worker of the same run keeps the row as it is.
@@ -101,6 +82,22 @@ export class SqliteBackend extends BackendPlugin<SqliteConfig> {
         `INSERT INTO runs (run_id, project, name, role, worker_count, tags, status, started_at)
          VALUES (?, ?, ?, ?, ?, ?, 'running', ?) ON CONFLICT (run_id) DO NOTHING`,
       ).run(run.runId, run.project, run.name, run.role, run.workerCount, JSON.stringify(this.tags), Date.now());
+      // A replay runs in another process than the one that wrote: it leaves the writer's row alone.
+      db.prepare(
+        `INSERT INTO workers (run_id, worker_id, role, pid, host, status, heartbeat_at)
+         VALUES (?, ?, ?, ?, ?, 'running', ?) ON CONFLICT (run_id, worker_id) DO ${
+           context.replay
+             ? "NOTHING"
+             : "UPDATE SET role = excluded.role, pid = excluded.pid, host = excluded.host, status = 'running', heartbeat_at = excluded.heartbeat_at"
+         }`,
+      ).run(
+        run.runId,
+        run.workerId,
+        run.role,
+        context.replay ? null : process.pid,
+        context.replay ? null : hostname(),
+        Date.now(),
+      );
     } catch (error) {
       db.close();
       throw error;
@@ -114,11 +111,49 @@ export class SqliteBackend extends BackendPlugin<SqliteConfig> {
     const insert = db.prepare(
       "INSERT INTO metrics (run_id, worker_id, name, step, value, timestamp) VALUES (?, ?, ?, ?, ?, ?)",
     );
+    // min/max: SQLite's two-argument min() is NULL when either is, hence the coalesce.
+    const fold = db.prepare(
+      `INSERT INTO metric_stats (run_id, worker_id, name, count, last, last_step, last_time, min, max)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, worker_id, name) DO UPDATE SET
+         count = count + excluded.count, last = excluded.last, last_step = excluded.last_step,
+         last_time = excluded.last_time,
+         min = min(coalesce(min, excluded.min), coalesce(excluded.min, min)),
+         max = max(coalesce(max, excluded.max), coalesce(excluded.max, max))`,
+    );
+    const beat = db.prepare("UPDATE workers SET heartbeat_at = ? WHERE run_id = ? AND worker_id = ?");
     this.insertBatch = db.transaction((batch: MetricRecord[]) => {
+      const stats = new Map<string, BatchStat>();
       for (const p of batch) {
-        insert.run(run.runId, run.workerId, p.name, p.step, Number.isNaN(p.value) ? null : p.value, p.timestamp);
+        const value = Number.isNaN(p.value) ? null : p.value;
+        insert.run(run.runId, run.workerId, p.name, p.step, value, p.timestamp);
+        const s = stats.get(p.name);
+        if (!s) {
+          stats.set(p.name, { count: 1, last: value, lastStep: p.step, lastTime: p.timestamp, min: value, max: value });
+          continue;
+        }
+        s.count++;
+        s.last = value;
+        s.lastStep = p.step;
+        s.lastTime = p.timestamp;
+        if (value !== null) {
+          if (s.min === null || value < s.min) s.min = value;
+          if (s.max === null || value > s.max) s.max = value;
+        }
       }
+      for (const [name, s] of stats)
+        fold.run(run.runId, run.workerId, name, s.count, s.last, s.lastStep, s.lastTime, s.min, s.max);
+      if (!this.context.replay) beat.run(Date.now(), run.runId, run.workerId);
     });
+    if (!this.context.replay) {
+      this.heartbeat = setInterval(() => {
+        try {
+          beat.run(Date.now(), run.runId, run.workerId);
+        } catch {
+          // Busy (another writer holds the lock): the next beat or batch will do.
+        }
+      }, HEARTBEAT_MS);
+      this.heartbeat.unref();
+    }
   }
 
   logMetric(name: string, value: number, step = 0, timestamp = Date.now()): void {
@@ -160,18 +195,30 @@ export class SqliteBackend extends BackendPlugin<SqliteConfig> {
   }
 
   override stop(end?: RunEnd): void {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
     const db = this.db;
     if (!db) return;
     try {
       if (!(this.context.replay && !end)) {
         const e = end ?? { status: "finished" as const };
         const error = e.error ? JSON.stringify(e.error) : e.signal ? JSON.stringify({ signal: e.signal }) : null;
-        db.prepare("UPDATE runs SET status = ?, ended_at = ?, error = ? WHERE run_id = ?").run(
-          e.status,
-          Date.now(),
-          error,
-          this.context.run.runId,
-        );
+        const now = Date.now();
+        const run = this.context.run;
+        db.transaction(() => {
+          db.prepare("UPDATE runs SET status = ?, ended_at = ?, error = ? WHERE run_id = ?").run(
+            e.status,
+            now,
+            error,
+            run.runId,
+          );
+          db.prepare("UPDATE workers SET status = ?, heartbeat_at = ? WHERE run_id = ? AND worker_id = ?").run(
+            e.status,
+            now,
+            run.runId,
+            run.workerId,
+          );
+        })();
       }
     } finally {
       this.db = undefined;

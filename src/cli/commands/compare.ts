@@ -2,7 +2,7 @@ import { formatTable, formatValue } from "../../viewer/format.js";
 import type { RunRow } from "../../viewer/readers/reader.js";
 import { openReader, viewerArgs } from "./viewer-args.js";
 
-const USAGE = "tracelet compare <run> <run>... [--dir D] [--json]";
+const USAGE = "tracelet compare <run> <run>... [--dir D | --db F] [--json]";
 
 /**
  * `tracelet compare <run> <run>...`: params and last metric values side by side; a row whose

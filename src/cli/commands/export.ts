@@ -3,7 +3,7 @@ import { createWriteStream } from "node:fs";
 import type { Writable } from "node:stream";
 import { openReader, viewerArgs } from "./viewer-args.js";
 
-const USAGE = "tracelet export <run> [--format csv|jsonl] [--out FILE] [--dir D]";
+const USAGE = "tracelet export <run> [--format csv|jsonl] [--out FILE] [--dir D | --db F]";
 
 /**
  * `tracelet export <run>`: every point of a run at full resolution, streamed as CSV

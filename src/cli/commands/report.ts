@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { buildReport } from "../../viewer/report.js";
 import { openReader, viewerArgs } from "./viewer-args.js";
 
-const USAGE = "tracelet report <run>... --out FILE.html [--dir D]";
+const USAGE = "tracelet report <run>... --out FILE.html [--dir D | --db F]";
 
 /**
  * `tracelet report <run>... --out FILE.html`: the runs' table and charts as one HTML file with

@@ -3,7 +3,7 @@ import { formatDuration, formatTable, formatValue } from "../../viewer/format.js
 import type { RunRow } from "../../viewer/readers/reader.js";
 import { openReader, viewerArgs } from "./viewer-args.js";
 
-const USAGE = "tracelet runs [--dir D] [--project P] [--where EXPR] [--json]";
+const USAGE = "tracelet runs [--dir D | --db F] [--project P] [--where EXPR] [--json]";
 
 /**
  * `tracelet runs`: one row per run (id, name, project, status, start, duration, params, last

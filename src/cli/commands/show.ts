@@ -3,7 +3,7 @@ import { join, relative } from "node:path";
 import { formatDuration, formatTable, formatValue } from "../../viewer/format.js";
 import { openReader, viewerArgs } from "./viewer-args.js";
 
-const USAGE = "tracelet show <run> [--dir D] [--json]";
+const USAGE = "tracelet show <run> [--dir D | --db F] [--json]";
 
 /**
  * `tracelet show <run>`: one run's identity, params, each metric's count / last / min / max,
@@ -22,7 +22,8 @@ export async function show(args: string[]): Promise<number> {
     return 2;
   }
   const run = await (await openReader(parsed.values)).getRun(ref);
-  const artifacts = await listFiles(join(run.location, "artifacts"));
+  // A database keeps no artifacts; a run directory keeps them under artifacts/.
+  const artifacts = run.location.startsWith("sqlite:") ? [] : await listFiles(join(run.location, "artifacts"));
   if (parsed.values.json) {
     process.stdout.write(`${JSON.stringify({ ...run, artifacts }, null, 2)}\n`);
     return 0;
@@ -34,7 +35,9 @@ export async function show(args: string[]): Promise<number> {
     `status    ${run.status}${run.signal ? ` (${run.signal})` : ""}`,
     `started   ${run.startedAt ?? ""}`,
     `duration  ${formatDuration(run.durationMs)}`,
-    `dir       ${run.location}`,
+    run.location.startsWith("sqlite:")
+      ? `db        ${run.location.slice("sqlite:".length)}`
+      : `dir       ${run.location}`,
   ];
   if (run.error) out.push(`error     ${run.error.code}: ${run.error.message}`);
   if (Object.keys(run.tags).length > 0)

@@ -1,15 +1,16 @@
 import { startViewerServer } from "../../viewer/server/server.js";
 import { openReader, viewerArgs } from "./viewer-args.js";
 
-const USAGE = "tracelet ui [--dir D] [--port N] [--host H]";
+const USAGE = "tracelet ui [--dir D | --db F] [--port N] [--host H]";
 
 /**
  * `tracelet ui`: serves the runs table and live metric charts on `http://127.0.0.1:5454/`
  * until interrupted.
  *
- * @param args - `--dir`, `--port`, `--host`
+ * @param args - `--dir` or `--db`, `--port`, `--host`
  * @returns the exit code once the server stops (2 on bad arguments)
- * @throws TraceletError `TRACELET_ERR_RUN_NOT_FOUND` when the runs directory does not exist
+ * @throws TraceletError `TRACELET_ERR_RUN_NOT_FOUND` when the runs directory or database does not
+ *   exist, `TRACELET_ERR_DEPENDENCY_MISSING` for `--db` without better-sqlite3
  */
 export async function ui(args: string[]): Promise<number> {
   const parsed = viewerArgs("ui", USAGE, args, { port: { type: "string" }, host: { type: "string" } });

@@ -5,6 +5,7 @@ import type { RunReader } from "../../viewer/readers/reader.js";
 /** Options every viewer command takes. */
 const COMMON = {
   dir: { type: "string" },
+  db: { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -16,7 +17,7 @@ export interface ViewerArgs {
 }
 
 /**
- * Parses a viewer command's arguments (`--dir`, `--json` and the command's own options); an
+ * Parses a viewer command's arguments (`--dir`, `--db`, `--json` and the command's own options); an
  * unknown option or a missing value prints one line and the usage.
  *
  * @param command - the command's name
@@ -37,6 +38,12 @@ export function viewerArgs(
       process.stdout.write(`Usage: ${usage}\n`);
       return 0;
     }
+    if (values.dir !== undefined && values.db !== undefined) {
+      process.stderr.write(
+        `tracelet ${command}: give --dir (run directories) or --db (a database), not both\nUsage: ${usage}\n`,
+      );
+      return 2;
+    }
     return { values: values as ViewerArgs["values"], positionals };
   } catch (error) {
     process.stderr.write(`tracelet ${command}: ${(error as Error).message}\nUsage: ${usage}\n`);
@@ -45,12 +52,19 @@ export function viewerArgs(
 }
 
 /**
- * The reader for `--dir` (default `./tracelet-runs`).
+ * The reader for `--db` (a database file of the `sqlite` backend) or `--dir` (run directories
+ * of the `jsonl` backend, default `./tracelet-runs`).
  *
  * @param values - the parsed options
  * @returns the reader
+ * @throws TraceletError `TRACELET_ERR_DEPENDENCY_MISSING` when `--db` is given without better-sqlite3 installed,
+ *   `TRACELET_ERR_RUN_NOT_FOUND` when the database file is missing or not Tracelet's
  */
 export async function openReader(values: ViewerArgs["values"]): Promise<RunReader> {
+  if (typeof values.db === "string") {
+    const { SqliteReader } = await import("../../viewer/readers/sqlite-reader.js");
+    return new SqliteReader(values.db);
+  }
   const { JsonlReader } = await import("../../viewer/readers/jsonl-reader.js");
   return new JsonlReader(resolve(typeof values.dir === "string" ? values.dir : "tracelet-runs"));
 }

@@ -6,6 +6,16 @@ export interface Columns {
 }
 
 /**
+ * Candidates that are not copied into the downsampler (e.g. the first/last/min/max points of
+ * index blocks, read in place from the index): `count` of them, visited in any order, the same
+ * each time `forEach` is called.
+ */
+export interface CandidateSource {
+  count: number;
+  forEach(visit: (step: number, value: number, time: number) => void): void;
+}
+
+/**
  * Min/max downsampling over step buckets: candidates (raw points, or the first/last/min/max
  * points of index blocks) are put into `width` equal step buckets, and each bucket keeps its
  * smallest and largest value, so a spike is never lost; the first and last point are kept too.
@@ -38,61 +48,92 @@ export class Downsampler {
   }
 
   /**
-   * Every candidate, in step order (for a range small enough to send whole).
+   * The downsampled points of the candidates added and those of `more`, in step order; every
+   * candidate when there are no more than `2 * width + 2`. `more` is visited twice (the step
+   * range, then the buckets) and never copied, so the memory is that of the buckets.
    *
+   * @param more - further candidates
    * @returns the columns
    */
-  all(): Columns {
-    return this.pick(this.step.map((_, i) => i));
-  }
-
-  /**
-   * The downsampled points, in step order.
-   *
-   * @returns the columns
-   */
-  result(): Columns {
-    const n = this.step.length;
-    if (n <= 2 * this.width + 2) return this.all();
+  result(more: CandidateSource = { count: 0, forEach: () => undefined }): Columns {
+    const own = (visit: (step: number, value: number, time: number) => void) => {
+      for (let i = 0; i < this.step.length; i++) visit(this.step[i], this.value[i], this.time[i]);
+    };
+    const each = (visit: (step: number, value: number, time: number) => void) => {
+      own(visit);
+      more.forEach(visit);
+    };
+    const kept = new Points();
+    if (this.step.length + more.count <= 2 * this.width + 2) {
+      each((s, v, t) => kept.push(s, v, t));
+      return kept.columns();
+    }
+    // The first and last point (by step, then time), and the step range.
     let lo = Number.POSITIVE_INFINITY;
     let hi = Number.NEGATIVE_INFINITY;
-    let first = 0;
-    let last = 0;
-    for (let i = 0; i < n; i++) {
-      const s = this.step[i];
-      if (s < lo || (s === lo && this.time[i] < this.time[first])) {
+    let loTime = 0;
+    let hiTime = 0;
+    let loValue = Number.NaN;
+    let hiValue = Number.NaN;
+    each((s, v, t) => {
+      if (s < lo || (s === lo && t < loTime)) {
         lo = s;
-        first = i;
+        loTime = t;
+        loValue = v;
       }
-      if (s > hi || (s === hi && this.time[i] >= this.time[last])) {
+      if (s > hi || (s === hi && t >= hiTime)) {
         hi = s;
-        last = i;
+        hiTime = t;
+        hiValue = v;
       }
-    }
+    });
+    const w = this.width;
     const span = hi - lo + 1;
-    const minAt = new Int32Array(this.width).fill(-1);
-    const maxAt = new Int32Array(this.width).fill(-1);
-    for (let i = 0; i < n; i++) {
-      const v = this.value[i];
-      if (Number.isNaN(v)) continue;
-      const b = Math.min(this.width - 1, Math.floor(((this.step[i] - lo) / span) * this.width));
-      if (minAt[b] < 0 || v < this.value[minAt[b]]) minAt[b] = i;
-      if (maxAt[b] < 0 || v > this.value[maxAt[b]]) maxAt[b] = i;
+    // Per bucket: step, value, time of its smallest (0..2) and largest (3..5) point.
+    const buckets = new Float64Array(w * 6).fill(Number.NaN);
+    each((s, v, t) => {
+      if (Number.isNaN(v)) return;
+      const o = Math.min(w - 1, Math.floor(((s - lo) / span) * w)) * 6;
+      if (Number.isNaN(buckets[o + 1]) || v < buckets[o + 1]) {
+        buckets[o] = s;
+        buckets[o + 1] = v;
+        buckets[o + 2] = t;
+      }
+      if (Number.isNaN(buckets[o + 4]) || v > buckets[o + 4]) {
+        buckets[o + 3] = s;
+        buckets[o + 4] = v;
+        buckets[o + 5] = t;
+      }
+    });
+    kept.push(lo, loValue, loTime);
+    kept.push(hi, hiValue, hiTime);
+    for (let o = 0; o < buckets.length; o += 3) {
+      if (!Number.isNaN(buckets[o + 1])) kept.push(buckets[o], buckets[o + 1], buckets[o + 2]);
     }
-    const keep = new Set<number>([first, last]);
-    for (let b = 0; b < this.width; b++) {
-      if (minAt[b] >= 0) keep.add(minAt[b]);
-      if (maxAt[b] >= 0) keep.add(maxAt[b]);
-    }
-    return this.pick([...keep]);
+    return kept.columns(true);
+  }
+}
+
+/** Points kept for the answer, sorted (and, on request, the same point kept once) at the end. */
+class Points {
+  private readonly list: [number, number, number][] = [];
+
+  push(step: number, value: number, time: number): void {
+    this.list.push([step, value, time]);
   }
 
-  private pick(indexes: number[]): Columns {
-    indexes.sort((a, b) => this.step[a] - this.step[b] || this.time[a] - this.time[b]);
-    return {
-      step: indexes.map((i) => this.step[i]),
-      value: indexes.map((i) => this.value[i]),
-      time: indexes.map((i) => this.time[i]),
-    };
+  columns(unique = false): Columns {
+    this.list.sort((a, b) => a[0] - b[0] || a[2] - b[2] || a[1] - b[1]);
+    const out: Columns = { step: [], value: [], time: [] };
+    let prev: [number, number, number] | undefined;
+    for (const p of this.list) {
+      // The first point of the range is also its bucket's minimum or maximum, etc.
+      if (unique && prev && prev[0] === p[0] && prev[2] === p[2] && Object.is(prev[1], p[1])) continue;
+      out.step.push(p[0]);
+      out.value.push(p[1]);
+      out.time.push(p[2]);
+      prev = p;
+    }
+    return out;
   }
 }

@@ -1,16 +1,34 @@
-import { open, readdir, readFile, stat } from "node:fs/promises";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { open, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { INDEX_FIELDS, IndexField, type RunSummaryDoc, readSummary } from "../../backends/jsonl/run-summary.js";
 import { decodeLine } from "../../core/data/record-codec.js";
 import { TraceletError } from "../../core/errors.js";
 import type { MetricRecord } from "../../core/types.js";
-import { Downsampler } from "./downsample.js";
+import { type CandidateSource, Downsampler } from "./downsample.js";
 import { combineStatus, writerStatus } from "./liveness.js";
-import type { FollowBatch, MetricStat, RunReader, RunRow, Series, SeriesQuery, WorkerRow } from "./reader.js";
+import { mergeMetrics } from "./merge-metrics.js";
+import type { FollowBatch, RunReader, RunRow, Series, SeriesQuery, WorkerRow } from "./reader.js";
 
 /** How often a follower looks for new points, ms. */
 export const FOLLOW_POLL_MS = 400;
 const CHUNK = 8 << 20;
+
+/**
+ * A run directory's metadata is trusted from the last read only when the directory was last
+ * changed this long before that read: a change within the same tick of the file system's clock
+ * leaves the modification time as it was (the "racy" case of git's index).
+ */
+const RACY_MS = 1_000;
+
+/** What a listing reads of a run directory, with the directory's modification time then. */
+interface RunDocs {
+  mtimeMs: number;
+  readAt: number;
+  runFile: Record<string, unknown>;
+  params: Record<string, unknown>;
+  writers: Writer[];
+}
 
 /** One writer of a run directory: its metrics file and, when it wrote one, its summary. */
 interface Writer {
@@ -27,12 +45,13 @@ interface Writer {
  */
 export class JsonlReader implements RunReader {
   private readonly writers = new Map<string, Writer[]>();
+  private readonly docs = new Map<string, RunDocs>();
 
   /** @param dir - the runs directory (`./tracelet-runs` by default in the CLI) */
   constructor(readonly dir: string) {}
 
   async listRuns(options: { project?: string } = {}): Promise<RunRow[]> {
-    const projects = await subdirs(this.dir);
+    const projects = subdirs(this.dir);
     if (projects === undefined)
       throw new TraceletError("TRACELET_ERR_RUN_NOT_FOUND", `No runs directory at ${this.dir}.`, {
         details: { path: this.dir },
@@ -40,14 +59,20 @@ export class JsonlReader implements RunReader {
     const dirs: string[] = [];
     for (const project of projects) {
       if (options.project !== undefined && project !== options.project) continue;
-      for (const id of (await subdirs(join(this.dir, project))) ?? []) dirs.push(join(this.dir, project, id));
+      for (const id of subdirs(join(this.dir, project)) ?? []) dirs.push(join(this.dir, project, id));
     }
-    const rows = await mapLimit(dirs, 32, (d) => this.readRunDir(d));
+    // Synchronous reads: a listing reads a few small files per run, and a promise round trip
+    // through the thread pool per file (open, stat, read, close) cost several times the reading.
+    const rows = dirs.map((d) => this.readRunDir(d));
+    if (options.project === undefined) {
+      const listed = new Set(dirs);
+      for (const d of this.docs.keys()) if (!listed.has(d)) this.docs.delete(d);
+    }
     return rows.filter((r): r is RunRow => r !== undefined).sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
   }
 
   async getRun(ref: string): Promise<RunRow> {
-    const asDir = await this.readRunDir(resolve(ref));
+    const asDir = this.readRunDir(resolve(ref));
     if (asDir) return asDir;
     const runs = await this.listRuns();
     const exact = runs.filter((r) => r.id === ref);
@@ -69,7 +94,7 @@ export class JsonlReader implements RunReader {
 
   async readSeries(run: RunRow, metric: string, query: SeriesQuery): Promise<Series[]> {
     const out: Series[] = [];
-    for (const w of await this.writersOf(run.location)) {
+    for (const w of this.writersOf(run.location)) {
       if (w.summary && !w.summary.metrics[metric]) continue;
       const s = await this.writerSeries(run.location, w, metric, query);
       if (s.total > 0 || w.summary) out.push({ run: run.id, metric, worker: w.key, ...s });
@@ -78,7 +103,7 @@ export class JsonlReader implements RunReader {
   }
 
   async *iteratePoints(run: RunRow): AsyncGenerator<FollowBatch> {
-    for (const w of await this.writersOf(run.location)) {
+    for (const w of this.writersOf(run.location)) {
       const path = join(run.location, w.metricsFile);
       for await (const points of scanChunks(path, 0, await fileSize(path))) {
         yield { run: run.id, worker: w.key, points };
@@ -89,7 +114,7 @@ export class JsonlReader implements RunReader {
   async follow(run: RunRow, onBatch: (batch: FollowBatch) => void): Promise<() => void> {
     const cursors = new Map<string, number>();
     const known = async () => {
-      for (const w of await this.writersOf(run.location, true)) {
+      for (const w of this.writersOf(run.location, true)) {
         const path = join(run.location, w.metricsFile);
         if (!cursors.has(path)) cursors.set(path, await wholeLinesEnd(path, await fileSize(path)));
       }
@@ -125,12 +150,44 @@ export class JsonlReader implements RunReader {
     };
   }
 
-  /** Reads one run directory; `undefined` when it is not one. */
-  private async readRunDir(dir: string): Promise<RunRow | undefined> {
-    const runFile = await readJson(join(dir, "run.json"));
-    if (!runFile) return undefined;
-    const params = (await readJson(join(dir, "params.json"))) ?? {};
-    const writers = await this.writersOf(dir, true);
+  /**
+   * The metadata of a run directory (`run.json`, `params.json`, the summaries), read again only
+   * when the directory changed: the backend replaces each of these files by a rename, which
+   * changes the directory's modification time, so a listing repeated by the UI costs one `stat`
+   * per unchanged run. `undefined` when it is not a run directory.
+   */
+  private runDocs(dir: string): RunDocs | undefined {
+    let mtimeMs: number;
+    try {
+      mtimeMs = statSync(dir).mtimeMs;
+    } catch {
+      this.docs.delete(dir);
+      return undefined;
+    }
+    const known = this.docs.get(dir);
+    if (known && known.mtimeMs === mtimeMs && known.readAt - mtimeMs > RACY_MS) return known;
+    const readAt = Date.now();
+    const runFile = readJson(join(dir, "run.json"));
+    if (!runFile) {
+      this.docs.delete(dir);
+      return undefined;
+    }
+    const docs = {
+      mtimeMs,
+      readAt,
+      runFile,
+      params: readJson(join(dir, "params.json")) ?? {},
+      writers: this.writersOf(dir, true),
+    };
+    this.docs.set(dir, docs);
+    return docs;
+  }
+
+  /** One run directory as a row (statuses judged now); `undefined` when it is not a run directory. */
+  private readRunDir(dir: string): RunRow | undefined {
+    const docs = this.runDocs(dir);
+    if (!docs) return undefined;
+    const { runFile, params, writers } = docs;
     const workers: WorkerRow[] = [];
     for (const w of writers) {
       const s = w.summary;
@@ -189,7 +246,7 @@ export class JsonlReader implements RunReader {
   }
 
   /** The writers of a run directory: one per `metrics*.jsonl`, with its summary if any. */
-  private async writersOf(dir: string, fresh = false): Promise<Writer[]> {
+  private writersOf(dir: string, fresh = false): Writer[] {
     const cached = this.writers.get(dir);
     if (cached && !fresh) {
       for (const w of cached) if (w.summary) w.summary = readSummary(join(dir, summaryName(w.metricsFile)));
@@ -197,7 +254,7 @@ export class JsonlReader implements RunReader {
     }
     let names: string[];
     try {
-      names = await readdir(dir);
+      names = readdirSync(dir);
     } catch {
       return [];
     }
@@ -251,6 +308,9 @@ export class JsonlReader implements RunReader {
       inRange += f(b, IndexField.count);
     }
     const size = await fileSize(path);
+    // Blocks wholly in range, taken as their first, last, smallest and largest point, read in
+    // place from the index by the downsampler.
+    const inside: number[] = [];
     if (first >= 0) {
       const selected = last - first + 1;
       if (selected < width || inRange <= 2 * width) {
@@ -258,18 +318,10 @@ export class JsonlReader implements RunReader {
         await readBlocks(path, metric, f, first, last, take);
       } else {
         for (let b = first; b <= last; b++) {
-          const inside = f(b, IndexField.firstStep) >= from && f(b, IndexField.lastStep) <= to;
-          if (!inside) {
-            await readBlocks(path, metric, f, b, b, take);
-            continue;
-          }
-          total += f(b, IndexField.count);
-          d.add(f(b, IndexField.firstStep), f(b, IndexField.firstValue), f(b, IndexField.firstTime));
-          d.add(f(b, IndexField.lastStep), f(b, IndexField.lastValue), f(b, IndexField.lastTime));
-          if (!Number.isNaN(f(b, IndexField.minValue))) {
-            d.add(f(b, IndexField.minStep), f(b, IndexField.minValue), f(b, IndexField.minTime));
-            d.add(f(b, IndexField.maxStep), f(b, IndexField.maxValue), f(b, IndexField.maxTime));
-          }
+          if (f(b, IndexField.firstStep) >= from && f(b, IndexField.lastStep) <= to) {
+            inside.push(b);
+            total += f(b, IndexField.count);
+          } else await readBlocks(path, metric, f, b, b, take);
         }
       }
     }
@@ -281,12 +333,31 @@ export class JsonlReader implements RunReader {
         else take(p);
       }
     }
-    return finish(d, total);
+    return finish(d, total, blockCandidates(index, inside));
   }
 }
 
-function finish(d: Downsampler, total: number): Omit<Series, "run" | "metric" | "worker"> {
-  const cols = d.result();
+/** The first, last, smallest and largest point of index blocks (the latter two unless all NaN). */
+function blockCandidates(index: Float64Array, blocks: number[]): CandidateSource {
+  let count = 0;
+  for (const b of blocks) count += Number.isNaN(index[b * INDEX_FIELDS + IndexField.minValue]) ? 2 : 4;
+  return {
+    count,
+    forEach(visit) {
+      for (const b of blocks) {
+        const o = b * INDEX_FIELDS;
+        visit(index[o + IndexField.firstStep], index[o + IndexField.firstValue], index[o + IndexField.firstTime]);
+        visit(index[o + IndexField.lastStep], index[o + IndexField.lastValue], index[o + IndexField.lastTime]);
+        if (Number.isNaN(index[o + IndexField.minValue])) continue;
+        visit(index[o + IndexField.minStep], index[o + IndexField.minValue], index[o + IndexField.minTime]);
+        visit(index[o + IndexField.maxStep], index[o + IndexField.maxValue], index[o + IndexField.maxTime]);
+      }
+    },
+  };
+}
+
+function finish(d: Downsampler, total: number, more?: CandidateSource): Omit<Series, "run" | "metric" | "worker"> {
+  const cols = d.result(more);
   return { ...cols, total, full: cols.step.length === total };
 }
 
@@ -320,14 +391,15 @@ async function readBlocks(
   }
 }
 
-/** The index records of one metric, as one Float64Array. */
+/** The index records of one metric, as one Float64Array (the whole file when it holds one metric). */
 async function readIndex(path: string, bytes: number, id: number): Promise<Float64Array> {
   let raw: Buffer;
   try {
     const h = await open(path, "r");
     try {
-      raw = Buffer.alloc(bytes - (bytes % (INDEX_FIELDS * 8)));
-      await h.read(raw, 0, raw.length, 0);
+      raw = Buffer.allocUnsafeSlow(bytes - (bytes % (INDEX_FIELDS * 8)));
+      const { bytesRead } = await h.read(raw, 0, raw.length, 0);
+      raw = raw.subarray(0, bytesRead - (bytesRead % (INDEX_FIELDS * 8)));
     } finally {
       await h.close();
     }
@@ -337,6 +409,7 @@ async function readIndex(path: string, bytes: number, id: number): Promise<Float
   const all = new Float64Array(raw.buffer, raw.byteOffset, raw.length / 8);
   let n = 0;
   for (let r = 0; r < all.length; r += INDEX_FIELDS) if (all[r] === id) n++;
+  if (n * INDEX_FIELDS === all.length) return all;
   const out = new Float64Array(n * INDEX_FIELDS);
   let o = 0;
   for (let r = 0; r < all.length; r += INDEX_FIELDS) {
@@ -415,24 +488,6 @@ async function wholeLinesEnd(path: string, size: number): Promise<number> {
   }
 }
 
-function mergeMetrics(workers: WorkerRow[]): Record<string, MetricStat> {
-  const out: Record<string, MetricStat> = {};
-  for (const w of workers) {
-    for (const [name, m] of Object.entries(w.metrics)) {
-      const o = out[name];
-      if (!o) {
-        out[name] = { ...m };
-        continue;
-      }
-      o.count += m.count;
-      if (m.lastTime >= o.lastTime) Object.assign(o, { last: m.last, lastStep: m.lastStep, lastTime: m.lastTime });
-      if (m.min !== null && (o.min === null || m.min < o.min)) o.min = m.min;
-      if (m.max !== null && (o.max === null || m.max > o.max)) o.max = m.max;
-    }
-  }
-  return out;
-}
-
 function writerKey(metricsFile: string): string {
   return /^metrics\.(.+)\.jsonl$/.exec(metricsFile)?.[1] ?? "main";
 }
@@ -449,32 +504,21 @@ async function fileSize(path: string): Promise<number> {
   }
 }
 
-async function subdirs(dir: string): Promise<string[] | undefined> {
+function subdirs(dir: string): string[] | undefined {
   try {
-    return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
   } catch {
     return undefined;
   }
 }
 
-async function readJson(path: string): Promise<Record<string, unknown> | undefined> {
+function readJson(path: string): Record<string, unknown> | undefined {
   try {
-    const v = JSON.parse(await readFile(path, "utf8"));
+    const v = JSON.parse(readFileSync(path, "utf8"));
     return v && typeof v === "object" && !Array.isArray(v) ? v : undefined;
   } catch {
     return undefined;
   }
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
