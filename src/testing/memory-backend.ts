@@ -48,8 +48,8 @@ export class MemoryBackend extends BackendPlugin<MemoryBackendConfig> {
     MemoryBackend.last = this;
   }
 
-  logMetric(name: string, value: number, step = 0): void {
-    this.points.push({ name, value, step, timestamp: Date.now() });
+  logMetric(name: string, value: number, step = 0, timestamp = Date.now()): void {
+    this.points.push({ name, value, step, timestamp });
   }
 
   /**

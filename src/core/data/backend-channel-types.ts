@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { PluginHost } from "../lifecycle/plugin-host.js";
 import type { RetryOptions } from "./backoff.js";
+import type { MetricChunk } from "./metric-chunk.js";
 import type { Spool } from "./spool.js";
 
 /** Options of {@link BackendChannel}. */
@@ -11,8 +12,12 @@ export interface BackendChannelOptions {
   spool: Spool;
   /** Deadline of each delivery, ms. */
   timeoutMs: number;
-  /** Points held in memory before batches spill to the spool. */
+  /** Bytes of chunks held in memory before chunks spill to the spool. */
+  maxQueuedBytes: number;
+  /** Points held in memory before chunks spill to the spool (`Infinity`: the byte bound alone). */
   maxQueuedPoints: number;
+  /** Called when the queue lets go of a chunk it held in memory. */
+  release: (chunk: MetricChunk) => void;
   /** Points per delivery when replaying the spool. */
   batchSize: number;
   /** Retry delays. */

@@ -3,18 +3,19 @@ import type { Logger } from "pino";
 import { secretPaths } from "../config/secret-paths.js";
 import type { TraceletHooks } from "../hooks.js";
 import type { PluginHost } from "../lifecycle/plugin-host.js";
-import type { MetricRecord, RunIdentity, Timeouts } from "../types.js";
+import type { RunIdentity, Timeouts } from "../types.js";
 import { BackendChannel } from "./backend-channel.js";
 import type { ChannelStatus } from "./backend-channel-types.js";
 import type { RetryOptions } from "./backoff.js";
 import { CoarseClock } from "./coarse-clock.js";
 import { MetricBuffer } from "./metric-buffer.js";
+import type { MetricChunk } from "./metric-chunk.js";
 import { NameTable } from "./name-table.js";
 import { Spool } from "./spool.js";
 
 /** Options of {@link MetricPipeline}. */
 export interface MetricPipelineOptions {
-  /** The run's hooks (batches leave through `metrics`). */
+  /** The run's hooks (`metrics` shows each batch to its observers, read-only). */
   hooks: TraceletHooks;
   /** The run's identity (the spool lives in `<runDir>/spool/`). */
   identity: RunIdentity;
@@ -24,7 +25,9 @@ export interface MetricPipelineOptions {
   batchSize?: number;
   /** Longest wait of a point in the buffer, ms (default 100). */
   flushIntervalMs?: number;
-  /** Points per backend held in memory before batches spill to disk (default 65,536). */
+  /** Bytes of chunks per backend held in memory before chunks spill to disk (default 32 MiB). */
+  maxQueuedBytes?: number;
+  /** Points per backend held in memory before chunks spill to disk (default: the byte bound alone). */
   maxQueuedPoints?: number;
   /** Retry delays of a failing backend. */
   retry?: RetryOptions;
@@ -32,10 +35,14 @@ export interface MetricPipelineOptions {
   timeouts: Required<Timeouts>;
 }
 
+/** Default bound of the chunks a backend's queue holds in memory. */
+export const DEFAULT_MAX_QUEUED_BYTES = 32 * 1024 * 1024;
+
 /**
  * The run's data path: name table, clock and columnar buffer on the caller's side; one
- * {@link BackendChannel} (queue, spool, retries) per backend on the other, fed through the
- * `metrics` hook.
+ * {@link BackendChannel} (queue, spool, retries) per backend on the other, each sealed chunk
+ * handed to every channel directly (shared, not copied). The public `metrics` hook only shows
+ * batches to observers: nothing a tap does reaches a backend.
  */
 export class MetricPipeline {
   /** Interned names and per-metric step counters. */
@@ -45,7 +52,6 @@ export class MetricPipeline {
   /** The columnar buffer. */
   readonly buffer: MetricBuffer;
   private readonly channels: BackendChannel[] = [];
-  private emitting = 0;
   private warnedInactive = false;
 
   /** @param options - hooks, identity, sizes and delays */
@@ -54,13 +60,12 @@ export class MetricPipeline {
       names: this.names.names,
       batchSize: options.batchSize,
       flushIntervalMs: options.flushIntervalMs,
-      emit: (batch, seq) => this.emit(batch, seq),
+      emit: (chunk) => this.emit(chunk),
     });
   }
 
   /**
-   * Gives a backend its own channel, tapped on the `metrics` hook under its name. A backend that
-   * is not active (it failed to initialize or start) gets one too: its points go to its spool,
+   * Gives a backend its own channel. A backend that is not active (it failed to initialize or start) gets one too: its points go to its spool,
    * from which `tracelet sync` delivers them once it works.
    *
    * @param host - the backend's host
@@ -83,17 +88,16 @@ export class MetricPipeline {
       spool,
       logger,
       timeoutMs: this.options.timeouts.perPlugin?.[host.name]?.flush ?? this.options.timeouts.flush,
-      maxQueuedPoints: this.options.maxQueuedPoints ?? 65_536,
+      maxQueuedBytes: this.options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES,
+      maxQueuedPoints: this.options.maxQueuedPoints ?? Number.POSITIVE_INFINITY,
       batchSize: this.options.batchSize ?? 4096,
       retry: this.options.retry ?? {},
+      release: (chunk) => this.buffer.recycle(chunk),
     });
     this.channels.push(channel);
     host.onChange((change) => {
       if (change === "state" && host.active) channel.resume();
     });
-    this.options.hooks.metrics.tap({ name: host.name }, (batch) =>
-      channel.enqueue(batch as MetricRecord[], this.emitting),
-    );
   }
 
   /**
@@ -153,8 +157,7 @@ export class MetricPipeline {
     return left;
   }
 
-  private emit(batch: MetricRecord[], seq: number): void {
-    this.emitting = seq;
+  private emit(chunk: MetricChunk): void {
     if (!this.warnedInactive && !this.channels.some((c) => c.host.active)) {
       // Once per run: the points are only in the spools now (if any backend has one).
       this.warnedInactive = true;
@@ -163,10 +166,17 @@ export class MetricPipeline {
         'no backend is active: metrics go only to the spool; run "tracelet sync" once a backend works',
       );
     }
-    try {
-      this.options.hooks.metrics.call(batch);
-    } catch (error) {
-      this.options.logger.error({ err: error }, "a metrics hook tap threw");
+    for (const channel of this.channels) channel.enqueue(chunk);
+    const observed = this.options.hooks.metrics;
+    if (observed.taps.length > 0) {
+      // Observers get their own frozen copy: a tap can neither change nor empty what backends get.
+      const batch = chunk.toRecords();
+      for (const p of batch) Object.freeze(p);
+      try {
+        observed.call(Object.freeze(batch));
+      } catch (error) {
+        this.options.logger.error({ err: error }, "a metrics hook tap threw");
+      }
     }
   }
 }
