@@ -71,3 +71,18 @@ for (const file of results.flatMap((r) => Object.keys(r.metafile.outputs)).filte
   }
 }
 if (renamed.length > 0) throw new Error(`bundling renamed classes (two share a name):\n${renamed.join("\n")}`);
+
+// - dist/viewer/page.{js,css}: the `tracelet ui` / `tracelet report` page, for the browser, with
+//   uPlot bundled in: the page requests nothing but its own server (a report nothing at all).
+await build({
+  absWorkingDir: root,
+  entryPoints: { page: "src/viewer/page/main.ts" },
+  outdir: "dist/viewer",
+  bundle: true,
+  format: "iife",
+  platform: "browser",
+  target: "es2022",
+  minify: true,
+  legalComments: "none",
+  logLevel: "warning",
+});

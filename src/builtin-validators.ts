@@ -101,6 +101,563 @@ export const BUILTIN_VALIDATORS: ReadonlyMap<string, ValidateFunction> = new Map
       return validate10;
     })(),
   ],
+  // backend "tensorboard"
+  [
+    'draft-07:{"type":"object","properties":{"logdir":{"type":"string","pattern":"\\\\S","default":"./tracelet-runs/tensorboard","description":"TensorBoard\'s --logdir; each run writes into <logdir>/<project>/<runId>/."},"maxFileBytes":{"type":"integer","minimum":1024,"default":134217728,"description":"Size past which the next batch starts a new event file (default 128 MiB)."},"fsync":{"type":"boolean","default":true,"description":"fdatasync the event file on flush and stop, when something new was written."},"hparams":{"type":"boolean","default":true,"description":"Also write params as the HParams plugin\'s session info (compare runs by param)."}},"additionalProperties":false}',
+    (() => {
+      const schema11 = {
+        type: "object",
+        properties: {
+          logdir: {
+            type: "string",
+            pattern: "\\S",
+            default: "./tracelet-runs/tensorboard",
+            description: "TensorBoard's --logdir; each run writes into <logdir>/<project>/<runId>/.",
+          },
+          maxFileBytes: {
+            type: "integer",
+            minimum: 1024,
+            default: 134217728,
+            description: "Size past which the next batch starts a new event file (default 128 MiB).",
+          },
+          fsync: {
+            type: "boolean",
+            default: true,
+            description: "fdatasync the event file on flush and stop, when something new was written.",
+          },
+          hparams: {
+            type: "boolean",
+            default: true,
+            description: "Also write params as the HParams plugin's session info (compare runs by param).",
+          },
+        },
+        additionalProperties: false,
+      };
+      const pattern0 = new RegExp("\\S", "u");
+      function validate10(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+        let vErrors = null;
+        let errors = 0;
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+          if (data.logdir === undefined) {
+            data.logdir = "./tracelet-runs/tensorboard";
+          }
+          if (data.maxFileBytes === undefined) {
+            data.maxFileBytes = 134217728;
+          }
+          if (data.fsync === undefined) {
+            data.fsync = true;
+          }
+          if (data.hparams === undefined) {
+            data.hparams = true;
+          }
+          for (const key0 in data) {
+            if (!(key0 === "logdir" || key0 === "maxFileBytes" || key0 === "fsync" || key0 === "hparams")) {
+              const err0 = {
+                instancePath,
+                schemaPath: "#/additionalProperties",
+                keyword: "additionalProperties",
+                params: { additionalProperty: key0 },
+                message: "must NOT have additional properties",
+              };
+              if (vErrors === null) {
+                vErrors = [err0];
+              } else {
+                vErrors.push(err0);
+              }
+              errors++;
+            }
+          }
+          let data0 = data.logdir;
+          if (typeof data0 === "string") {
+            if (!pattern0.test(data0)) {
+              const err1 = {
+                instancePath: instancePath + "/logdir",
+                schemaPath: "#/properties/logdir/pattern",
+                keyword: "pattern",
+                params: { pattern: "\\S" },
+                message: 'must match pattern "' + "\\S" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err1];
+              } else {
+                vErrors.push(err1);
+              }
+              errors++;
+            }
+          } else {
+            const err2 = {
+              instancePath: instancePath + "/logdir",
+              schemaPath: "#/properties/logdir/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err2];
+            } else {
+              vErrors.push(err2);
+            }
+            errors++;
+          }
+          let data1 = data.maxFileBytes;
+          if (!(typeof data1 == "number" && !(data1 % 1) && !isNaN(data1))) {
+            const err3 = {
+              instancePath: instancePath + "/maxFileBytes",
+              schemaPath: "#/properties/maxFileBytes/type",
+              keyword: "type",
+              params: { type: "integer" },
+              message: "must be integer",
+            };
+            if (vErrors === null) {
+              vErrors = [err3];
+            } else {
+              vErrors.push(err3);
+            }
+            errors++;
+          }
+          if (typeof data1 == "number") {
+            if (data1 < 1024 || isNaN(data1)) {
+              const err4 = {
+                instancePath: instancePath + "/maxFileBytes",
+                schemaPath: "#/properties/maxFileBytes/minimum",
+                keyword: "minimum",
+                params: { comparison: ">=", limit: 1024 },
+                message: "must be >= 1024",
+              };
+              if (vErrors === null) {
+                vErrors = [err4];
+              } else {
+                vErrors.push(err4);
+              }
+              errors++;
+            }
+          }
+          if (typeof data.fsync !== "boolean") {
+            const err5 = {
+              instancePath: instancePath + "/fsync",
+              schemaPath: "#/properties/fsync/type",
+              keyword: "type",
+              params: { type: "boolean" },
+              message: "must be boolean",
+            };
+            if (vErrors === null) {
+              vErrors = [err5];
+            } else {
+              vErrors.push(err5);
+            }
+            errors++;
+          }
+          if (typeof data.hparams !== "boolean") {
+            const err6 = {
+              instancePath: instancePath + "/hparams",
+              schemaPath: "#/properties/hparams/type",
+              keyword: "type",
+              params: { type: "boolean" },
+              message: "must be boolean",
+            };
+            if (vErrors === null) {
+              vErrors = [err6];
+            } else {
+              vErrors.push(err6);
+            }
+            errors++;
+          }
+        } else {
+          const err7 = {
+            instancePath,
+            schemaPath: "#/type",
+            keyword: "type",
+            params: { type: "object" },
+            message: "must be object",
+          };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
+        validate10.errors = vErrors;
+        return errors === 0;
+      }
+      return validate10;
+    })(),
+  ],
+  // backend "sqlite"
+  [
+    'draft-07:{"type":"object","properties":{"path":{"type":"string","pattern":"\\\\S","default":"./tracelet-runs/tracelet.db","description":"The database file; many runs share it."},"busyTimeoutMs":{"type":"integer","minimum":0,"default":5000,"description":"How long a write waits for another writer\'s lock before failing (retried by Tracelet)."},"synchronous":{"type":"string","enum":["off","normal","full"],"default":"normal","description":"SQLite\'s synchronous pragma: normal (WAL: durable at checkpoints) or full (each commit)."}},"additionalProperties":false}',
+    (() => {
+      const schema11 = {
+        type: "object",
+        properties: {
+          path: {
+            type: "string",
+            pattern: "\\S",
+            default: "./tracelet-runs/tracelet.db",
+            description: "The database file; many runs share it.",
+          },
+          busyTimeoutMs: {
+            type: "integer",
+            minimum: 0,
+            default: 5000,
+            description: "How long a write waits for another writer's lock before failing (retried by Tracelet).",
+          },
+          synchronous: {
+            type: "string",
+            enum: ["off", "normal", "full"],
+            default: "normal",
+            description: "SQLite's synchronous pragma: normal (WAL: durable at checkpoints) or full (each commit).",
+          },
+        },
+        additionalProperties: false,
+      };
+      const pattern0 = new RegExp("\\S", "u");
+      function validate10(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+        let vErrors = null;
+        let errors = 0;
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+          if (data.path === undefined) {
+            data.path = "./tracelet-runs/tracelet.db";
+          }
+          if (data.busyTimeoutMs === undefined) {
+            data.busyTimeoutMs = 5000;
+          }
+          if (data.synchronous === undefined) {
+            data.synchronous = "normal";
+          }
+          for (const key0 in data) {
+            if (!(key0 === "path" || key0 === "busyTimeoutMs" || key0 === "synchronous")) {
+              const err0 = {
+                instancePath,
+                schemaPath: "#/additionalProperties",
+                keyword: "additionalProperties",
+                params: { additionalProperty: key0 },
+                message: "must NOT have additional properties",
+              };
+              if (vErrors === null) {
+                vErrors = [err0];
+              } else {
+                vErrors.push(err0);
+              }
+              errors++;
+            }
+          }
+          let data0 = data.path;
+          if (typeof data0 === "string") {
+            if (!pattern0.test(data0)) {
+              const err1 = {
+                instancePath: instancePath + "/path",
+                schemaPath: "#/properties/path/pattern",
+                keyword: "pattern",
+                params: { pattern: "\\S" },
+                message: 'must match pattern "' + "\\S" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err1];
+              } else {
+                vErrors.push(err1);
+              }
+              errors++;
+            }
+          } else {
+            const err2 = {
+              instancePath: instancePath + "/path",
+              schemaPath: "#/properties/path/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err2];
+            } else {
+              vErrors.push(err2);
+            }
+            errors++;
+          }
+          let data1 = data.busyTimeoutMs;
+          if (!(typeof data1 == "number" && !(data1 % 1) && !isNaN(data1))) {
+            const err3 = {
+              instancePath: instancePath + "/busyTimeoutMs",
+              schemaPath: "#/properties/busyTimeoutMs/type",
+              keyword: "type",
+              params: { type: "integer" },
+              message: "must be integer",
+            };
+            if (vErrors === null) {
+              vErrors = [err3];
+            } else {
+              vErrors.push(err3);
+            }
+            errors++;
+          }
+          if (typeof data1 == "number") {
+            if (data1 < 0 || isNaN(data1)) {
+              const err4 = {
+                instancePath: instancePath + "/busyTimeoutMs",
+                schemaPath: "#/properties/busyTimeoutMs/minimum",
+                keyword: "minimum",
+                params: { comparison: ">=", limit: 0 },
+                message: "must be >= 0",
+              };
+              if (vErrors === null) {
+                vErrors = [err4];
+              } else {
+                vErrors.push(err4);
+              }
+              errors++;
+            }
+          }
+          let data2 = data.synchronous;
+          if (typeof data2 !== "string") {
+            const err5 = {
+              instancePath: instancePath + "/synchronous",
+              schemaPath: "#/properties/synchronous/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err5];
+            } else {
+              vErrors.push(err5);
+            }
+            errors++;
+          }
+          if (!(data2 === "off" || data2 === "normal" || data2 === "full")) {
+            const err6 = {
+              instancePath: instancePath + "/synchronous",
+              schemaPath: "#/properties/synchronous/enum",
+              keyword: "enum",
+              params: { allowedValues: schema11.properties.synchronous.enum },
+              message: "must be equal to one of the allowed values",
+            };
+            if (vErrors === null) {
+              vErrors = [err6];
+            } else {
+              vErrors.push(err6);
+            }
+            errors++;
+          }
+        } else {
+          const err7 = {
+            instancePath,
+            schemaPath: "#/type",
+            keyword: "type",
+            params: { type: "object" },
+            message: "must be object",
+          };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
+        validate10.errors = vErrors;
+        return errors === 0;
+      }
+      return validate10;
+    })(),
+  ],
+  // backend "mlflow"
+  [
+    'draft-07:{"type":"object","properties":{"trackingUri":{"type":"string","pattern":"^https?://[^\\\\s/]+","description":"The tracking server\'s URL (http or https). Default: MLFLOW_TRACKING_URI, else http://127.0.0.1:5000."},"experimentName":{"type":"string","pattern":"\\\\S","description":"The experiment, created when missing. Default: the run\'s project."},"token":{"type":"string","writeOnly":true,"description":"Bearer token (secret). Default: MLFLOW_TRACKING_TOKEN."},"requestTimeoutMs":{"type":"integer","minimum":1,"default":30000,"description":"A request not answered within this is an outage (retried by Tracelet)."}},"additionalProperties":false}',
+    (() => {
+      const schema11 = {
+        type: "object",
+        properties: {
+          trackingUri: {
+            type: "string",
+            pattern: "^https?://[^\\s/]+",
+            description:
+              "The tracking server's URL (http or https). Default: MLFLOW_TRACKING_URI, else http://127.0.0.1:5000.",
+          },
+          experimentName: {
+            type: "string",
+            pattern: "\\S",
+            description: "The experiment, created when missing. Default: the run's project.",
+          },
+          token: {
+            type: "string",
+            writeOnly: true,
+            description: "Bearer token (secret). Default: MLFLOW_TRACKING_TOKEN.",
+          },
+          requestTimeoutMs: {
+            type: "integer",
+            minimum: 1,
+            default: 30000,
+            description: "A request not answered within this is an outage (retried by Tracelet).",
+          },
+        },
+        additionalProperties: false,
+      };
+      const pattern0 = new RegExp("^https?://[^\\s/]+", "u");
+      const pattern1 = new RegExp("\\S", "u");
+      function validate10(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+        let vErrors = null;
+        let errors = 0;
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+          if (data.requestTimeoutMs === undefined) {
+            data.requestTimeoutMs = 30000;
+          }
+          for (const key0 in data) {
+            if (
+              !(key0 === "trackingUri" || key0 === "experimentName" || key0 === "token" || key0 === "requestTimeoutMs")
+            ) {
+              const err0 = {
+                instancePath,
+                schemaPath: "#/additionalProperties",
+                keyword: "additionalProperties",
+                params: { additionalProperty: key0 },
+                message: "must NOT have additional properties",
+              };
+              if (vErrors === null) {
+                vErrors = [err0];
+              } else {
+                vErrors.push(err0);
+              }
+              errors++;
+            }
+          }
+          if (data.trackingUri !== undefined) {
+            let data0 = data.trackingUri;
+            if (typeof data0 === "string") {
+              if (!pattern0.test(data0)) {
+                const err1 = {
+                  instancePath: instancePath + "/trackingUri",
+                  schemaPath: "#/properties/trackingUri/pattern",
+                  keyword: "pattern",
+                  params: { pattern: "^https?://[^\\s/]+" },
+                  message: 'must match pattern "' + "^https?://[^\\s/]+" + '"',
+                };
+                if (vErrors === null) {
+                  vErrors = [err1];
+                } else {
+                  vErrors.push(err1);
+                }
+                errors++;
+              }
+            } else {
+              const err2 = {
+                instancePath: instancePath + "/trackingUri",
+                schemaPath: "#/properties/trackingUri/type",
+                keyword: "type",
+                params: { type: "string" },
+                message: "must be string",
+              };
+              if (vErrors === null) {
+                vErrors = [err2];
+              } else {
+                vErrors.push(err2);
+              }
+              errors++;
+            }
+          }
+          if (data.experimentName !== undefined) {
+            let data1 = data.experimentName;
+            if (typeof data1 === "string") {
+              if (!pattern1.test(data1)) {
+                const err3 = {
+                  instancePath: instancePath + "/experimentName",
+                  schemaPath: "#/properties/experimentName/pattern",
+                  keyword: "pattern",
+                  params: { pattern: "\\S" },
+                  message: 'must match pattern "' + "\\S" + '"',
+                };
+                if (vErrors === null) {
+                  vErrors = [err3];
+                } else {
+                  vErrors.push(err3);
+                }
+                errors++;
+              }
+            } else {
+              const err4 = {
+                instancePath: instancePath + "/experimentName",
+                schemaPath: "#/properties/experimentName/type",
+                keyword: "type",
+                params: { type: "string" },
+                message: "must be string",
+              };
+              if (vErrors === null) {
+                vErrors = [err4];
+              } else {
+                vErrors.push(err4);
+              }
+              errors++;
+            }
+          }
+          if (data.token !== undefined) {
+            if (typeof data.token !== "string") {
+              const err5 = {
+                instancePath: instancePath + "/token",
+                schemaPath: "#/properties/token/type",
+                keyword: "type",
+                params: { type: "string" },
+                message: "must be string",
+              };
+              if (vErrors === null) {
+                vErrors = [err5];
+              } else {
+                vErrors.push(err5);
+              }
+              errors++;
+            }
+          }
+          let data3 = data.requestTimeoutMs;
+          if (!(typeof data3 == "number" && !(data3 % 1) && !isNaN(data3))) {
+            const err6 = {
+              instancePath: instancePath + "/requestTimeoutMs",
+              schemaPath: "#/properties/requestTimeoutMs/type",
+              keyword: "type",
+              params: { type: "integer" },
+              message: "must be integer",
+            };
+            if (vErrors === null) {
+              vErrors = [err6];
+            } else {
+              vErrors.push(err6);
+            }
+            errors++;
+          }
+          if (typeof data3 == "number") {
+            if (data3 < 1 || isNaN(data3)) {
+              const err7 = {
+                instancePath: instancePath + "/requestTimeoutMs",
+                schemaPath: "#/properties/requestTimeoutMs/minimum",
+                keyword: "minimum",
+                params: { comparison: ">=", limit: 1 },
+                message: "must be >= 1",
+              };
+              if (vErrors === null) {
+                vErrors = [err7];
+              } else {
+                vErrors.push(err7);
+              }
+              errors++;
+            }
+          }
+        } else {
+          const err8 = {
+            instancePath,
+            schemaPath: "#/type",
+            keyword: "type",
+            params: { type: "object" },
+            message: "must be object",
+          };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
+        }
+        validate10.errors = vErrors;
+        return errors === 0;
+      }
+      return validate10;
+    })(),
+  ],
   // collector "system"
   [
     'draft-07:{"type":"object","properties":{"intervalMs":{"type":"integer","minimum":100,"default":10000,"description":"Sampling interval, ms."},"samplesBeforeLogging":{"type":"integer","minimum":1,"default":1,"description":"Samples averaged per point."},"perCore":{"type":"boolean","default":false},"diskPaths":{"type":"array","items":{"type":"string"},"default":["/"]},"disks":{"type":"array","items":{"type":"string"}},"networkInterfaces":{"type":"array","items":{"type":"string"}},"includeLoopback":{"type":"boolean","default":false},"perInterface":{"type":"boolean","default":false},"gpu":{"type":"boolean","default":true},"nvidiaSmiPath":{"type":"string","default":"nvidia-smi"},"pid":{"type":"integer","minimum":1},"processTree":{"type":"boolean","default":false},"source":{"enum":["auto","proc","systeminformation"],"default":"auto"}},"additionalProperties":false}',

@@ -1,4 +1,7 @@
 import { jsonlMetadata } from "./backends/jsonl/metadata.js";
+import { mlflowMetadata } from "./backends/mlflow/metadata.js";
+import { sqliteMetadata } from "./backends/sqlite/metadata.js";
+import { tensorboardMetadata } from "./backends/tensorboard/metadata.js";
 import { BUILTIN_VALIDATORS } from "./builtin-validators.js";
 import { environmentMetadata } from "./collectors/environment/metadata.js";
 import { gitMetadata } from "./collectors/git/metadata.js";
@@ -40,6 +43,16 @@ export interface BuiltinPlugin {
 /** The plugins that ship with Tracelet, registered through the public API like any other. */
 export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [
   { metadata: jsonlMetadata, load: async () => (await import("./backends/jsonl/jsonl-backend.js")).JsonlBackend },
+  {
+    metadata: tensorboardMetadata,
+    load: async () => (await import("./backends/tensorboard/tensorboard-backend.js")).TensorboardBackend,
+  },
+  // Its client is an optional peer dependency: loading checks it (TRACELET_ERR_DEPENDENCY_MISSING).
+  {
+    metadata: sqliteMetadata,
+    load: async () => (await import("./backends/sqlite/sqlite-backend.js")).loadSqliteBackend(),
+  },
+  { metadata: mlflowMetadata, load: async () => (await import("./backends/mlflow/mlflow-backend.js")).MlflowBackend },
   {
     metadata: systemMetadata,
     load: async () => (await import("./collectors/system/system-collector.js")).SystemCollector,

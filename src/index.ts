@@ -6,6 +6,10 @@
 
 export { JsonlBackend, type JsonlConfig } from "./backends/jsonl/jsonl-backend.js";
 export { iterateMetrics, type ReadMetricsResult, readMetrics } from "./backends/jsonl/read-run.js";
+export { DEFAULT_ENV_ALLOWLIST, type EnvironmentCollectorConfig } from "./collectors/environment/metadata.js";
+export type { GitCollectorConfig } from "./collectors/git/metadata.js";
+export type { ProcessCollectorConfig } from "./collectors/process/metadata.js";
+export type { SystemCollectorConfig } from "./collectors/system/metadata.js";
 export type { ChannelStatus } from "./core/data/backend-channel-types.js";
 export type { RetryOptions } from "./core/data/backoff.js";
 export { ALL_ERROR_CODES, ERROR_CODES, type ErrorCode } from "./core/error-codes.js";
@@ -23,6 +27,7 @@ export {
   type LogMetricOptions,
   type StopReport,
 } from "./core/experiment.js";
+export type { FailureCause } from "./core/failure-cause.js";
 export {
   type ArtifactEvent,
   type CollectEvent,
@@ -43,7 +48,7 @@ export type {
   PluginInstance,
   PluginMetadata,
 } from "./core/plugin-api.js";
-export type { RunEnd, RunEndStatus } from "./core/run-end.js";
+export type { RunEnd, RunEndError, RunEndStatus } from "./core/run-end.js";
 export type {
   HookName,
   MetricRecord,
@@ -59,6 +64,17 @@ export type {
   Timeouts,
 } from "./core/types.js";
 export { TRACELET_VERSION } from "./core/version.js";
+export type {
+  BackendConfigs,
+  BackendName,
+  CollectorConfigs,
+  CollectorInterval,
+  CollectorName,
+  PluginConfigs,
+  TraceletTypeSettings,
+  TypedRunOptions,
+  UncheckedPluginNames,
+} from "./plugin-configs.js";
 export { BackendPlugin, CollectorPlugin, PluginBase } from "./plugins/base.js";
 export {
   type BackendHandlers,
@@ -72,6 +88,8 @@ export {
   type PluginDefinition,
   type PluginHandlers,
 } from "./plugins/define-plugin.js";
+export type { CacheMode } from "./plugins/discovery/cache.js";
+export type { DiscoveryCacheOption } from "./plugins/discovery/cache-mode.js";
 export type { CandidatePackage, DiscoverOptions, DiscoveryReport } from "./plugins/discovery/discover.js";
 export type {
   ArraySchema,
@@ -95,4 +113,8 @@ export { MANIFEST_SCHEMA } from "./plugins/manifest/manifest-schema.js";
 export type { ManifestPlugin, TraceletManifest } from "./plugins/manifest/manifest-types.js";
 export { PluginManager, type PluginManagerOptions } from "./plugins/plugin-manager.js";
 export type { DiscoveryProblem, DiscoveryState, PluginRecord, PluginSource } from "./plugins/plugin-record.js";
-export { type StartExperimentOptions, startExperiment } from "./start-experiment.js";
+export {
+  type StartExperimentOptions,
+  type StartExperimentWithManagerOptions,
+  startExperiment,
+} from "./start-experiment.js";

@@ -11,15 +11,33 @@ import { checkRunOptions, definedOptions, RUN_OPTION_KEYS, type RunOptions } fro
 import { optionsFromEnv } from "./core/options-env.js";
 import { createRunId } from "./core/run-id.js";
 import type { PluginType, RunIdentity } from "./core/types.js";
+import type { BackendConfigs, CollectorConfigs, TypedRunOptions } from "./plugin-configs.js";
 import { activatePlugin, type RunContext } from "./plugins/activate.js";
 import { orderByDependencies } from "./plugins/order.js";
 import { PluginManager } from "./plugins/plugin-manager.js";
 import type { PluginRecord } from "./plugins/plugin-record.js";
 
-/** Options of {@link startExperiment}: the run options plus an optional manager and logger. */
-export interface StartExperimentOptions extends RunOptions {
+/**
+ * Options of {@link startExperiment}: the run options, plugin names and configs checked against
+ * {@link BackendConfigs} and {@link CollectorConfigs}, plus an optional manager and logger.
+ */
+export interface StartExperimentOptions extends TypedRunOptions {
   /** A manager holding hand-registered plugins (default: a new one); it can manage the run's plugins. */
   manager?: PluginManager;
+  /** A logger (default: Tracelet's root logger at `logLevel`). */
+  logger?: Logger;
+  /** Failures in a row after which a plugin is quarantined (default: the manager's, else 5). */
+  quarantineAfter?: number;
+}
+
+/**
+ * Options of {@link startExperiment} with a manager of hand-registered plugins: their names are
+ * known at run time only, so names and configs are not checked by types (declare them in
+ * {@link BackendConfigs}/{@link CollectorConfigs} to have them checked).
+ */
+export interface StartExperimentWithManagerOptions extends RunOptions {
+  /** A manager holding hand-registered plugins; it can manage the run's plugins. */
+  manager: PluginManager;
   /** A logger (default: Tracelet's root logger at `logLevel`). */
   logger?: Logger;
   /** Failures in a row after which a plugin is quarantined (default: the manager's, else 5). */
@@ -36,7 +54,11 @@ function pickRunOptions(field: Record<string, unknown>): RunOptions {
 }
 
 // Adds the plugins that the named ones depend on but the run does not name.
-async function withDependencies(manager: PluginManager, named: PluginRecord[]): Promise<PluginRecord[]> {
+async function withDependencies(
+  manager: PluginManager,
+  named: PluginRecord[],
+  discovery: RunOptions["discovery"],
+): Promise<PluginRecord[]> {
   const out = [...named];
   const seen = new Set(named.map((r) => r.name));
   for (let i = 0; i < out.length; i++) {
@@ -47,7 +69,7 @@ async function withDependencies(manager: PluginManager, named: PluginRecord[]): 
       try {
         // A dependency may live in node_modules while the named plugins were registered by hand.
         if (!manager.discovery && !manager.getPlugin("backend", dep) && !manager.getPlugin("collector", dep))
-          await manager.discoverPlugins();
+          await manager.discoverPlugins({ cache: discovery?.cache });
         found = manager.resolve(dep);
       } catch (error) {
         // An unknown dependency is missing; a refused one keeps its refusal's own code.
@@ -100,7 +122,11 @@ async function activateAll(
  * await exp.stop();
  * ```
  */
-export async function startExperiment(options: StartExperimentOptions = {}): Promise<Experiment> {
+export function startExperiment(options?: StartExperimentOptions): Promise<Experiment>;
+export function startExperiment(options: StartExperimentWithManagerOptions): Promise<Experiment>;
+export async function startExperiment(
+  options: StartExperimentOptions | StartExperimentWithManagerOptions = {},
+): Promise<Experiment> {
   const { manager: givenManager, logger: givenLogger, quarantineAfter, ...explicit } = options;
   checkRunOptions(explicit, "startExperiment()");
   const cwd = resolve(explicit.cwd ?? process.cwd());
@@ -119,9 +145,11 @@ export async function startExperiment(options: StartExperimentOptions = {}): Pro
     ...(o.backends ?? ["jsonl"]).map((n): [string, PluginType] => [n, "backend"]),
     ...(o.collectors ?? []).map((n): [string, PluginType] => [n, "collector"]),
   ];
-  if (wanted.some(([n, t]) => !manager.getPlugin(t, n)) && !manager.discovery) await manager.discoverPlugins();
+  if (wanted.some(([n, t]) => !manager.getPlugin(t, n)) && !manager.discovery) {
+    await manager.discoverPlugins({ cache: o.discovery?.cache });
+  }
   const named = wanted.map(([n, t]) => manager.resolve(n, t));
-  const records = orderByDependencies(await withDependencies(manager, named));
+  const records = orderByDependencies(await withDependencies(manager, named, o.discovery));
 
   const runId = o.runId ?? createRunId();
   const project = o.project ?? host?.packageName?.replace(/^@[^/]+\//, "") ?? "default";

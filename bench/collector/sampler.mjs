@@ -1,15 +1,19 @@
 // One benchmark child: samples at 1 Hz for BENCH_SECONDS with one sampler, then prints a JSON
 // line with its CPU time (own threads, and reaped child processes such as the shells and
 // nvidia-smi that systeminformation spawns) and, in "delay" mode, event-loop delay percentiles.
-// Usage: node sampler.mjs <ours|naive|idle|engine> <cpu|delay> <seconds>
-import { openSync, readFileSync, readSync } from "node:fs";
+// Usage: node sampler.mjs <ours|naive|idle|engine|pool|sync> <cpu|delay> <seconds> [warm-up seconds]
+import { mkdtempSync, openSync, read, readFileSync, readSync, rmSync, statfsSync } from "node:fs";
+import { statfs } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { pino } from "pino";
 import { internalsPath } from "../internal.mjs";
 
-const [kind, measure, secondsArg] = process.argv.slice(2);
+const [kind, measure, secondsArg, warmupArg] = process.argv.slice(2);
 const seconds = Number(secondsArg) || 60;
+const warmupSeconds = Number(warmupArg ?? 20);
 const dist = new URL("../../dist/", import.meta.url);
 
 function childTicks() {
@@ -45,6 +49,27 @@ async function setup() {
     await c.params();
     return { sample: () => c.collect(), close: () => c.stop() };
   }
+  if (kind === "pool" || kind === "sync") {
+    // The reads the collector makes on every sample (five /proc files kept open, one statfs),
+    // through libuv's thread pool or synchronously: what each way costs, nothing else.
+    const paths = ["/proc/stat", "/proc/meminfo", "/proc/diskstats", "/proc/net/dev", `/proc/${process.pid}/stat`];
+    const fds = paths.map((p) => openSync(p, "r"));
+    const buffers = paths.map(() => Buffer.allocUnsafe(16384));
+    const text = (i, n) => buffers[i].toString("latin1", 0, n);
+    const viaPool = (i) =>
+      new Promise((resolve, reject) =>
+        read(fds[i], buffers[i], 0, buffers[i].length, 0, (e, n) => (e ? reject(e) : resolve(text(i, n)))),
+      );
+    const sample =
+      kind === "pool"
+        ? () => Promise.all([...paths.map((_, i) => viaPool(i)), statfs("/")])
+        : async () => [
+            ...paths.map((_, i) => text(i, readSync(fds[i], buffers[i], 0, buffers[i].length, 0))),
+            statfsSync("/"),
+          ];
+    await sample();
+    return { sample, close: async () => {} };
+  }
   if (kind === "naive") {
     const si = (await import("systeminformation")).default;
     const sample = () =>
@@ -61,13 +86,22 @@ async function setup() {
     return { sample, close: async () => {} };
   }
   if (kind === "engine") {
-    const { withTestExperiment } = await import(new URL("testing/index.js", dist));
-    const exp = await withTestExperiment({
-      cwd: "/tmp",
+    // A whole run as a user starts one: the default backend (jsonl, writing metrics.jsonl under
+    // a temporary directory) and the system collector at 1 Hz, driven by the run's scheduler.
+    const { startExperiment } = await import(new URL("index.js", dist));
+    const dir = mkdtempSync(join(tmpdir(), "tracelet-bench-collector-"));
+    const exp = await startExperiment({
+      cwd: dir,
+      dir,
+      logLevel: "warn",
       collectors: ["system"],
       plugins: { system: { intervalMs: 1000, diskPaths: ["/"] } },
     });
-    return { sample: async () => {}, close: () => exp.stop(), scheduled: true };
+    const close = async () => {
+      await exp.stop();
+      rmSync(dir, { recursive: true, force: true });
+    };
+    return { sample: async () => {}, close, scheduled: true };
   }
   throw new Error(`unknown sampler ${kind}`);
 }
@@ -123,8 +157,11 @@ function startProbe() {
   };
   setTimeout(step, RESOLUTION_MS);
 }
-// Let start-up work settle, and collect its garbage, before measuring.
-await new Promise((r) => setTimeout(r, 3000));
+// Let start-up work settle before measuring: module compilation, and the garbage collections
+// V8's memory reducer runs in the seconds after a process's start-up allocations (up to three
+// full collections of the whole heap, 10–20 ms each on a loaded library, about 8 s after
+// start). They are a cost of starting the process, paid once, not of sampling.
+await new Promise((r) => setTimeout(r, warmupSeconds * 1000));
 globalThis.gc?.();
 await new Promise((r) => setTimeout(r, 500));
 histogram?.enable();

@@ -1,64 +1,27 @@
-// Discovery benchmark: cold (no cache file) and warm (valid cache) discovery over synthetic
-// node_modules trees, each figure a ratio to a baseline measured in the same run: a bare
-// synchronous readdir + readFile + JSON.parse of every package.json of the same tree.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+// Discovery benchmark, measured as a user pays it: every figure comes from a fresh `node`
+// process (bench/discovery/measure.mjs) that times one call, first call, nothing warmed; the
+// import of Tracelet is timed apart. Each figure is a ratio to a baseline measured in the same
+// run, in fresh processes too: a bare readdir + readFile + JSON.parse of every package.json of
+// the same tree. Trees: synthetic hoisted (npm) and pnpm trees of 1k, 5k and 20k packages, and
+// a real one installed from the npm registry (bench/discovery/real-tree.mjs).
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PluginManager } from "../../dist/index.js";
 import { generateProject } from "./generate.mjs";
+import { ensureRealTree, REAL_TREE_PLUGINS } from "./real-tree.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const work = join(here, "..", ".work", "discovery");
 const results = join(here, "..", "results");
 const SIZES = (process.env.BENCH_SIZES ?? "1000,5000,20000").split(",").map(Number);
 const LAYOUTS = ["hoisted", "pnpm"];
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-// Untimed rounds before measuring: enough for about 20,000 packages' worth of scanning, so that
-// small trees reach the steady state large ones reach within their first rounds.
-const warmupRounds = (size) => Number(process.env.BENCH_WARMUP ?? Math.max(3, Math.ceil(20_000 / size)));
+const ROUNDS = Number(process.env.BENCH_RUNS ?? 7);
+const REAL = process.env.BENCH_REAL !== "0";
 
-function baselineHoisted(dir) {
-  let n = 0;
-  for (const name of readdirSync(dir)) {
-    if (name.startsWith(".")) continue;
-    const path = join(dir, name);
-    if (name.startsWith("@")) {
-      n += baselineHoisted(path);
-      continue;
-    }
-    try {
-      JSON.parse(readFileSync(join(path, "package.json"), "utf8"));
-      n++;
-    } catch {}
-    if (existsSync(join(path, "node_modules"))) n += baselineHoisted(join(path, "node_modules"));
-  }
-  return n;
-}
-
-function baselinePnpm(store) {
-  let n = 0;
-  for (const id of readdirSync(store)) {
-    if (id === "node_modules" || id.startsWith(".")) continue;
-    const modules = join(store, id, "node_modules");
-    for (const entry of readdirSync(modules, { withFileTypes: true })) {
-      const list = entry.name.startsWith("@")
-        ? readdirSync(join(modules, entry.name), { withFileTypes: true }).map((e) => [join(entry.name, e.name), e])
-        : [[entry.name, entry]];
-      for (const [name, e] of list) {
-        if (e.isSymbolicLink()) continue;
-        try {
-          JSON.parse(readFileSync(join(modules, name, "package.json"), "utf8"));
-          n++;
-        } catch {}
-      }
-    }
-  }
-  return n;
-}
-
-// Every package.json of a tree (untimed), for the stat floor: a bare statSync of each, the least
-// any warm check that notices every in-place edit must do.
+// Every package.json of a tree (for the stat floor: a bare statSync of each, the least that a
+// warm check noticing every in-place edit must do).
 function packageJsonFiles(dir, out = []) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
@@ -73,153 +36,151 @@ function packageJsonFiles(dir, out = []) {
   return out;
 }
 
-function statFloor(files) {
-  for (const file of files) statSync(file);
-  return files.length;
+function measure(side, root, layout, list) {
+  const args = [join(here, "measure.mjs"), side, root, layout];
+  if (list) args.push(list);
+  return JSON.parse(execFileSync(process.execPath, args, { encoding: "utf8" }).trim().split("\n").pop());
 }
 
-// Wall and CPU time (user + system) of one call. The machine may be shared: CPU time does not
-// count the time spent waiting for a core, so it is the steadier of the two.
-function time(fn) {
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const value = fn();
-  const wall = performance.now() - started;
-  const used = process.cpuUsage(cpu);
-  return [{ wall, cpu: (used.user + used.system) / 1000 }, value];
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function expectState(result, cache, what) {
+  if (result.cache !== cache)
+    throw new Error(`${what}: expected cache ${cache}, got ${result.cache} (${result.cacheReason})`);
 }
 
-async function timeAsync(fn) {
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const value = await fn();
-  const wall = performance.now() - started;
-  const used = process.cpuUsage(cpu);
-  return [{ wall, cpu: (used.user + used.system) / 1000 }, value];
-}
-
-const min = (xs) => Math.min(...xs);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const summary = (samples) => ({
-  wallMs: min(samples.map((s) => s.wall)),
-  cpuMs: median(samples.map((s) => s.cpu)),
-});
-
-async function measure(size, layout) {
-  const root = join(work, `${layout}-${size}`);
-  const { plugins } = generateProject(root, { count: size, layout });
-  const cacheDir = join(root, "node_modules", ".cache");
-  const baselineFn =
-    layout === "pnpm"
-      ? () => baselinePnpm(join(root, "node_modules", ".pnpm"))
-      : () => baselineHoisted(join(root, "node_modules"));
-  // Through the public API, as a user's run discovers. No built-ins: they are not scanned.
-  const manager = new PluginManager({ cwd: root, builtins: false });
-  const discover = () => manager.discoverPlugins({ userPluginDirs: [] });
-  // Load modules (ajv, read-pkg-up) and let the JIT settle, for both sides alike, outside the
-  // timings: the figures compare steady-state costs.
-  for (let w = 0; w < warmupRounds(size); w++) {
-    baselineFn();
-    rmSync(cacheDir, { recursive: true, force: true });
-    await discover();
-    await discover();
-  }
+function bench(name, root, layout, plugins) {
+  const cacheDir = join(root, "node_modules", ".cache", "tracelet");
+  const list = join(work, `${name}.files`);
+  mkdirSync(work, { recursive: true });
   const files = packageJsonFiles(join(root, "node_modules"));
-  if (files.length !== size) throw new Error(`found ${files.length} package.json files, expected ${size}`);
-  const base = [];
-  const floor = [];
-  const cold = [];
-  const warm = [];
-  let found = 0;
-  for (let r = 0; r < RUNS; r++) {
-    const [b, count] = time(baselineFn);
-    if (count !== size) throw new Error(`baseline saw ${count} packages, expected ${size}`);
-    base.push(b);
-    floor.push(time(() => statFloor(files))[0]);
-    rmSync(cacheDir, { recursive: true, force: true });
-    const [c, report] = await timeAsync(discover);
-    if (report.cache !== "miss") throw new Error(`expected a cache miss, got ${report.cache}`);
-    cold.push(c);
-    found = report.plugins.filter((p) => p.state === "available").length;
-    for (let w = 0; w < 2; w++) {
-      const [t, again] = await timeAsync(discover);
-      if (again.cache !== "hit") throw new Error(`expected a cache hit, got ${again.cache}`);
-      warm.push(t);
+  writeFileSync(list, files.join("\n"));
+  const sides = { baseline: [], cold: [], warm: [], strict: [], floor: [] };
+  let found;
+  for (let r = 0; r < ROUNDS; r++) {
+    // Each round: every side once, in its own process, in a rotating order.
+    const order = ["baseline", "cold", "warm", "strict", "floor"];
+    for (let k = 0; k < r % order.length; k++) order.push(order.shift());
+    for (const side of order) {
+      if (side === "baseline") sides.baseline.push(measure("baseline", root, layout));
+      else if (side === "floor") sides.floor.push(measure("stat-floor", root, layout, list));
+      else if (side === "cold") {
+        rmSync(cacheDir, { recursive: true, force: true });
+        const cold = measure("discover-default", root, layout);
+        expectState(cold, "miss", `${name} cold`);
+        found = cold;
+        sides.cold.push(cold);
+      } else {
+        // A valid cache, written by an untimed process first.
+        const prime = measure("discover-default", root, layout);
+        if (prime.cache !== "hit" && prime.cache !== "miss") expectState(prime, "hit", `${name} prime`);
+        const warm = measure(side === "warm" ? "discover-default" : "discover-strict", root, layout);
+        expectState(warm, "hit", `${name} ${side}`);
+        sides[side].push(warm);
+      }
     }
   }
-  if (found !== plugins) throw new Error(`discovery found ${found} plugins, expected ${plugins}`);
-  const b = summary(base);
-  const c = summary(cold);
-  const w = summary(warm);
-  const f = summary(floor);
+  const base = sides.baseline[0].packages;
+  if (plugins !== undefined && found.plugins.length !== plugins.length) {
+    throw new Error(`${name}: found plugins ${found.plugins.join(", ")}, expected ${plugins.join(", ")}`);
+  }
+  if (found.problems !== 0) throw new Error(`${name}: ${found.problems} problem(s) reported`);
+  const b = median(sides.baseline.map((s) => s.ms));
+  const bCpu = median(sides.baseline.map((s) => s.cpuMs));
+  const fig = (side) => ({
+    ms: median(sides[side].map((s) => s.ms)),
+    ratio: median(sides[side].map((s) => s.ms)) / b,
+    cpuRatio: median(sides[side].map((s) => s.cpuMs)) / bCpu,
+  });
   return {
-    size,
+    name,
     layout,
-    plugins,
-    baseline: b,
-    cold: c,
-    warm: w,
-    coldRatio: c.wallMs / b.wallMs,
-    warmRatio: w.wallMs / b.wallMs,
-    coldCpuRatio: c.cpuMs / b.cpuMs,
-    warmCpuRatio: w.cpuMs / b.cpuMs,
-    statFloorRatio: f.wallMs / b.wallMs,
-    statFloorCpuRatio: f.cpuMs / b.cpuMs,
+    packages: base,
+    scanned: found.packages,
+    plugins: found.plugins.length,
+    baselineMs: b,
+    importMs: median([...sides.cold, ...sides.warm].map((s) => s.importMs)),
+    cold: fig("cold"),
+    warm: fig("warm"),
+    strict: fig("strict"),
+    floor: fig("floor"),
   };
 }
 
-mkdirSync(work, { recursive: true });
-mkdirSync(results, { recursive: true });
 const rows = [];
+const x = (v) => `${v.toFixed(3)}×`;
+const say = (r) =>
+  console.log(
+    `${r.name.padEnd(14)} ${String(r.packages).padStart(6)} pkgs: baseline ${r.baselineMs.toFixed(1)} ms, cold ${x(r.cold.ratio)}, ` +
+      `warm ${x(r.warm.ratio)}, strict ${x(r.strict.ratio)}, stat floor ${x(r.floor.ratio)} (import ${r.importMs.toFixed(1)} ms)`,
+  );
 for (const layout of LAYOUTS) {
   for (const size of SIZES) {
-    const row = await measure(size, layout);
-    rows.push(row);
-    console.log(
-      `${layout.padEnd(8)} ${String(size).padStart(6)} packages: baseline ${row.baseline.wallMs.toFixed(1)} ms, ` +
-        `cold ${row.coldRatio.toFixed(3)}x (cpu ${row.coldCpuRatio.toFixed(3)}x), ` +
-        `warm ${row.warmRatio.toFixed(3)}x (cpu ${row.warmCpuRatio.toFixed(3)}x), ` +
-        `stat floor ${row.statFloorRatio.toFixed(3)}x (cpu ${row.statFloorCpuRatio.toFixed(3)}x)`,
-    );
+    const root = join(work, `${layout}-${size}`);
+    const { plugins } = generateProject(root, { count: size, layout });
+    const row = bench(`${layout} ${size / 1000}k`, root, layout, undefined);
+    if (row.plugins !== plugins) throw new Error(`${row.name}: found ${row.plugins} plugins, expected ${plugins}`);
+    rows.push({ ...row, kind: "synthetic" });
+    say(row);
   }
+}
+if (REAL) {
+  const root = ensureRealTree();
+  const row = bench("real tree", root, "hoisted", REAL_TREE_PLUGINS);
+  rows.push({ ...row, kind: "real" });
+  say(row);
 }
 rmSync(work, { recursive: true, force: true });
 
 const machine = `${cpus()[0]?.model ?? "unknown CPU"} × ${cpus().length}, Node ${process.version}, ${process.platform}`;
 const date = new Date().toISOString();
-const met = (ratio, target) => (ratio <= target ? "yes" : "no");
-const x = (v) => `${v.toFixed(3)}×`;
+const met = (v, target) => (v <= target ? "yes" : "**no**");
+const targets = (r) => (r.kind === "real" ? { cold: 0.5, warm: 0.1 } : { cold: 0.4, warm: 0.08 });
 const md = [
   "## Plugin discovery",
   "",
-  "Discovery over synthetic `node_modules` trees: about 1 % plugin packages; realistic 1–3 KB package.json",
-  "files (many small fields; about 30 % declare no dependencies); a quarter of the packages scoped; in the",
-  "hoisted (npm) layout one package in twenty nested under another; the pnpm layout keeps every package in",
-  "`node_modules/.pnpm/<id>/node_modules/<name>` with a tenth linked at the top level.",
+  "What a user pays: every figure is one call of `manager.discoverPlugins()` timed in a fresh `node` process",
+  "(`bench/discovery/measure.mjs`: first call, nothing warmed; the import of Tracelet is timed apart and not",
+  "included). The baseline, also one fresh process per measurement, is a bare synchronous readdir + readFile +",
+  "JSON.parse of every package.json of the same tree. The OS file cache is warm for every side.",
+  `Each figure is the median of ${ROUNDS} rounds; each round runs every side once, in a rotating order.`,
   "",
-  "Baseline, measured in the same run on the same tree: a bare synchronous readdir + readFile + JSON.parse",
-  "of every package.json. Cold: no cache file (the OS file cache is warm for both). Warm: a valid cache in",
-  "`node_modules/.cache/tracelet/`, validated by stat-ing every directory it listed and every package.json it",
-  "read. Targets: cold ≤ 0.4×, warm ≤ 0.08×.",
-  "Each side first runs untimed, 3 times or as often as it takes to scan about 20,000 packages (20 times for",
-  "1,000), so that modules are loaded and the JIT has settled: the figures compare steady-state costs. Wall figures are the fastest of",
-  `${RUNS} runs (warm: ${RUNS * 2}) of each, divided by the fastest baseline run;`,
-  "CPU figures (user + system time of the process, steadier on a shared machine) are medians.",
-  "Stat floor: a bare `statSync` of every package.json of the tree, the least that a warm check noticing",
-  "every in-place edit must do (one system call per package), as a ratio to the same baseline.",
+  "- **cold**: no cache file. **warm**: a valid cache, default mode (checks lockfiles and install state files,",
+  "  every node_modules and scope directory scanned, and the plugin packages' own files).",
+  "  **strict**: a valid cache, strict mode (also one `stat` of every package.json).",
+  "  **stat floor**: a bare `statSync` of every package.json, the least any check noticing an in-place edit",
+  "  of any package.json must do.",
+  "- Synthetic trees (`bench/discovery/generate.mjs`): about 1 % plugin packages; realistic 1–3 KB package.json",
+  "  files; a quarter scoped; hoisted (npm) with one package in twenty nested, or pnpm's",
+  "  `node_modules/.pnpm/<id>/node_modules/<name>` with a tenth linked at the top level. Targets: cold ≤ 0.4×,",
+  "  warm ≤ 0.08×.",
+  "- Real tree (`bench/discovery/real-tree/`): a Docusaurus site with its tooling, installed from the npm",
+  "  registry by `npm ci` (pinned lockfile), plus two plugin packages; discovery must find exactly those two with",
+  "  no problem. Targets: cold ≤ 0.5×, warm ≤ 0.1×.",
   "",
-  "| layout | packages | plugins | baseline (ms) | cold (ms) | cold ÷ baseline | cold ÷ baseline, CPU | warm (ms) | warm ÷ baseline | warm ÷ baseline, CPU | stat floor ÷ baseline | cold ≤ 0.4× (wall) | warm ≤ 0.08× (wall) |",
-  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
-  ...rows.map(
-    (r) =>
-      `| ${r.layout} | ${r.size} | ${r.plugins} | ${r.baseline.wallMs.toFixed(1)} | ${r.cold.wallMs.toFixed(1)} | ${x(r.coldRatio)} | ${x(r.coldCpuRatio)} | ${r.warm.wallMs.toFixed(1)} | ${x(r.warmRatio)} | ${x(r.warmCpuRatio)} | ${x(r.statFloorRatio)} | ${met(r.coldRatio, 0.4)} | ${met(r.warmRatio, 0.08)} |`,
-  ),
+  "Where the time goes, from CPU profiles of single fresh-process calls: a warm call's fixed cost (about 4 ms",
+  "to load discovery's module, then ~120 `stat` calls and one JSON read at 1k packages) is what keeps the 1k",
+  "trees above 0.08×; from 5k packages up the warm target is met. A cold call pays about 20 ms to load the",
+  "scan, the checks and semver's range functions, then runs its per-package work (open, read, close of each",
+  "package.json, an lstat for nested `node_modules`) in V8's interpreter, where Node's fs wrappers cost more",
+  "than the baseline's single `readFileSync` fast path per file; only the largest pnpm tree reaches 0.4×.",
+  "",
+  "| tree | packages | plugins | baseline (ms) | cold (ms) | cold ÷ baseline | warm (ms) | warm ÷ baseline | strict ÷ baseline | stat floor ÷ baseline | cold ÷ baseline, CPU | warm ÷ baseline, CPU | import (ms) | cold target | warm target |",
+  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+  ...rows.map((r) => {
+    const t = targets(r);
+    return `| ${r.name} | ${r.packages} | ${r.plugins} | ${r.baselineMs.toFixed(1)} | ${r.cold.ms.toFixed(1)} | ${x(r.cold.ratio)} | ${r.warm.ms.toFixed(2)} | ${x(r.warm.ratio)} | ${x(r.strict.ratio)} | ${x(r.floor.ratio)} | ${x(r.cold.cpuRatio)} | ${x(r.warm.cpuRatio)} | ${r.importMs.toFixed(1)} | ≤ ${t.cold}×: ${met(r.cold.ratio, t.cold)} | ≤ ${t.warm}×: ${met(r.warm.ratio, t.warm)} |`;
+  }),
   "",
   `Machine: ${machine}. Load average at the end: ${loadavg()
     .map((l) => l.toFixed(2))
     .join(", ")}. Date: ${date}.`,
   "",
 ].join("\n");
+mkdirSync(results, { recursive: true });
 writeFileSync(join(results, "discovery.md"), md);
-writeFileSync(join(results, "discovery.json"), `${JSON.stringify({ machine, date, runs: RUNS, rows }, null, 2)}\n`);
+writeFileSync(join(results, "discovery.json"), `${JSON.stringify({ machine, date, rounds: ROUNDS, rows }, null, 2)}\n`);
 console.log(md);

@@ -42,6 +42,11 @@ const CODES = {
     "Some plugins did not stop in time; raise `timeouts.shutdown` or fix the plugin named.",
   TRACELET_ERR_ARTIFACT_PATH_INVALID:
     "Give `logArtifact` a relative artifact path inside the run (no `..`, no absolute path, no NUL).",
+  TRACELET_ERR_RUN_NOT_FOUND:
+    "Check the run id with `npx tracelet runs`, or pass the run's directory (and `--dir` if the runs are elsewhere).",
+  TRACELET_ERR_RUN_AMBIGUOUS: "Type more characters of the run id: the prefix matches the runs listed.",
+  TRACELET_ERR_FILTER_INVALID:
+    "Write the filter as `name op value` joined by `and`/`or` (ops `= != < <= > >= ~`); see docs/viewer.md.",
 } as const;
 
 /** A stable Tracelet error code, e.g. `"TRACELET_ERR_CONFIG_INVALID"`. */

@@ -8,6 +8,7 @@ import type {
   LogMetricOptions,
   StopReport,
 } from "./experiment-types.js";
+import { failureCause } from "./failure-cause.js";
 import { guardRun, releaseRun } from "./lifecycle/exit-guard.js";
 import { FINISHED, type RunEnd } from "./run-end.js";
 import type { PluginFailure } from "./types.js";
@@ -26,7 +27,7 @@ export class Experiment extends RunLog implements AsyncDisposable {
   private constructor(init: ExperimentInit) {
     super(init);
     this.hooks.error.tap("tracelet", ({ plugin, hook, error }) => {
-      this.failures.push({ plugin, hook, code: error.code, message: error.message });
+      this.failures.push({ plugin, hook, code: error.code, message: error.message, cause: failureCause(error) });
     });
   }
 
@@ -66,6 +67,11 @@ export class Experiment extends RunLog implements AsyncDisposable {
   stop(): Promise<StopReport> {
     this.stopping ??= this.shutdown();
     return this.stopping;
+  }
+
+  /** Run id: the same as {@link Experiment.id}, under the name the option and `run.json` use. */
+  get runId(): string {
+    return this.id;
   }
 
   /** Same as {@link Experiment.stop}, for `await using`. */

@@ -43,6 +43,14 @@ export interface RunOptions {
   maxQueuedPoints?: number;
   /** Retry delays of a failing backend (default 100 ms doubling up to 30 s, with jitter). */
   retry?: RetryOptions;
+  /**
+   * Plugin discovery: `cache` is `"default"` (trust what installs change), `"strict"` (also
+   * check every package.json) or `"off"`. Default: `TRACELET_DISCOVERY_CACHE`, else `"default"`.
+   */
+  discovery?: {
+    /** `"default"`, `"strict"` or `"off"` (see docs/plugin-manifest.md, "The discovery cache"). */
+    cache?: "default" | "strict" | "off";
+  };
 }
 
 /** The keys {@link RunOptions} accepts; anything else is refused. */
@@ -66,6 +74,7 @@ export const RUN_OPTION_KEYS: ReadonlySet<string> = new Set([
   "cwd",
   "maxQueuedPoints",
   "retry",
+  "discovery",
 ]);
 
 /**
@@ -148,6 +157,12 @@ export function checkRunOptions(options: unknown, origin: string): asserts optio
       `Option "retry" from ${origin} takes { initialDelayMs?, maxDelayMs? } as positive numbers of ms.`,
     );
   }
+  if (o.discovery !== undefined && !isDiscovery(o.discovery)) {
+    throw new TraceletError(
+      "TRACELET_ERR_OPTION_INVALID",
+      `Option "discovery" from ${origin} takes { cache?: "default" | "strict" | "off" }.`,
+    );
+  }
   if (o.tags !== undefined && !isStringRecord(o.tags)) {
     throw new TraceletError("TRACELET_ERR_OPTION_INVALID", `Option "tags" from ${origin} must map keys to strings.`);
   }
@@ -166,6 +181,11 @@ function isStringRecord(value: unknown): boolean {
     !Array.isArray(value) &&
     Object.values(value).every((v) => typeof v === "string")
   );
+}
+
+function isDiscovery(value: unknown): boolean {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  return Object.entries(value).every(([k, v]) => k === "cache" && ["default", "strict", "off"].includes(v as string));
 }
 
 function isRetry(value: unknown): boolean {

@@ -13,8 +13,16 @@ export interface RunEnd {
   status: RunEndStatus;
   /** The signal that interrupted the run (`"SIGINT"`, `"SIGTERM"`). */
   signal?: string;
-  /** The error that failed the run: its code (`TRACELET_ERR_*`, Node's `ERR_*`, else its class name) and message. */
-  error?: { code: string; message: string };
+  /** The error that failed the run. */
+  error?: RunEndError;
+}
+
+/** The error that failed a run, as `run.json` records it. */
+export interface RunEndError {
+  /** Its code: `TRACELET_ERR_*`, Node's `ERR_*`, else its class name. */
+  code: string;
+  /** Its message. */
+  message: string;
 }
 
 /** The end of a run that stopped normally. */

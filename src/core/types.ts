@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { FailureCause } from "./failure-cause.js";
 import type { TraceletHooks } from "./hooks.js";
 import type { HookName, PluginState, PluginType, RunIdentity } from "./primitives.js";
 
@@ -49,6 +50,8 @@ export interface PluginErrorInfo {
   hook: HookName;
   /** The message (secrets never included). */
   message: string;
+  /** What the plugin threw: its message and stack (secrets never included). */
+  cause?: FailureCause;
 }
 
 /** One plugin's status as `exp.status()` shows it. */
@@ -77,6 +80,8 @@ export interface PluginFailure {
   code: string;
   /** The message. */
   message: string;
+  /** What the plugin threw: its message and stack (secrets never included). */
+  cause?: FailureCause;
 }
 
 /** Per-plugin deadlines in milliseconds. */

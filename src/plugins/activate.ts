@@ -59,17 +59,21 @@ export async function activatePlugin(record: PluginRecord, config: unknown, run:
   const validated = validatePluginConfig(record, config);
   const instance = await instantiate(record);
   const schema = effectiveSchema(record);
-  return new PluginHost({
+  // The logger hides the secret values of the host's current config (it may be reconfigured).
+  // (Read through a variable assigned after construction: the host may log while being built.)
+  let host: PluginHost | undefined;
+  host = new PluginHost({
     name: record.name,
     type: record.type,
     instance,
     config: validated,
     configSchema: schema,
-    logger: pluginLogger(run.logger, record.name, schema),
+    logger: pluginLogger(run.logger, record.name, schema, () => host?.config ?? validated),
     run: run.identity,
     hooks: run.hooks,
     dependsOn: Object.keys(record.dependencies ?? {}),
     quarantineAfter: run.quarantineAfter,
     timeouts: run.timeouts,
   });
+  return host;
 }

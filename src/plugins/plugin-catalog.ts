@@ -1,6 +1,7 @@
 import { TraceletError } from "../core/errors.js";
 import type { PluginClass, PluginMetadata } from "../core/plugin-api.js";
 import type { PluginType } from "../core/types.js";
+import { closestName } from "../core/util/did-you-mean.js";
 import type { DiscoverOptions, DiscoveryReport } from "./discovery/discover.js";
 import { metadataOf, recordOf } from "./hand-registration.js";
 import type { PluginRecord } from "./plugin-record.js";
@@ -113,9 +114,18 @@ export abstract class PluginCatalog {
   resolve(name: string, type?: PluginType): PluginRecord {
     const record = type ? this.registry.find(type, name) : this.registry.findAny(name);
     if (!record) {
-      throw new TraceletError("TRACELET_ERR_PLUGIN_NOT_FOUND", `No ${type ?? "plugin"} named "${name}" is known.`, {
-        details: { plugin: name, type },
-      });
+      const suggestion = closestName(
+        name,
+        this.registry.list(type).map((r) => r.name),
+      );
+      const hint = suggestion ? ` Did you mean "${suggestion}"?` : "";
+      throw new TraceletError(
+        "TRACELET_ERR_PLUGIN_NOT_FOUND",
+        `No ${type ?? "plugin"} named "${name}" is known.${hint}`,
+        {
+          details: { plugin: name, type, ...(suggestion ? { suggestion } : {}) },
+        },
+      );
     }
     if (record.state === "refused" && record.problem) {
       throw new TraceletError(record.problem.code, record.problem.message, {

@@ -34,7 +34,7 @@ describe("the jsonl backend", () => {
     expect(skipped).toBe(1);
   });
 
-  it("streams a run back with iterateMetrics and reads nothing for a missing run", async () => {
+  it("streams a run back with iterateMetrics and refuses a missing run", async () => {
     const cwd = await tempDir();
     const exp = await startExperiment({ cwd, logLevel: "silent" });
     exp.logMetrics({ a: 1, b: 2 }, 0);
@@ -42,7 +42,7 @@ describe("the jsonl backend", () => {
     const names: string[] = [];
     for await (const p of iterateMetrics(exp.runDir)) names.push(p.name);
     expect(names).toEqual(["a", "b"]);
-    expect(await readMetrics(join(cwd, "nope"))).toEqual({ points: [], skipped: 0 });
+    await expect(readMetrics(join(cwd, "nope"))).rejects.toMatchObject({ code: "TRACELET_ERR_RUN_NOT_FOUND" });
   });
 
   it("reports its status: points written and directory", async () => {

@@ -34,7 +34,13 @@ describe("public types", () => {
     expectTypeOf<MetricRecord>().toEqualTypeOf<{ name: string; value: number; step: number; timestamp: number }>();
     expectTypeOf<ExperimentStatus["plugins"]>().toEqualTypeOf<PluginStatus[]>();
     expectTypeOf<PluginStatus["lastError"]>().toEqualTypeOf<
-      { code: string; hook: import("../../src/index.js").HookName; message: string } | undefined
+      | {
+          code: string;
+          hook: import("../../src/index.js").HookName;
+          message: string;
+          cause?: import("../../src/index.js").FailureCause;
+        }
+      | undefined
     >();
   });
 

@@ -1,12 +1,13 @@
 import { closeSync, fdatasync, fstatSync, openSync, readSync, writeSync } from "node:fs";
 import { cp, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
-import { dirname, isAbsolute, join, normalize, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { RecordEncoder } from "../../core/data/record-codec.js";
 import type { RunEnd, RunEndStatus } from "../../core/run-end.js";
 import type { MetricRecord, PluginContext } from "../../core/types.js";
 import { BackendPlugin } from "../../plugins/base.js";
+import { artifactTarget } from "./artifact-target.js";
 import { jsonlMetadata } from "./metadata.js";
 import { RunSummaryWriter, writerFiles } from "./run-summary.js";
 
@@ -128,12 +129,11 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
   }
 
   override async logArtifact(localPath: string, artifactPath?: string): Promise<void> {
-    const relative = normalize(artifactPath ?? localPath.split(/[\\/]/).pop() ?? "artifact");
-    if (isAbsolute(relative) || relative.startsWith("..")) {
-      throw new Error(`artifact path "${artifactPath}" must stay inside the run's artifacts/ directory`);
-    }
-    const target = join(this.runDir, "artifacts", relative);
-    await mkdir(dirname(target), { recursive: true });
+    // Real paths, not names: a symlink already in artifacts/ must not carry the copy outside.
+    const target = await artifactTarget(
+      join(this.runDir, "artifacts"),
+      artifactPath ?? localPath.split(/[\\/]/).pop() ?? "artifact",
+    );
     // cp copies file by file with copyFile (in the kernel where it can): nothing is read into memory.
     await cp(localPath, target, { recursive: true, force: true });
   }
@@ -178,7 +178,7 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
       const fd = this.fd;
       this.fd = undefined;
       if (fd !== undefined) closeSync(fd);
-      this.summary?.close(end?.status ?? "finished");
+      this.summary?.close((end ?? this.previousEnd)?.status ?? "finished");
       this.summary = undefined;
     }
     if (this.context.replay && !end) return;

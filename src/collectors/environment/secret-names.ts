@@ -1,18 +1,27 @@
-// Parts of a name that mark its value as a secret.
-const SECRET_NAME =
-  /KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|PWD|CREDENTIAL|AUTH|PRIVATE|COOKIE|SESSION|SIGNATURE|CERT|SALT|DSN/i;
+// Parts of a name that mark its value as a secret, wherever they stand in it (`PGPASS`,
+// `DOCKER_PASS`, `X_API_KEY`, `--bearer-token`).
+const SECRET_PART =
+  /KEY|TOKEN|SECRET|PASS|PWD|CREDENTIAL|CREDS|AUTH|PRIVATE|COOKIE|SESSION|SIGNATURE|CERT|SALT|DSN|BEARER|JWT|HMAC/i;
+// Short words that mark a secret only as a whole word of the name: `GH_PAT` and `--sig` are
+// secrets, `PATH` and `SIGNAL` are not. `P` and `PW` are the password flags of common tools
+// (`mysql -p`, `-pw`).
+const SECRET_WORDS: ReadonlySet<string> = new Set(["PAT", "SIG", "SIGN", "OTP", "PIN", "P", "PW", "PSK", "MFA"]);
 
 /**
  * Whether a variable or flag name looks like it holds a secret (`API_KEY`, `GITHUB_TOKEN`,
- * `DB_PASSWORD`, `--auth-token`...). Such values are never collected, allowlisted or not.
+ * `DB_PASSWORD`, `PGPASS`, `GH_PAT`, `--auth-token`, `--bearer`, `--jwt`, `--sig`, `-p`...).
+ * Such values are never collected, allowlisted or not. Errs on the side of hiding.
  *
- * @param name - an environment variable or command-line flag name
+ * @param name - an environment variable or command-line flag name (without its dashes)
  * @returns true when the value must not be collected
  */
 export function looksSecret(name: string): boolean {
   // `PWD` (the working directory) is harmless; `OLDPWD` too.
   if (name === "PWD" || name === "OLDPWD") return false;
-  return SECRET_NAME.test(name);
+  if (SECRET_PART.test(name)) return true;
+  // Words of the name: split at `_`, `-`, `.`, spaces and camelCase humps.
+  const words = name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").split(/[_\-.\s]+/);
+  return words.some((w) => SECRET_WORDS.has(w.toUpperCase()));
 }
 
 /** What replaces a secret value. */
@@ -29,7 +38,9 @@ export function redactArgv(argv: readonly string[]): string[] {
   const out: string[] = [];
   let redactNext = false;
   for (const arg of argv) {
-    if (redactNext && !arg.startsWith("-")) {
+    // The value after a secret flag is hidden even when it starts with one dash (`-x9f...`):
+    // only a long flag ends the wait.
+    if (redactNext && !arg.startsWith("--")) {
       out.push(REDACTED);
       redactNext = false;
       continue;

@@ -16,10 +16,15 @@ export class Rates {
    */
   update(key: string, value: number, at: number): number | undefined {
     const before = this.previous.get(key);
-    this.previous.set(key, { value, at });
-    if (!before) return undefined;
+    if (!before) {
+      this.previous.set(key, { value, at });
+      return undefined;
+    }
     const seconds = (at - before.at) / 1000;
     const delta = value - before.value;
+    // Updated in place: one object per counter for the whole run.
+    before.value = value;
+    before.at = at;
     if (!(seconds > 0) || delta < 0) return undefined;
     return delta / seconds;
   }

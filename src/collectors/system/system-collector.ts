@@ -1,7 +1,7 @@
 import type { ExecutionMode } from "../../core/plugin-api.js";
 import type { PluginContext } from "../../core/types.js";
 import { CollectorPlugin } from "../../plugins/base.js";
-import { addDiskUsage } from "./disk-usage.js";
+import { DiskUsage } from "./disk-usage.js";
 import { NvidiaSmiProcess } from "./gpu/nvidia-smi-process.js";
 import { readInventory, type SystemInventory } from "./inventory.js";
 import { LinuxSampler } from "./linux/linux-sampler.js";
@@ -9,20 +9,21 @@ import { type SystemCollectorConfig, systemMetadata } from "./metadata.js";
 
 interface Sampler {
   prime(): Promise<void>;
-  sample(): Promise<Record<string, number>>;
-  close(): Promise<void>;
+  /** Adds one sample to `out`; a promise when some of it comes asynchronously. */
+  sample(out: Record<string, number>): Promise<void> | undefined;
+  close(): void | Promise<void>;
 }
 
 // The systeminformation sampler is for machines without /proc: loaded there only, on prime().
 function systemInformationSampler(config: Readonly<SystemCollectorConfig>): Sampler {
-  let inner: Sampler | undefined;
+  let inner: import("./si-sampler.js").SystemInformationSampler | undefined;
   return {
     async prime() {
       const { SystemInformationSampler } = await import("./si-sampler.js");
       inner = new SystemInformationSampler(config);
       await inner.prime();
     },
-    sample: async () => (inner ? inner.sample() : {}),
+    sample: (out) => inner?.sample().then((values) => void Object.assign(out, values)),
     close: async () => inner?.close(),
   };
 }
@@ -42,7 +43,9 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
 /**
  * The built-in `system` collector: CPU, load, memory (cgroup-aware), swap, disk usage and I/O,
  * network, NVIDIA GPUs and the tracked process. On Linux it reads `/proc`, `/sys`, cgroup files
- * and `statfs` directly and asynchronously; elsewhere it samples through systeminformation.
+ * and `statfs` directly, synchronously (files the kernel generates in memory, local file
+ * systems: microseconds each, cheaper than the thread pool's round trip); network file systems
+ * and the process tree asynchronously. Elsewhere it samples through systeminformation.
  * GPUs come from one long-running `nvidia-smi` child, a managed resource of the run.
  * Metric names are listed in docs/collectors.md.
  */
@@ -50,6 +53,7 @@ export class SystemCollector extends CollectorPlugin<SystemCollectorConfig> {
   /** Metadata for hand registration. */
   static metadata = systemMetadata;
   private sampler: Sampler | undefined;
+  private disk: DiskUsage | undefined;
   private gpu: NvidiaSmiProcess | undefined;
   private inventory: Promise<SystemInventory> | undefined;
   private primed: Promise<void> | undefined;
@@ -64,6 +68,7 @@ export class SystemCollector extends CollectorPlugin<SystemCollectorConfig> {
     super.initialize(config, context);
     const useProc = config.source === "proc" || ((config.source ?? "auto") === "auto" && process.platform === "linux");
     this.sampler = useProc ? new LinuxSampler(config) : systemInformationSampler(config);
+    this.disk = new DiskUsage(config.diskPaths ?? ["/"]);
     if (config.gpu !== false) {
       this.gpu = new NvidiaSmiProcess({
         command: config.nvidiaSmiPath ?? "nvidia-smi",
@@ -93,12 +98,12 @@ export class SystemCollector extends CollectorPlugin<SystemCollectorConfig> {
   async collect(): Promise<Record<string, number>> {
     await this.primed;
     const out: Record<string, number> = {};
-    const [values] = await Promise.all([
-      this.sampler?.sample() ?? {},
-      addDiskUsage(this.config.diskPaths ?? ["/"], out),
-    ]);
-    Object.assign(out, values);
-    for (const row of this.gpu?.gpus.values() ?? []) Object.assign(out, row.values);
+    // On Linux both are synchronous (local file systems): no promise, no thread-pool round trip.
+    const disk = this.disk?.add(out);
+    const sampled = this.sampler?.sample(out);
+    if (disk) await disk;
+    if (sampled) await sampled;
+    if (this.gpu) for (const row of this.gpu.gpus.values()) Object.assign(out, row.values);
     return out;
   }
 

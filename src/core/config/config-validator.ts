@@ -1,5 +1,6 @@
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { TraceletError } from "../errors.js";
+import { didYouMean } from "../util/did-you-mean.js";
 import { deepFreeze } from "./deep-freeze.js";
 import { checkSchemaLimits } from "./schema-limits.js";
 import { secretPaths } from "./secret-paths.js";
@@ -17,10 +18,37 @@ export interface ConfigIssue {
 const byObject = new WeakMap<object, ValidateFunction>();
 const byText = new Map<string, ValidateFunction>();
 
-function issueOf(e: ErrorObject): ConfigIssue {
+// The subschema at a JSON pointer of the schema (`#/properties/a/additionalProperties`).
+function schemaAt(schema: unknown, pointer: string): unknown {
+  let node = schema;
+  for (const raw of pointer.replace(/^#\/?/, "").split("/").filter(Boolean)) {
+    const key = decodeURIComponent(raw).replaceAll("~1", "/").replaceAll("~0", "~");
+    if (typeof node !== "object" || node === null) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+// The properties a (sub)schema declares, for "did you mean".
+function declaredKeys(schema: unknown): string[] {
+  const properties = (schema as { properties?: unknown } | undefined)?.properties;
+  return typeof properties === "object" && properties !== null ? Object.keys(properties) : [];
+}
+
+function unknownKeyIssue(path: string, key: string, known: string[]): ConfigIssue {
+  return { path, message: `is not a known option.${didYouMean(key, known)}`.replace(/\.$/, "") };
+}
+
+function issueOf(e: ErrorObject, schema: Record<string, unknown>): ConfigIssue {
   if (e.keyword === "additionalProperties") {
     const key = (e.params as { additionalProperty: string }).additionalProperty;
-    return { path: `${e.instancePath}/${key}`, message: "is not a known option" };
+    const parent = schemaAt(schema, e.schemaPath.replace(/\/additionalProperties$/, ""));
+    return unknownKeyIssue(`${e.instancePath}/${key}`, key, declaredKeys(parent));
+  }
+  if (e.keyword === "enum") {
+    // The allowed values come from the schema, never from the config: safe to show.
+    const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v));
+    return { path: e.instancePath, message: `must be one of ${allowed.join(", ")}` };
   }
   if (e.keyword === "required") {
     const key = (e.params as { missingProperty: string }).missingProperty;
@@ -125,6 +153,24 @@ function cloneConfig(plugin: string, config: unknown): Record<string, unknown> {
   }
 }
 
+// A schema can make validation recurse for ever: a `default` under a `$ref` back to its own
+// schema inserts a new level at each step (fuzzing found it). That is the schema's fault.
+function runValidator(plugin: string, validate: ValidateFunction, value: Record<string, unknown>): boolean {
+  try {
+    return validate(value) as boolean;
+  } catch (error) {
+    const why =
+      error instanceof RangeError
+        ? "it recursed without end, e.g. a default under a $ref back to its own schema"
+        : String(error).slice(0, 200);
+    throw new TraceletError(
+      "TRACELET_ERR_SCHEMA_INVALID",
+      `Plugin "${plugin}" has an unusable configSchema: validating with it failed (${why}).`,
+      { cause: error, details: { plugin } },
+    );
+  }
+}
+
 /**
  * Validates a plugin's config against its JSON Schema (draft-07 or 2020-12): defaults
  * applied, every error reported at once with the plugin's name and each failing path, keys
@@ -151,9 +197,9 @@ export function validateConfig(
   const value = cloneConfig(plugin, config);
   if (!schema) return deepFreeze(value);
   const validate = compileSchema(plugin, schema);
-  const issues = validate(value) ? [] : (validate.errors ?? []).map(issueOf);
-  for (const { path } of unknownKeys(schema, value)) {
-    if (!issues.some((i) => i.path === path)) issues.push({ path, message: "is not a known option" });
+  const issues = runValidator(plugin, validate, value) ? [] : (validate.errors ?? []).map((e) => issueOf(e, schema));
+  for (const { path, key, known } of unknownKeys(schema, value)) {
+    if (!issues.some((i) => i.path === path)) issues.push(unknownKeyIssue(path, key, known));
   }
   if (issues.length > 0) {
     const list = issues.map((i) => `${i.path || "(root)"} ${i.message}`).join("; ");

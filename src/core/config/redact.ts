@@ -33,7 +33,7 @@ function collect(value: unknown, out: string[]): void {
     const s = String(value);
     // Very short values would blank out ordinary words of a message; they are still redacted
     // from configs by path, just not searched for in free text.
-    if (s.length >= 4) out.push(s);
+    if (s.length >= MIN_FORM_CHARS) out.push(s);
   } else if (typeof value === "object" && value !== null) {
     for (const v of Object.values(value)) collect(v, out);
   }
@@ -55,29 +55,70 @@ export function withoutSecretPaths(
   const keyPaths = paths.map((p) => (typeof p === "string" ? p.split(".") : p));
   const found: unknown[] = [];
   for (const path of keyPaths) valuesAt(config, path, found);
-  const secrets: string[] = [];
-  for (const v of found) collect(v, secrets);
   const copy = structuredClone(config) as Record<string, unknown>;
   for (const path of keyPaths) redactAt(copy, path, true);
-  return scrubValue(
-    copy,
-    [...new Set(secrets)].sort((a, b) => b.length - a.length),
-  );
+  return scrubValue(copy, formsOf(found));
+}
+
+// Shortest text searched for: shorter ones would blank out ordinary words (or base64 runs).
+const MIN_FORM_CHARS = 4;
+
+// The part of base64(prefix + value) that depends on the value's bytes alone, for each of the
+// three alignments the value can have inside a longer encoded text (`user:password` in a
+// Basic auth header, say): the groups holding other bytes are cut off.
+function base64Cores(value: string): string[] {
+  const bytes = Buffer.from(value, "utf8");
+  const out: string[] = [];
+  for (let shift = 0; shift < 3; shift++) {
+    const padded = Buffer.concat([Buffer.alloc(shift), bytes]);
+    const whole = Math.floor(padded.length / 3) * 4;
+    for (const encoding of ["base64", "base64url"] as const) {
+      out.push(padded.toString(encoding).slice(shift > 0 ? 4 : 0, whole));
+    }
+  }
+  return out;
 }
 
 /**
- * The secret values of a config (by its schema), to be scrubbed from free text.
+ * The forms in which a secret value may show up in text Tracelet or a plugin produces: as is,
+ * URL-encoded (`encodeURIComponent`, and with `+` for spaces), escaped inside a JSON string, and
+ * base64 / base64url encoded at any alignment within a longer encoded text. Forms shorter than
+ * 4 characters are left out (they would blank out ordinary words).
+ *
+ * @param value - a secret value
+ * @returns its distinct forms, longest first
+ */
+export function secretForms(value: string): string[] {
+  const forms = [value, JSON.stringify(value).slice(1, -1), ...base64Cores(value)];
+  try {
+    const uri = encodeURIComponent(value);
+    forms.push(uri, uri.replaceAll("%20", "+"));
+  } catch {
+    // a lone surrogate cannot be URL-encoded, so it cannot appear URL-encoded either
+  }
+  return [...new Set(forms.filter((f) => f.length >= MIN_FORM_CHARS))].sort((a, b) => b.length - a.length);
+}
+
+function formsOf(found: readonly unknown[]): string[] {
+  const raw: string[] = [];
+  for (const v of found) collect(v, raw);
+  const out = new Set<string>();
+  for (const value of raw) for (const form of secretForms(value)) out.add(form);
+  return [...out].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * The secret values of a config (by its schema), to be scrubbed from free text, each in every
+ * form of {@link secretForms} (URL-encoded, JSON-escaped, base64).
  *
  * @param schema - the plugin's schema
  * @param config - the config (raw or validated)
- * @returns the values, longest first
+ * @returns the values and their forms, longest first
  */
 export function secretValues(schema: unknown, config: unknown): string[] {
   const found: unknown[] = [];
   for (const path of secretKeyPaths(schema)) valuesAt(config, path, found);
-  const out: string[] = [];
-  for (const v of found) collect(v, out);
-  return [...new Set(out)].sort((a, b) => b.length - a.length);
+  return formsOf(found);
 }
 
 /**

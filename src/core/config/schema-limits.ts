@@ -1,5 +1,5 @@
 import { TraceletError } from "../errors.js";
-import { unsafePatternReason } from "./regex-safety.js";
+import { linearPatternProblem } from "./linear-regexp.js";
 
 /** Bounds on a plugin's config schema: a schema is code, a hostile one must not hang validation. */
 export const SCHEMA_LIMITS = Object.freeze({
@@ -21,10 +21,10 @@ function checkPattern(plugin: string, pattern: unknown, where: string): void {
   if (typeof pattern !== "string") return;
   if (pattern.length > SCHEMA_LIMITS.maxPatternChars)
     throw invalid(plugin, `the pattern at ${where} is longer than ${SCHEMA_LIMITS.maxPatternChars} characters`);
-  // Shapes such as `(a+)+`, `(a|ab)*` or `(\w*)*` can make validation run for ever: refused
-  // outright (with the reason) rather than risk it.
-  const unsafe = unsafePatternReason(pattern);
-  if (unsafe) throw invalid(plugin, `the pattern at ${where} ${unsafe} (catastrophic backtracking)`);
+  // Patterns are matched by a linear-time engine (linear-regexp.ts), so no shape can hang
+  // validation; what that engine cannot run is refused here, with the reason.
+  const problem = linearPatternProblem(pattern);
+  if (problem) throw invalid(plugin, `the pattern at ${where} ${problem}`);
 }
 
 function walk(plugin: string, node: unknown, depth: number, where: string): void {

@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import type { ValidateFunction } from "ajv";
 import { TraceletError } from "../errors.js";
+import { linearRegExp } from "./linear-regexp.js";
 
 /** The JSON Schema drafts Tracelet validates configs with. */
 export type SchemaDraft = "draft-07" | "2020-12";
@@ -62,7 +63,8 @@ export function draftOf(schema: unknown): SchemaDraft {
 /**
  * The one ajv instance of a draft, created on first use (ajv is CommonJS and costs a few
  * milliseconds to load: a run whose plugins have no schema never pays for it). Every error is
- * collected (`allErrors`), defaults are applied, nothing is coerced.
+ * collected (`allErrors`), defaults are applied, nothing is coerced, and `pattern`s are matched
+ * by a linear-time engine (see linear-regexp.ts).
  *
  * @param draft - `"draft-07"` or `"2020-12"`
  * @returns the shared instance
@@ -72,7 +74,8 @@ export function sharedAjv(draft: SchemaDraft): AjvLike {
   if (ajv) return ajv;
   const require = createRequire(import.meta.url);
   const mod = require(draft === "2020-12" ? "ajv/dist/2020" : "ajv") as { default: new (o: object) => AjvLike };
-  ajv = new mod.default({ ...ajvOptions });
+  // Schema patterns come from plugins: matched in linear time, never by the backtracking RegExp.
+  ajv = new mod.default({ ...ajvOptions, code: { regExp: linearRegExp } });
   for (const [name, format] of Object.entries(FORMATS)) ajv.addFormat(name, format);
   instances.set(draft, ajv);
   return ajv;

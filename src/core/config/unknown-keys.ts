@@ -2,6 +2,10 @@
 export interface UnknownKey {
   /** JSON pointer of the key. */
   path: string;
+  /** The key itself. */
+  key: string;
+  /** The keys its schema declares there (for "did you mean"). */
+  known: string[];
 }
 
 type Schema = Record<string, unknown>;
@@ -42,7 +46,7 @@ export function unknownKeys(schema: unknown, value: unknown, path = ""): Unknown
   for (const [key, sub] of Object.entries(value)) {
     const child = `${path}/${escapePointer(key)}`;
     if (Object.hasOwn(properties, key)) out.push(...unknownKeys(properties[key], sub, child));
-    else if (closed) out.push({ path: child });
+    else if (closed) out.push({ path: child, key, known: Object.keys(properties) });
   }
   return out;
 }

@@ -59,6 +59,16 @@ export class SampleAverager {
   }
 }
 
+// A copy of a sample's numeric values (a collector may return other things by mistake).
+function numbersOf(sample: Record<string, unknown>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const name in sample) {
+    const value = sample[name];
+    if (typeof value === "number" && Object.hasOwn(sample, name)) out[name] = value;
+  }
+  return out;
+}
+
 /**
  * Samples one collector on a drift-corrected schedule: tick `n` fires at `start + n × interval`
  * whatever the previous ones cost, so the schedule does not creep. A collect never overlaps
@@ -141,14 +151,22 @@ export class CollectorScheduler {
 
   private async sample(): Promise<void> {
     const { host, timeoutMs, onSample } = this.options;
+    let values: Record<string, number> | undefined;
     if (host.state === "started") {
       const result = await host.call("collect", timeoutMs, () => host.collector.collect());
-      if (result.ok && result.value && typeof result.value === "object") this.averager.add(result.value);
+      if (result.ok && result.value && typeof result.value === "object") {
+        // One sample per point (the default): its own values, without the averager's bookkeeping.
+        if (this.perEmit === 1 && this.averager.samples === 0) values = numbersOf(result.value);
+        else this.averager.add(result.value);
+      }
     }
-    const full = this.averager.samples >= this.perEmit;
-    if (!full && !(this.stopped && this.averager.samples > 0)) return;
-    const values = this.averager.take();
-    const count = Object.keys(values).length;
+    if (!values) {
+      const full = this.averager.samples >= this.perEmit;
+      if (!full && !(this.stopped && this.averager.samples > 0)) return;
+      values = this.averager.take();
+    }
+    let count = 0;
+    for (const _ in values) count++;
     if (count === 0) return;
     host.stats.points += count;
     onSample({ plugin: host.name, values, timestamp: Date.now() });

@@ -1,5 +1,6 @@
 import { scrubError } from "../config/redact.js";
 import { TraceletError, toTraceletError } from "../errors.js";
+import { failureCause } from "../failure-cause.js";
 import type { HookName, PluginErrorInfo, PluginStats, PluginStatus } from "../types.js";
 import { HostBinding } from "./host-binding.js";
 import { statusOf } from "./host-status.js";
@@ -83,15 +84,17 @@ export class PluginHost extends HostBinding {
     const stats = this.stats;
     stats.failures[hook] = (stats.failures[hook] ?? 0) + 1;
     stats.consecutiveFailures++;
-    this.lastError = { code: error.code, hook, message: error.message };
+    const cause = failureCause(error);
+    this.lastError = { code: error.code, hook, message: error.message, cause };
     if (report) {
       this.logger.warn({ hook, code: error.code }, error.message);
+      this.logger.debug({ hook, code: error.code, err: cause }, `cause: ${cause.message}`);
       this.safely("error", () => this.hooks.error.call({ plugin: this.name, hook, error }));
     }
     if (this.state === "started" && stats.consecutiveFailures >= this.quarantineAfter) {
       const quarantined = this.quarantineError(hook, error);
       this.transition("quarantined");
-      this.lastError = { code: quarantined.code, hook, message: quarantined.message };
+      this.lastError = { code: quarantined.code, hook, message: quarantined.message, cause };
       this.logger.error({ hook, code: quarantined.code }, quarantined.message);
       this.safely("error", () => this.hooks.error.call({ plugin: this.name, hook, error: quarantined }));
     }

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { TraceletError } from "../errors.js";
+import { failureCause } from "../failure-cause.js";
 import type { TraceletHooks } from "../hooks.js";
 import { FINISHED, type RunEnd } from "../run-end.js";
 import type { HookName, PluginFailure, RunIdentity, Timeouts } from "../types.js";
@@ -162,5 +163,5 @@ function hasLiveChildren(host: PluginHost): boolean {
 }
 
 function failure(plugin: string, hook: HookName, error: TraceletError): PluginFailure {
-  return { plugin, hook, code: error.code, message: error.message };
+  return { plugin, hook, code: error.code, message: error.message, cause: failureCause(error) };
 }

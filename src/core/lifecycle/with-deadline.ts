@@ -23,8 +23,11 @@ const NO_SIGNAL: AbortSignal | undefined = undefined;
 /**
  * Runs `fn` with an `AbortSignal` that is aborted at the deadline; rejects with
  * `TRACELET_ERR_HOOK_TIMEOUT` naming plugin and hook if `fn` has not settled by then.
- * The timer is unref'd and always cleared. A `fn` declared without parameters gets no signal
- * (creating one is the dearest part of this wrapper).
+ * The timer keeps the process alive until it fires or is cleared (always, as soon as `fn`
+ * settles): a call that never settles, in a script with nothing else pending, must still end
+ * in the coded timeout rather than in Node exiting with the run half done (exit code 13, or
+ * 0 under `.then`). A `fn` declared without parameters gets no signal (creating one is the
+ * dearest part of this wrapper).
  *
  * @param plugin - plugin name, for the error
  * @param hook - hook name, for the error
@@ -62,7 +65,6 @@ export function withDeadline<T>(
         controller?.abort(error);
         reject(error);
       }, timeoutMs);
-      timer.unref();
     }
     let result: T | Promise<T>;
     try {

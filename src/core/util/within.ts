@@ -1,6 +1,10 @@
 /** Options of {@link within}. */
 export interface WithinOptions {
-  /** Let the deadline's timer keep the process alive (default false: the timer is unref'd). */
+  /**
+   * Let the deadline's timer keep the process alive until it fires (default true: whoever
+   * awaits the result needs the process to last that long). `false` unrefs it, for a wait
+   * that must not delay a process that has nothing else to do.
+   */
   keepAlive?: boolean;
 }
 
@@ -12,7 +16,7 @@ export interface WithinOptions {
  *
  * @param promise - what to wait for
  * @param ms - the longest wait (negative counts as 0)
- * @param options - whether the timer keeps the process alive
+ * @param options - whether the timer keeps the process alive (by default it does)
  * @returns the promise's value, or undefined when the time ran out first
  * @example
  * ```ts
@@ -23,7 +27,7 @@ export function within<T>(promise: Promise<T>, ms: number, options: WithinOption
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<undefined>((resolve) => {
     timer = setTimeout(resolve, Math.max(0, ms), undefined);
-    if (!options.keepAlive) timer.unref();
+    if (options.keepAlive === false) timer.unref();
   });
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }

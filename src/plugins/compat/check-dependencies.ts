@@ -1,4 +1,4 @@
-import semver from "semver";
+import satisfies from "semver/functions/satisfies.js";
 import type { DiscoveryProblem } from "../plugin-record.js";
 import { type Candidate, nearerFirst, refuse } from "./candidate.js";
 
@@ -78,7 +78,7 @@ export function checkDependencies(candidates: readonly Candidate[], known: Known
       const target = best.get(dep);
       const version = target ? target.pkg.version : known.get(dep);
       if (version === undefined) continue; // reported by the cascade below, with the reason
-      if (!semver.satisfies(version, range)) {
+      if (!satisfies(version, range)) {
         const from = target ? ` (package ${target.pkg.name})` : "";
         problems.push(
           refuse(

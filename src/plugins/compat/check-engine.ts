@@ -1,4 +1,4 @@
-import semver from "semver";
+import satisfies from "semver/functions/satisfies.js";
 import type { DiscoveryProblem } from "../plugin-record.js";
 import { type Candidate, refuse } from "./candidate.js";
 
@@ -15,7 +15,7 @@ import { type Candidate, refuse } from "./candidate.js";
  * @returns true when admitted
  */
 export function engineAdmits(range: string, version: string): boolean {
-  return semver.satisfies(version, range, { includePrerelease: true });
+  return satisfies(version, range, { includePrerelease: true });
 }
 
 /**

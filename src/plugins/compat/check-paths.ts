@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from "node:fs";
+import { readPackageFile } from "../discovery/package-file.js";
 import { MAX_MANIFEST_BYTES } from "../manifest/manifest-types.js";
 import { schemaBoundsProblem } from "../manifest/schema-bounds.js";
 import type { DiscoveryProblem } from "../plugin-record.js";
@@ -8,10 +8,11 @@ import { pathInside } from "./inside-package.js";
 function loadSchemaFile(candidate: Candidate, file: string): DiscoveryProblem | undefined {
   const declared = candidate.plugin.configSchema as string;
   try {
-    const stats = statSync(file);
-    if (!stats.isFile()) throw new Error("not a file");
-    if (stats.size > MAX_MANIFEST_BYTES) throw new Error(`${stats.size} bytes is over the limit`);
-    const schema: unknown = JSON.parse(readFileSync(file, "utf8"));
+    // From disk, or from the package's zip archive under Yarn Plug'n'Play.
+    const read = readPackageFile(file, MAX_MANIFEST_BYTES);
+    if (read.kind === "absent") throw new Error("not a readable file");
+    if (read.kind === "too-large") throw new Error(`over the ${MAX_MANIFEST_BYTES}-byte limit`);
+    const schema: unknown = JSON.parse(read.text);
     if (typeof schema !== "object" || schema === null || Array.isArray(schema)) throw new Error("not a JSON object");
     const bounds = schemaBoundsProblem(schema);
     if (bounds) throw new Error(bounds);

@@ -5,7 +5,6 @@ import { cascadeRefusals, checkDependencies, type KnownPlugins } from "./check-d
 import { checkDuplicates } from "./check-duplicates.js";
 import { checkEngine } from "./check-engine.js";
 import { checkPaths } from "./check-paths.js";
-import { checkRequires } from "./check-requires.js";
 import type { PackageEntry } from "./check-shape.js";
 
 /** What the checks need besides the packages. */
@@ -16,6 +15,11 @@ export interface CheckContext {
   known: KnownPlugins;
   /** The host's allow/deny lists. */
   policy: HostPolicy;
+  /**
+   * Check 5, `requires` (`checkRequires` of check-requires.js, which discovery imports only
+   * when some plugin declares `requires`; without such a plugin it has nothing to check).
+   */
+  checkRequires: (candidate: Candidate) => DiscoveryProblem | undefined;
 }
 
 function candidatesOf(entry: PackageEntry, problems: DiscoveryProblem[]): Candidate[] {
@@ -79,7 +83,7 @@ export function runChecks(
   each(checkPaths);
   each((c) => checkEngine(c, context.traceletVersion));
   problems.push(...checkDependencies(candidates, context.known));
-  each(checkRequires);
+  each(context.checkRequires);
   problems.push(...checkDuplicates(candidates, context.known));
   each((c) => checkAllowDeny(c, context.policy));
   problems.push(...cascadeRefusals(candidates, context.known));

@@ -2,21 +2,21 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { TRACELET_VERSION } from "../../core/version.js";
 import { policyOf } from "../compat/check-allow-deny.js";
-import { checkShape, type PackageEntry } from "../compat/check-shape.js";
-import { runChecks } from "../compat/run-checks.js";
+import type { PackageEntry } from "../compat/check-shape.js";
 import type { DiscoveryProblem, PluginRecord } from "../plugin-record.js";
 import { recordOfCandidate } from "./build-records.js";
-import { CACHE_FORMAT, type CacheFile, cacheKeyOf, readCache } from "./cache.js";
+import { CACHE_FORMAT, type CacheFile, type CacheMode, cacheKeyOf, readCache } from "./cache.js";
+import { cacheModeOf, type DiscoveryCacheOption } from "./cache-mode.js";
 import { beginCache, finishCache } from "./cache-write.js";
+import { isPnpProject } from "./pnp.js";
 import { projectRootOf } from "./project-root.js";
-import { readPackageText } from "./read-package-text.js";
-import { scanRootsOf, userPluginDirs } from "./roots.js";
-import { scanRoots } from "./scan.js";
-import type { RawCandidate } from "./scan-types.js";
-import { workspaceDirs } from "./workspaces.js";
+import { userPluginDirs } from "./roots.js";
 
 /** Where the discovery cache lives, relative to the project root. */
 export const CACHE_PATH = join("node_modules", ".cache", "tracelet", "discovery.json");
+
+/** Where it lives in a Yarn Plug'n'Play project (which has no node_modules). */
+export const PNP_CACHE_PATH = join(".yarn", ".cache", "tracelet", "discovery.json");
 
 /** Options of `discover()` (used by `PluginManager.discoverPlugins()`). */
 export interface DiscoverOptions {
@@ -27,8 +27,12 @@ export interface DiscoverOptions {
    * set, else `~/.tracelet/plugins`. The host's `tracelet.pluginDirs` are always added.
    */
   userPluginDirs?: readonly string[];
-  /** Use the on-disk cache (default true; `TRACELET_DISCOVERY_CACHE=0` also turns it off). */
-  cache?: boolean;
+  /**
+   * The on-disk cache: `"default"` (checks what installs change and the plugin packages' own
+   * files), `"strict"` (also every package.json), `"off"` (or `false`). `true` or absent: the
+   * environment's `TRACELET_DISCOVERY_CACHE` (`strict`, `off`/`0`, `default`), else `"default"`.
+   */
+  cache?: DiscoveryCacheOption;
   /** Plugins known without discovery (built-in, registered), by name, with their versions. */
   known?: ReadonlyMap<string, string>;
 }
@@ -39,7 +43,7 @@ export interface CandidatePackage {
   name: string;
   /** Package version. */
   version: string;
-  /** Real path of its directory. */
+  /** Real path of its directory (through a `.zip` for a Plug'n'Play package in an archive). */
   path: string;
   /** Where it was found. */
   source: "project" | "user";
@@ -61,13 +65,19 @@ export interface DiscoveryReport {
   durationMs: number;
   /** `hit`: the cache was valid and used; `miss`: there was none; `rebuilt`: it was stale, corrupt or foreign; `off`: not used. */
   cache: "hit" | "miss" | "rebuilt" | "off";
+  /** How the cache was checked: `default`, `strict`, or `off`. */
+  cacheMode: CacheMode | "off";
+  /** Why the cache was not used (`miss`, `rebuilt`) or not kept (`off`). */
+  cacheReason?: string;
+  /** `node_modules` or `pnp` (Yarn Plug'n'Play). */
+  layout: "node_modules" | "pnp";
   /** The project root (where the host package.json is). */
   root: string;
   /** Package directories looked at by the scan that produced these results. */
   packagesScanned: number;
 }
 
-function packageOf(entry: PackageEntry, problems: DiscoveryProblem[]): CandidatePackage {
+function packageOf(entry: PackageEntry, problems: readonly DiscoveryProblem[]): CandidatePackage {
   const plugins = (entry.manifest?.plugins ?? entry.named ?? []).map((p) => p.name);
   const out: CandidatePackage = {
     name: entry.name,
@@ -81,45 +91,15 @@ function packageOf(entry: PackageEntry, problems: DiscoveryProblem[]): Candidate
   return out;
 }
 
-// The host package may itself declare plugins (a plugin package tested in place).
-function hostCandidate(root: string): RawCandidate | undefined {
-  const found = readPackageText(join(root, "package.json"));
-  if (found.kind !== "candidate") return undefined;
-  return { dir: root, source: "project", depth: -1, text: found.text, size: found.text.length };
-}
-
-type Scanned = Omit<CacheFile, "format" | "key" | "stamp">;
-
-function scanFresh(root: string, hostPkg: Record<string, unknown>, userDirs: string[]): Scanned {
-  const dirs: Record<string, string> = {};
-  const workspaces = workspaceDirs(root, hostPkg, dirs);
-  const scan = scanRoots(scanRootsOf(root, workspaces, userDirs));
-  const traceletField = hostPkg.tracelet as { plugins?: unknown } | undefined;
-  const host = Array.isArray(traceletField?.plugins) ? hostCandidate(root) : undefined;
-  // A symlink back to the project root must not make the host a dependency of itself.
-  const found = scan.candidates.filter((c) => c.dir !== root);
-  const raws = host ? [host, ...found] : found;
-  const entries: PackageEntry[] = [];
-  for (const raw of raws) {
-    const entry = checkShape(raw);
-    if (entry) entries.push(entry);
-  }
-  return {
-    dirs: Object.assign(dirs, scan.dirs),
-    packages: scan.packages,
-    missing: scan.missing,
-    entries,
-    packagesSeen: scan.packagesSeen,
-  };
-}
+type Found = Pick<CacheFile, "entries" | "candidates" | "problems" | "packagesScanned">;
 
 /**
- * Finds plugin packages for the project around `cwd` (its root: the nearest package.json above it):
- * its node_modules as npm, pnpm and yarn leave them, its workspaces', and the user-level
- * locations. Reads package.json files only: no plugin code runs. Then checks every plugin
- * (see `runChecks`). Results are cached in `node_modules/.cache/tracelet/discovery.json`,
- * used only while every directory it listed and every package.json it read, the lockfiles
- * and Tracelet's version are unchanged.
+ * Finds plugin packages for the project around `cwd` (its root: the nearest package.json above
+ * it): its node_modules as npm, pnpm, Yarn and Bun leave them, its workspaces', Yarn
+ * Plug'n'Play's map, and the user-level locations. Reads package.json files only: no plugin
+ * code runs. Then checks every plugin (see `runChecks`). Results are cached in
+ * `node_modules/.cache/tracelet/discovery.json` (`.yarn/.cache/tracelet/` under Plug'n'Play);
+ * see {@link DiscoverOptions.cache} for what a cache is checked against before it is used.
  *
  * @param options - where to look
  * @returns the plugins and problems found; never throws for a bad package
@@ -133,48 +113,57 @@ export async function discover(options: DiscoverOptions): Promise<DiscoveryRepor
   const cwd = resolve(options.cwd ?? process.cwd());
   const { root, pkg: hostPkg, field: hostField } = projectRootOf(cwd);
   const userDirs = userPluginDirs(root, hostField, options.userPluginDirs);
-
-  const useCache =
-    options.cache !== false && process.env.TRACELET_DISCOVERY_CACHE !== "0" && existsSync(join(root, "node_modules"));
-  const cacheFile = join(root, CACHE_PATH);
-  const key = cacheKeyOf(TRACELET_VERSION, root, userDirs);
+  const known = options.known ?? new Map<string, string>();
+  const pnp = isPnpProject(root);
+  const mode = cacheModeOf(options.cache);
+  let cacheReason: string | undefined;
+  let useCache = mode !== "off";
+  if (useCache && !pnp && !existsSync(join(root, "node_modules"))) {
+    useCache = false;
+    cacheReason = "the project has no node_modules";
+  }
+  const cacheFile = join(root, pnp ? PNP_CACHE_PATH : CACHE_PATH);
+  const key = cacheKeyOf(TRACELET_VERSION, root, userDirs, known);
   let state: DiscoveryReport["cache"] = "off";
-  let data: Scanned | undefined;
+  let found: Found | undefined;
   if (useCache) {
-    const cached = readCache(cacheFile, key);
-    if (typeof cached === "object") {
+    const cached = readCache(cacheFile, key, mode as CacheMode);
+    if ("format" in cached) {
       state = "hit";
-      data = cached;
+      found = cached;
     } else {
-      state = cached === "absent" ? "miss" : "rebuilt";
+      state = cached.kind === "absent" ? "miss" : "rebuilt";
+      cacheReason = cached.reason;
     }
   }
-  const context = { traceletVersion: TRACELET_VERSION, known: options.known ?? new Map(), policy: policyOf(hostField) };
-  let checked: ReturnType<typeof runChecks> | undefined;
-  if (data) {
-    try {
-      checked = runChecks(data.entries, context);
-    } catch {
-      // A cache file that passed validation but holds nonsense (hand-edited): scan afresh.
-      state = "rebuilt";
-      data = undefined;
-    }
-  }
-  if (!data || !checked) {
+  if (!found) {
     // Created before the scan: its ctime is the moment after which any edit must be noticed.
     const pending = useCache ? beginCache(cacheFile) : undefined;
-    data = scanFresh(root, hostPkg, userDirs);
-    if (pending) finishCache(pending, { format: CACHE_FORMAT, key, stamp: pending.stamp, ...data });
-    checked = runChecks(data.entries, context);
+    // The scan and the checks (semver, the manifest validator) load only when a scan is needed.
+    const { discoverFresh } = await import("./discover-fresh.js");
+    const fresh = await discoverFresh({
+      root,
+      hostPkg,
+      userDirs,
+      pnp,
+      traceletVersion: TRACELET_VERSION,
+      known,
+      policy: policyOf(hostField),
+      stamp: pending?.stamp ?? Number.POSITIVE_INFINITY,
+    });
+    if (pending) finishCache(pending, { format: CACHE_FORMAT, key, stamp: pending.stamp, ...fresh });
+    found = fresh;
   }
-  const { candidates, problems } = checked;
   return {
-    packages: data.entries.map((e) => packageOf(e, problems)),
-    plugins: candidates.map(recordOfCandidate),
-    problems,
+    packages: found.entries.map((e) => packageOf(e, found.problems)),
+    plugins: found.candidates.map(recordOfCandidate),
+    problems: found.problems,
     durationMs: performance.now() - started,
     cache: state,
+    cacheMode: useCache ? (mode as CacheMode) : "off",
+    ...(cacheReason === undefined ? {} : { cacheReason }),
+    layout: pnp ? "pnp" : "node_modules",
     root,
-    packagesScanned: data.packagesSeen,
+    packagesScanned: found.packagesScanned,
   };
 }

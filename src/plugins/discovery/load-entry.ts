@@ -3,6 +3,7 @@ import { join, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { TraceletError } from "../../core/errors.js";
 import type { PluginClass } from "../../core/plugin-api.js";
+import { didYouMean } from "../../core/util/did-you-mean.js";
 import { pathInside } from "../compat/inside-package.js";
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
@@ -76,7 +77,7 @@ export async function loadPluginClass(ref: EntryRef): Promise<PluginClass> {
   if (!Object.hasOwn(mod, ref.exportName)) {
     throw new TraceletError(
       "TRACELET_ERR_LOAD_FAILED",
-      `Plugin "${ref.name}": ${file} has no export "${ref.exportName}".`,
+      `Plugin "${ref.name}": ${file} has no export "${ref.exportName}".${didYouMean(ref.exportName, Object.keys(mod))}`,
       {
         details,
       },

@@ -98,6 +98,47 @@ export function readPackageText(file: string): PackageText {
   }
 }
 
+/** What {@link readRegularFile} found. */
+export type BoundedText = { kind: "absent" } | { kind: "too-large"; size: number } | { kind: "text"; text: string };
+
+const NOTHING: BoundedText = Object.freeze({ kind: "absent" });
+
+/**
+ * Reads a whole file the way the scan does, for files read outside the scan (a `requires`
+ * package's package.json, say): opened without blocking (a FIFO must not freeze the process),
+ * only a regular file (not `/dev/zero`, a socket or a directory, also behind a symlink), and
+ * never more than `maxBytes` (a file that grows while read is cut off there, and reported too large).
+ *
+ * @param file - the path
+ * @param maxBytes - the size cap (default the manifest limit, 512 KiB)
+ * @returns absent (missing, unreadable, not a regular file), too-large, or the text
+ */
+export function readRegularFile(file: string, maxBytes: number = MAX_MANIFEST_BYTES): BoundedText {
+  let fd: number;
+  try {
+    fd = openSync(file, FLAGS);
+  } catch {
+    return NOTHING;
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) return NOTHING;
+    if (stats.size > maxBytes) return { kind: "too-large", size: stats.size };
+    // One byte more than the cap tells a file that grew past it from one that fits exactly.
+    const whole = Buffer.allocUnsafe(maxBytes + 1);
+    let total = 0;
+    for (let got = 1; got > 0 && total <= maxBytes; total += got) {
+      got = readSync(fd, whole, total, maxBytes + 1 - total, total);
+    }
+    if (total > maxBytes) return { kind: "too-large", size: total };
+    return { kind: "text", text: whole.toString("utf8", 0, total) };
+  } catch {
+    return NOTHING;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 // An over-large package.json is a problem only if it claims to be a plugin: look for the key
 // chunk by chunk without keeping the file in memory.
 function scanLarge(fd: number, stats: Stats): PackageText {

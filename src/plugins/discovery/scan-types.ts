@@ -45,4 +45,6 @@ export interface ScanResult {
   missing: string[];
   /** How many package directories were looked at. */
   packagesSeen: number;
+  /** Zip archives whose packages were read (Yarn Plug'n'Play). */
+  archives?: string[];
 }

@@ -2,6 +2,7 @@ import { type Dirent, lstatSync, readdirSync, realpathSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import { signatureAt } from "./file-signature.js";
 import { packageNameOfPnpmId } from "./pnpm-id.js";
+import { pnpmLiveEntries } from "./pnpm-live.js";
 import { readPackageText } from "./read-package-text.js";
 import type { ScanResult, ScanRoot } from "./scan-types.js";
 
@@ -126,8 +127,11 @@ class Walk {
     if (!ids) return;
     const realStore = realpathSync.native(store);
     const inStore = new Place(store, realStore, place.source, place.depth + 1, place.kind, false);
+    const live = store.endsWith(".pnpm") ? pnpmLiveEntries(realStore) : undefined;
     for (const id of ids) {
       if (!id.isDirectory() || id.name === "node_modules") continue;
+      // An orphan pnpm keeps for a while after an uninstall or upgrade is not installed.
+      if (live !== undefined && !live(id.name)) continue;
       const name = packageNameOfPnpmId(id.name);
       // Fast path: the id names its package, so no listing is needed; fall back when it does not.
       if (name) {
@@ -150,7 +154,10 @@ class Walk {
       const name = entry.name;
       const first = name.charCodeAt(0);
       if (first === DOT) {
-        if (name === ".pnpm" && place.kind === "node_modules") this.visitPnpmStore(place, `${dir}/${name}`);
+        // pnpm's store, and Bun's in isolated installs (`--linker isolated`), laid out alike.
+        if ((name === ".pnpm" || name === ".bun") && place.kind === "node_modules") {
+          this.visitPnpmStore(place, `${dir}/${name}`);
+        }
       } else if (first === AT) {
         this.visitScope(place, dir, realDir, entry);
       } else if (name === "node_modules") {
@@ -183,9 +190,9 @@ class Walk {
 }
 
 /**
- * Walks node_modules trees as npm, yarn and pnpm leave them, breadth first so that the
+ * Walks node_modules trees as npm, Yarn, pnpm and Bun leave them, breadth first so that the
  * nearest copy of a real package is the one kept: hoisted, scoped, nested, pnpm's
- * `.pnpm/<id>/node_modules/<name>` store, symlinked (linked, workspace) packages. Each real
+ * `.pnpm/<id>/node_modules/<name>` store (and Bun's `.bun/<id>/…`), symlinked (linked, workspace) packages. Each real
  * directory is visited once, which also makes symlink loops harmless. Reads package.json
  * text only, and parses nothing; unreadable places are skipped.
  *

@@ -1,6 +1,7 @@
 import { type Dirent, readdirSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { signatureAt } from "./file-signature.js";
+import { pnpmWorkspacePatterns } from "./pnpm-workspace.js";
 
 // `**` stops this deep below where it starts: workspaces are never nested further.
 const MAX_DEPTH = 16;
@@ -61,6 +62,11 @@ function segmentsOf(pattern: string): string[] {
   return pattern.split(/[\\/]+/).filter((s) => s && s !== ".");
 }
 
+function listOf(field: unknown): unknown[] {
+  const list = Array.isArray(field) ? field : (field as { packages?: unknown } | undefined)?.packages;
+  return Array.isArray(list) ? list : [];
+}
+
 /** Splits `workspaces` into positive patterns and `!` exclusions (npm: an odd number of `!`). */
 function patternsOf(field: unknown): { include: string[]; exclude: string[] } {
   const list = Array.isArray(field) ? field : (field as { packages?: unknown } | undefined)?.packages;
@@ -78,7 +84,7 @@ function patternsOf(field: unknown): { include: string[]; exclude: string[] } {
 
 /**
  * npm/yarn workspace directories of the project: `workspaces` as an array or as
- * `{ packages }`, with `*`, `?`, `{a,b}` and `**` (any depth, never into node_modules or
+ * `{ packages }`, and pnpm's (`packages` of `pnpm-workspace.yaml`), with `*`, `?`, `{a,b}` and `**` (any depth, never into node_modules or
  * dot-folders), minus those a `!` pattern matches; a workspace is a matching directory with
  * a package.json. Every directory listed or matched is signed into `dirs`, so that a new or
  * removed workspace invalidates the cache.
@@ -93,7 +99,7 @@ function patternsOf(field: unknown): { include: string[]; exclude: string[] } {
  * ```
  */
 export function workspaceDirs(root: string, pkg: Record<string, unknown>, dirs: Record<string, string>): string[] {
-  const { include, exclude } = patternsOf(pkg.workspaces);
+  const { include, exclude } = patternsOf([...listOf(pkg.workspaces), ...pnpmWorkspacePatterns(root)]);
   const excluded = exclude.map(workspaceMatcher);
   const out = new Set<string>();
   for (const pattern of include) {

@@ -1,8 +1,7 @@
-import { createRequire } from "node:module";
-import type { ErrorObject, ValidateFunction } from "ajv";
-import semver from "semver";
+import validVersion from "semver/functions/valid.js";
+import validRange from "semver/ranges/valid.js";
 import type { ErrorCode } from "../../core/error-codes.js";
-import { MANIFEST_SCHEMA } from "./manifest-schema.js";
+import { manifestShapeErrors } from "./check-manifest-shape.js";
 import type { ManifestPlugin, TraceletManifest } from "./manifest-types.js";
 import { schemaBoundsProblem } from "./schema-bounds.js";
 
@@ -24,41 +23,23 @@ export interface ManifestResult {
   issues: ManifestIssue[];
 }
 
-let validator: ValidateFunction | undefined;
-
-// ajv is CommonJS and costs ~20 ms to load: only a cold scan that finds a plugin pays for it.
-function compiled(): ValidateFunction {
-  if (validator) return validator;
-  const require = createRequire(import.meta.url);
-  const Ajv = require("ajv").default as new (opts: object) => { compile(schema: object): ValidateFunction };
-  validator = new Ajv({ allErrors: true, strict: false }).compile(MANIFEST_SCHEMA);
-  return validator;
-}
-
-function describe(errors: ErrorObject[]): string {
-  const shown = errors.slice(0, 5).map((e) => {
-    const at = e.instancePath || "(root)";
-    if (e.keyword === "additionalProperties") {
-      return `${at} has unknown key "${String((e.params as { additionalProperty: string }).additionalProperty).slice(0, 64)}"`;
-    }
-    return `${at} ${e.message ?? e.keyword}`;
-  });
+function describe(errors: string[]): string {
   const more = errors.length > 5 ? ` (and ${errors.length - 5} more)` : "";
-  return shown.join("; ") + more;
+  return errors.slice(0, 5).join("; ") + more;
 }
 
 function rangeProblems(plugin: ManifestPlugin): string | undefined {
-  if (plugin.version !== undefined && !semver.valid(plugin.version)) return `version "${plugin.version}" is not semver`;
+  if (plugin.version !== undefined && !validVersion(plugin.version)) return `version "${plugin.version}" is not semver`;
   for (const field of ["dependencies", "requires"] as const) {
     for (const [name, range] of Object.entries(plugin[field] ?? {})) {
-      if (semver.validRange(range) === null) return `${field}.${name} "${range}" is not a semver range`;
+      if (validRange(range) === null) return `${field}.${name} "${range}" is not a semver range`;
     }
   }
   return undefined;
 }
 
 /**
- * Validates a package's `tracelet` field: its shape (JSON Schema, with ajv), then the
+ * Validates a package's `tracelet` field: its shape (`MANIFEST_SCHEMA`, see `manifestShapeErrors`), then the
  * semver ranges, unique names and bounded config schemas.
  *
  * @param field - the raw `tracelet` value
@@ -69,19 +50,16 @@ function rangeProblems(plugin: ManifestPlugin): string | undefined {
  * ```
  */
 export function validateManifest(field: unknown): ManifestResult {
-  const validate = compiled();
-  if (!validate(field)) {
+  const errors = manifestShapeErrors(field);
+  if (errors.length > 0) {
     return {
       issues: [
-        {
-          code: "TRACELET_ERR_MANIFEST_INVALID",
-          message: `its tracelet field is malformed: ${describe(validate.errors ?? [])}`,
-        },
+        { code: "TRACELET_ERR_MANIFEST_INVALID", message: `its tracelet field is malformed: ${describe(errors)}` },
       ],
     };
   }
   const manifest = field as unknown as TraceletManifest;
-  if (semver.validRange(manifest.engine) === null) {
+  if (validRange(manifest.engine) === null) {
     return {
       issues: [{ code: "TRACELET_ERR_MANIFEST_INVALID", message: `engine "${manifest.engine}" is not a semver range` }],
     };

@@ -17,6 +17,11 @@ describe("/proc parsers", () => {
     expect(busyPercent(a.total, b.total)).toBeCloseTo((150 / 900) * 100, 10);
     expect(busyPercent(a.cores[0], b.cores[0])).toBeCloseTo((75 / 450) * 100, 10);
     expect(busyPercent(a.total, a.total)).toBeUndefined();
+    // Without per-core figures only the aggregate line is parsed.
+    expect(parseProcStat("cpu  100 0 50 800 50 0 0 0 30 0\ncpu0 50 0 25 400 25 0 0 0 0 0\n", false)).toEqual({
+      total: a.total,
+      cores: [],
+    });
     expect(parseLoadAvg("0.51 0.31 0.16 1/86 5703\n")).toEqual([0.51, 0.31, 0.16]);
   });
 
@@ -74,12 +79,30 @@ describe("/proc parsers", () => {
     expect([...parseNetDev(text, interfaceFilter(undefined, false)).keys()]).toEqual(["eth0"]);
     expect(parseNetDev(text, interfaceFilter(undefined, true)).get("lo")).toEqual({ rx: 3193, tx: 3193 });
     expect(parseNetDev(text, interfaceFilter(["eth0"], false)).get("eth0")).toEqual({ rx: 220889220, tx: 551557 });
+    // Counters wide enough to touch the colon, single spaces, and a file without a final newline.
+    const wide = [
+      text.split("\n")[0],
+      text.split("\n")[1],
+      "eth1:12345678901234 1 0 0 0 0 0 0 98765432109876 2 0 0 0 0 0 0",
+      "  wlan0:       5       1    0    0    0     0          0         0        7       1    0    0    0     0       0          0",
+    ].join("\n");
+    const parsed = parseNetDev(wide, interfaceFilter(undefined, false));
+    expect(Object.fromEntries(parsed)).toEqual({
+      eth1: { rx: 12345678901234, tx: 98765432109876 },
+      wlan0: { rx: 5, tx: 7 },
+    });
   });
 
   it("parses /proc/<pid>/stat with spaces and parentheses in the command name, and walks the tree", () => {
     const line =
       "42 (my (odd) proc) S 1 42 42 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 7 0 12345 1000000 300 18446744073709551615";
     expect(parseProcessStat(line)).toEqual({ pid: 42, ppid: 1, ticks: 300, threads: 7, rssPages: 300 });
+    // A real line from Linux 6.x (52 fields, multi-digit values, trailing newline).
+    const real =
+      "11167 (node) R 11166 11164 2388 34816 11164 4194304 6412 0 0 0 2713 1075 0 0 20 0 11 0 4240118 1228054528 13476 18446744073709551615 1 1 0 0 0 0 0 4096 134234626 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n";
+    expect(parseProcessStat(real)).toEqual({ pid: 11167, ppid: 11166, ticks: 3788, threads: 11, rssPages: 13476 });
+    expect(parseProcessStat("42 (x) S 1 42")?.rssPages).toBeNaN();
+    expect(parseProcessStat("not a stat line")).toBeUndefined();
     const p = (pid: number, ppid: number) => ({ pid, ppid, ticks: 0, threads: 1, rssPages: 1 });
     const tree = processTree(10, [p(1, 0), p(10, 1), p(11, 10), p(12, 11), p(13, 1)]);
     expect(tree.map((t) => t.pid)).toEqual([10, 11, 12]);
@@ -91,6 +114,9 @@ describe("/proc parsers", () => {
     expect(rates.update("x", 3000, 500)).toBe(4000);
     expect(rates.update("x", 10, 1500)).toBeUndefined();
     expect(rates.update("x", 20, 1500)).toBeUndefined();
+    // Each reading replaces the previous one, the ones that yielded nothing too.
+    expect(rates.update("x", 30, 2500)).toBe(10);
+    expect(rates.update("y", 5, 2500)).toBeUndefined();
   });
 
   it("labels paths and devices safely for metric names", () => {

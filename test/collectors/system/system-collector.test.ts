@@ -1,3 +1,4 @@
+import { createHook } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
 import { mkdir, mkdtemp, open, rm } from "node:fs/promises";
@@ -143,6 +144,29 @@ describe.runIf(linux)("the system collector on this machine's real /proc", () =>
       v["system/process_memory_rss_megabytes"],
     );
     expect(v["system/process_tree_threads"]).toBeGreaterThanOrEqual(v["system/process_threads"]);
+  });
+
+  it("samples without the thread pool: no fs request leaves the main thread (local file system)", async () => {
+    // diskPaths on a local file system (statfs is synchronous there after the first reading).
+    const c = await collector({ perCore: true, diskPaths: ["/"] });
+    await c.collect();
+    // CPU times advance in 10 ms jiffies: let a few pass, so that the rates have an interval.
+    await pause(100);
+    // Every request to the thread pool (callback or promise fs API) creates an async resource.
+    const fsRequests: string[] = [];
+    const hook = createHook({
+      init: (_id, type) => {
+        if (type.startsWith("FSREQ") || type === "STATWATCHER") fsRequests.push(type);
+      },
+    }).enable();
+    const pending = c.collect();
+    await pending.finally(() => hook.disable());
+    expect(fsRequests).toEqual([]);
+    const v = await pending;
+    expect(v["system/cpu_utilization_percentage"]).toBeTypeOf("number");
+    expect(v["system/disk_total_megabytes"]).toBeGreaterThan(0);
+    expect(v["system/load_average_1m"]).toBeGreaterThanOrEqual(0);
+    await c.stop();
   });
 
   it("has rates from the first collect on, because start primes the counters", async () => {

@@ -139,10 +139,10 @@ describe("schema limits", () => {
     );
   });
 
-  it("refuses a catastrophic-backtracking pattern instead of hanging on it", () => {
+  it("matches a catastrophic-backtracking pattern in linear time instead of hanging on it", () => {
     const evil = { type: "object", properties: { s: { type: "string", pattern: "^(a+)+$" } } };
     const error = thrown(() => validateConfig("x", evil, { s: `${"a".repeat(40)}!` }));
-    expect(error.code).toBe("TRACELET_ERR_SCHEMA_INVALID");
+    expect(error.code).toBe("TRACELET_ERR_CONFIG_INVALID");
     expect(error.message).toContain("pattern");
   });
 

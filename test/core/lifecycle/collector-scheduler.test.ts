@@ -131,6 +131,23 @@ describe("CollectorScheduler", () => {
     expect(events.map((e) => e.values)).toEqual([{ ok: 3 }]);
   });
 
+  it("emits a copy of each sample's numeric values when samples are not averaged (the default)", async () => {
+    const returned: Record<string, unknown>[] = [];
+    const { scheduler, events } = run((): Record<string, number> => {
+      const sample = { a: returned.length, text: "x", none: null, b: Number.NaN };
+      returned.push(sample);
+      return sample as unknown as Record<string, number>;
+    }, 100);
+    await vi.advanceTimersByTimeAsync(250);
+    await scheduler.stop();
+    expect(events.map((e) => e.values)).toEqual([
+      { a: 0, b: Number.NaN },
+      { a: 1, b: Number.NaN },
+    ]);
+    // The collector keeps its object: what is emitted is not it.
+    expect(events[0].values).not.toBe(returned[0]);
+  });
+
   it("does not collect from a collector that is no longer started", async () => {
     const collect = vi.fn(() => ({ x: 1 }));
     const { scheduler, host } = run(collect, 100);

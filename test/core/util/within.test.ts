@@ -31,15 +31,15 @@ describe("within", () => {
     await expect(within(Promise.reject(new Error("boom")), 1000)).rejects.toThrow("boom");
   });
 
-  it("keeps the process alive only when asked", async () => {
+  it("keeps the process alive until the deadline, unless told not to", async () => {
     vi.useFakeTimers();
     const never = new Promise<void>(() => {});
     const spy = vi.spyOn(globalThis, "setTimeout");
     void within(never, 100);
-    void within(never, 100, { keepAlive: true });
-    const [unrefd, kept] = spy.mock.results.map((r) => r.value as NodeJS.Timeout);
-    expect(unrefd.hasRef()).toBe(false);
+    void within(never, 100, { keepAlive: false });
+    const [kept, unrefd] = spy.mock.results.map((r) => r.value as NodeJS.Timeout);
     expect(kept.hasRef()).toBe(true);
+    expect(unrefd.hasRef()).toBe(false);
     spy.mockRestore();
     await vi.advanceTimersByTimeAsync(100);
   });

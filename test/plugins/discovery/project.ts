@@ -3,6 +3,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createLogger } from "../../../src/core/logger.js";
 import { PluginManager } from "../../../src/index.js";
+import type { DiscoveryCacheOption } from "../../../src/plugins/discovery/cache-mode.js";
 import { tempDir } from "../../helpers/temp-dir.js";
 
 /** Where the committed fixture projects are. */
@@ -53,7 +54,7 @@ export function managerFor(cwd: string): PluginManager {
 }
 
 /** Discovers with no user-level locations (tests must not see the real home directory). */
-export async function discoverIn(cwd: string, userPluginDirs: string[] = [], cache = true) {
+export async function discoverIn(cwd: string, userPluginDirs: string[] = [], cache: DiscoveryCacheOption = true) {
   const manager = managerFor(cwd);
   const report = await manager.discoverPlugins({ userPluginDirs, cache });
   return { manager, report };

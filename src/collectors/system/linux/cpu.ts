@@ -27,9 +27,11 @@ function timesOf(fields: string[]): CpuTimes {
  * Parses the CPU lines of `/proc/stat`.
  *
  * @param text - the file's content
+ * @param perCore - also parse the `cpuN` lines (default true); without, `cores` is empty,
+ *   which saves splitting one line per core on every sample of a many-core machine
  * @returns aggregate and per-core jiffies
  */
-export function parseProcStat(text: string): ProcStat {
+export function parseProcStat(text: string, perCore = true): ProcStat {
   const cores: CpuTimes[] = [];
   let total: CpuTimes = { busy: 0, total: 0 };
   // Only the leading cpu lines are read: the rest of the file (the long `intr` line) is skipped.
@@ -40,7 +42,7 @@ export function parseProcStat(text: string): ProcStat {
     if (fields[1] === "") fields.splice(1, 1);
     if (fields[0] === "cpu") total = timesOf(fields);
     else cores.push(timesOf(fields));
-    if (end < 0) break;
+    if (end < 0 || !perCore) break;
     start = end + 1;
   }
   return { total, cores };

@@ -3,7 +3,7 @@ import { loadavg } from "node:os";
 import type { SystemCollectorConfig } from "../metadata.js";
 import { label, SYSTEM_PREFIX, toMegabytes } from "../names.js";
 import { Rates } from "../rates.js";
-import { busyPercent, type ProcStat, parseProcStat } from "./cpu.js";
+import { busyPercent, type ProcStat, parseLoadAvg, parseProcStat } from "./cpu.js";
 import { parseDiskStats, wholeDisks } from "./disk-io.js";
 import { MemoryReader, type MemoryReading } from "./memory.js";
 import { interfaceFilter, parseNetDev } from "./network.js";
@@ -12,10 +12,30 @@ import { ProcessSampler } from "./process-sampler.js";
 
 const P = SYSTEM_PREFIX;
 
+// Built once: a name made per sample would be a new string to hash on every use.
+const N = {
+  cpu: `${P}cpu_utilization_percentage`,
+  load1: `${P}load_average_1m`,
+  load5: `${P}load_average_5m`,
+  load15: `${P}load_average_15m`,
+  memUsed: `${P}memory_used_megabytes`,
+  memAvailable: `${P}memory_available_megabytes`,
+  memTotal: `${P}memory_total_megabytes`,
+  memPct: `${P}memory_utilization_percentage`,
+  swapUsed: `${P}swap_used_megabytes`,
+  swapTotal: `${P}swap_total_megabytes`,
+  swapPct: `${P}swap_utilization_percentage`,
+  diskRead: `${P}disk_read_bytes_per_second`,
+  diskWrite: `${P}disk_write_bytes_per_second`,
+  netRx: `${P}network_receive_bytes_per_second`,
+  netTx: `${P}network_transmit_bytes_per_second`,
+} as const;
+
 /**
- * Samples the machine on Linux straight from `/proc`, `/sys` and cgroup files, every read
- * asynchronous and every file kept open between samples. Rates come from the real time
- * between two samples; {@link LinuxSampler.prime} takes the first reading.
+ * Samples the machine on Linux straight from `/proc`, `/sys` and cgroup files, every file kept
+ * open between samples and read synchronously (see {@link ProcFiles} for why). Only the
+ * `processTree` option reads asynchronously (one file per process of the machine). Rates come
+ * from the real time between two samples; {@link LinuxSampler.prime} takes the first reading.
  */
 export class LinuxSampler {
   private readonly files = new ProcFiles();
@@ -25,6 +45,7 @@ export class LinuxSampler {
   private readonly netFilter: (name: string) => boolean;
   private disks = new Set<string>();
   private cpu: ProcStat | undefined;
+  private coreNames: string[] = [];
 
   /** @param config - the collector's config */
   constructor(private readonly config: Readonly<SystemCollectorConfig>) {
@@ -41,79 +62,80 @@ export class LinuxSampler {
   async prime(): Promise<void> {
     const names = this.config.disks ?? (await readdir("/sys/block").catch(() => [] as string[]));
     this.disks = this.config.disks ? new Set(names) : wholeDisks(names);
-    await this.memory.locate();
-    await this.sample();
+    this.memory.locate();
+    await this.sample({});
   }
 
   /**
-   * Takes one sample.
+   * Takes one sample. Synchronous unless the process tree is tracked.
    *
-   * @returns values by metric name (rates absent on the very first sample)
+   * @param out - receives values by metric name (rates absent on the very first sample)
+   * @returns a promise when the process tree is read, else undefined (all added already)
+   * @throws the fs error when `/proc/stat` or `/proc/meminfo` cannot be read
    */
-  async sample(): Promise<Record<string, number>> {
-    const out: Record<string, number> = {};
-    // Every read is issued at once; parsing happens after, synchronously and briefly.
-    const [stat, memory, diskStats, netDev] = await Promise.all([
-      this.files.read("/proc/stat"),
-      this.memory.read(),
-      this.disks.size > 0 ? this.files.tryRead("/proc/diskstats") : undefined,
-      this.files.tryRead("/proc/net/dev"),
-      this.process.add(out),
-    ]);
+  sample(out: Record<string, number>): Promise<void> | undefined {
+    const stat = this.files.read("/proc/stat");
+    const memory = this.memory.read();
+    const diskStats = this.disks.size > 0 ? this.files.tryRead("/proc/diskstats") : undefined;
+    const netDev = this.files.tryRead("/proc/net/dev");
     const at = performance.now();
+    const own = this.process.add(out, at);
     this.addCpu(out, stat);
     this.addLoad(out);
     this.addMemory(out, memory);
     if (diskStats !== undefined) this.addDiskIo(out, diskStats, at);
     if (netDev !== undefined) this.addNetwork(out, netDev, at);
-    return out;
+    return own && this.process.tracksTree ? this.process.addTree(out, at, own) : undefined;
   }
 
   /** Closes every open file. */
-  async close(): Promise<void> {
-    await this.files.close();
+  close(): void {
+    this.files.close();
     this.rates.clear();
   }
 
   private addCpu(out: Record<string, number>, text: string): void {
-    const now = parseProcStat(text);
+    const now = parseProcStat(text, this.config.perCore === true);
     const before = this.cpu;
     this.cpu = now;
     if (!before) return;
     const total = busyPercent(before.total, now.total);
-    if (total !== undefined) out[`${P}cpu_utilization_percentage`] = total;
+    if (total !== undefined) out[N.cpu] = total;
     if (!this.config.perCore) return;
     now.cores.forEach((core, i) => {
       const previous = before.cores[i];
       const value = previous ? busyPercent(previous, core) : undefined;
-      if (value !== undefined) out[`${P}cpu_${i}_utilization_percentage`] = value;
+      this.coreNames[i] ??= `${P}cpu_${i}_utilization_percentage`;
+      if (value !== undefined) out[this.coreNames[i]] = value;
     });
   }
 
   private addLoad(out: Record<string, number>): void {
-    // os.loadavg() is one sysinfo(2) call: cheaper than reading /proc/loadavg, and as exact.
-    const [one, five, fifteen] = loadavg();
-    out[`${P}load_average_1m`] = one;
-    out[`${P}load_average_5m`] = five;
-    out[`${P}load_average_15m`] = fifteen;
+    // os.loadavg() opens, reads and closes /proc/loadavg on every call: the kept-open file is
+    // cheaper. It is the fallback where the file cannot be read.
+    const text = this.files.tryRead("/proc/loadavg");
+    const [one, five, fifteen] = text === undefined ? loadavg() : parseLoadAvg(text);
+    out[N.load1] = one;
+    out[N.load5] = five;
+    out[N.load15] = fifteen;
   }
 
   private addMemory(out: Record<string, number>, m: MemoryReading): void {
-    out[`${P}memory_used_megabytes`] = toMegabytes(m.used);
-    out[`${P}memory_available_megabytes`] = toMegabytes(m.available);
-    out[`${P}memory_total_megabytes`] = toMegabytes(m.total);
-    if (m.total > 0) out[`${P}memory_utilization_percentage`] = (m.used / m.total) * 100;
-    out[`${P}swap_used_megabytes`] = toMegabytes(m.swapUsed);
-    out[`${P}swap_total_megabytes`] = toMegabytes(m.swapTotal);
-    if (m.swapTotal > 0) out[`${P}swap_utilization_percentage`] = (m.swapUsed / m.swapTotal) * 100;
+    out[N.memUsed] = toMegabytes(m.used);
+    out[N.memAvailable] = toMegabytes(m.available);
+    out[N.memTotal] = toMegabytes(m.total);
+    if (m.total > 0) out[N.memPct] = (m.used / m.total) * 100;
+    out[N.swapUsed] = toMegabytes(m.swapUsed);
+    out[N.swapTotal] = toMegabytes(m.swapTotal);
+    if (m.swapTotal > 0) out[N.swapPct] = (m.swapUsed / m.swapTotal) * 100;
   }
 
   private addDiskIo(out: Record<string, number>, text: string, at: number): void {
     const io = parseDiskStats(text, this.disks);
     const read = this.rates.update("disk.read", io.read, at);
     const written = this.rates.update("disk.write", io.written, at);
-    if (read !== undefined) out[`${P}disk_read_bytes_per_second`] = read;
-    if (written !== undefined) out[`${P}disk_write_bytes_per_second`] = written;
+    if (read !== undefined) out[N.diskRead] = read;
+    if (written !== undefined) out[N.diskWrite] = written;
   }
 
   private addNetwork(out: Record<string, number>, text: string, at: number): void {
@@ -130,7 +152,7 @@ export class LinuxSampler {
     }
     const r = this.rates.update("net.rx", rx, at);
     const t = this.rates.update("net.tx", tx, at);
-    if (r !== undefined) out[`${P}network_receive_bytes_per_second`] = r;
-    if (t !== undefined) out[`${P}network_transmit_bytes_per_second`] = t;
+    if (r !== undefined) out[N.netRx] = r;
+    if (t !== undefined) out[N.netTx] = t;
   }
 }

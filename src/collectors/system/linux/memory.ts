@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { cgroupFiles, findMemoryCgroup, type MemoryCgroup, parseLimit, statValue } from "./cgroup.js";
 import type { ProcFiles } from "./proc-file.js";
@@ -70,28 +71,41 @@ export function combineMemory(
 
 const LIMIT_RECHECK_MS = 30_000;
 
+function readOnce(path: string): string | undefined {
+  try {
+    return readFileSync(path, "latin1");
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads memory from `/proc/meminfo` and this process's memory cgroup (v2, else v1). */
 export class MemoryReader {
   private cgroup: MemoryCgroup | undefined;
   private cgroupDir: string | undefined;
   private limit: number | undefined;
   private limitCheckedAt = Number.NEGATIVE_INFINITY;
+  private limitFile = "";
+  private usageFile = "";
+  private statFile = "";
 
   /** @param files - the collector's open files */
   constructor(private readonly files: ProcFiles) {}
 
   /** Locates the cgroup once (call before the first {@link MemoryReader.read}). */
-  async locate(): Promise<void> {
-    const [cg, mounts] = await Promise.all([
-      this.files.tryRead("/proc/self/cgroup"),
-      this.files.tryRead("/proc/self/mountinfo"),
-    ]);
+  locate(): void {
+    // Read once per run: not kept open like the files read on every sample.
+    const cg = readOnce("/proc/self/cgroup");
+    const mounts = readOnce("/proc/self/mountinfo");
     this.cgroup = cg && mounts ? findMemoryCgroup(cg, mounts) : undefined;
     if (!this.cgroup) return;
     const { limit } = cgroupFiles(this.cgroup.version);
     for (const dir of this.cgroup.dirs) {
-      if ((await this.files.tryRead(join(dir, limit))) !== undefined) {
+      if (this.files.tryRead(join(dir, limit)) !== undefined) {
         this.cgroupDir = dir;
+        this.limitFile = join(dir, limit);
+        this.usageFile = join(dir, cgroupFiles(this.cgroup.version).usage);
+        this.statFile = join(dir, "memory.stat");
         return;
       }
     }
@@ -103,30 +117,24 @@ export class MemoryReader {
   }
 
   /** @returns the current reading */
-  async read(): Promise<MemoryReading> {
-    const infoText = this.files.read("/proc/meminfo");
-    if (!this.cgroupDir || !this.cgroup) return combineMemory(parseMemInfo(await infoText));
-    const names = cgroupFiles(this.cgroup.version);
-    const dir = this.cgroupDir;
+  read(): MemoryReading {
+    const parsed = parseMemInfo(this.files.read("/proc/meminfo"));
+    if (!this.cgroupDir || !this.cgroup) return combineMemory(parsed);
     const now = performance.now();
     // A limit rarely changes: it is re-read at most every LIMIT_RECHECK_MS.
-    const limitText =
-      now - this.limitCheckedAt >= LIMIT_RECHECK_MS ? this.files.tryRead(join(dir, names.limit)) : undefined;
-    const [info, freshLimit] = await Promise.all([infoText, limitText]);
-    if (limitText) {
-      this.limit = freshLimit === undefined ? undefined : parseLimit(freshLimit);
+    if (now - this.limitCheckedAt >= LIMIT_RECHECK_MS) {
+      const text = this.files.tryRead(this.limitFile);
+      this.limit = text === undefined ? undefined : parseLimit(text);
       this.limitCheckedAt = now;
     }
-    const parsed = parseMemInfo(info);
     const limit = this.limit;
     // Usage and memory.stat only matter when the limit binds; most hosts never read them.
     if (limit === undefined || limit >= (parsed.MemTotal ?? 0)) return combineMemory(parsed);
-    const [usage, stat] = await Promise.all([
-      this.files.tryRead(join(dir, names.usage)),
-      this.files.tryRead(join(dir, "memory.stat")),
-    ]);
+    const usage = this.files.tryRead(this.usageFile);
     if (usage === undefined) return combineMemory(parsed);
-    const cgroup = { limit, usage: Number(usage.trim()), inactiveFile: stat ? statValue(stat, names.inactiveKey) : 0 };
+    const stat = this.files.tryRead(this.statFile);
+    const inactiveKey = cgroupFiles(this.cgroup.version).inactiveKey;
+    const cgroup = { limit, usage: Number(usage.trim()), inactiveFile: stat ? statValue(stat, inactiveKey) : 0 };
     return combineMemory(parsed, cgroup);
   }
 }

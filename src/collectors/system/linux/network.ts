@@ -15,19 +15,33 @@ export interface NetCounters {
  */
 export function parseNetDev(text: string, include: (name: string) => boolean): Map<string, NetCounters> {
   const out = new Map<string, NetCounters>();
-  const lines = text.split("\n");
-  // The first two lines are headers.
-  for (let i = 2; i < lines.length; i++) {
-    const line = lines[i];
-    const colon = line.indexOf(":");
-    if (colon < 0) continue;
-    const name = line.slice(0, colon).trim();
-    if (!include(name)) continue;
-    const fields = line
-      .slice(colon + 1)
-      .trim()
-      .split(/\s+/);
-    out.set(name, { rx: Number(fields[0]), tx: Number(fields[8]) });
+  // The first two lines are headers; then `name: rx_bytes packets errs drop fifo frame
+  // compressed multicast tx_bytes ...`, fields separated by runs of spaces.
+  let start = text.indexOf("\n", text.indexOf("\n") + 1) + 1;
+  while (start > 0 && start < text.length) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    const colon = text.indexOf(":", start);
+    if (colon > 0 && colon < end) {
+      const name = text.slice(start, colon).trim();
+      if (include(name)) {
+        let rx = Number.NaN;
+        let tx = Number.NaN;
+        let field = 0;
+        let at = colon + 1;
+        while (at < end && field <= 8) {
+          while (text.charCodeAt(at) === 32) at++;
+          let stop = at;
+          while (stop < end && text.charCodeAt(stop) !== 32) stop++;
+          if (field === 0) rx = Number(text.slice(at, stop));
+          else if (field === 8) tx = Number(text.slice(at, stop));
+          field++;
+          at = stop;
+        }
+        out.set(name, { rx, tx });
+      }
+    }
+    start = end + 1;
   }
   return out;
 }

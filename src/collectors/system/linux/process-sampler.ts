@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { SYSTEM_PREFIX, toMegabytes } from "../names.js";
 import type { Rates } from "../rates.js";
@@ -7,6 +8,10 @@ import { type ProcStatLine, parseProcessStat, processTree } from "./process-stat
 // USER_HZ: the kernel reports CPU times to user space in 1/100 s on every mainstream architecture.
 const TICKS_PER_SECOND = 100;
 const P = `${SYSTEM_PREFIX}process_`;
+// Built once: a name made per sample would be a new string to hash on every use.
+const CPU = `${P}cpu_utilization_percentage`;
+const RSS = `${P}memory_rss_megabytes`;
+const THREADS = `${P}threads`;
 
 function pageSize(rssPages: number): number {
   // The page size is not exposed to JavaScript: infer it from this process's RSS in bytes,
@@ -24,6 +29,8 @@ export class ProcessSampler {
   private bytesPerPage: number | undefined;
   private readonly treeTicks = new Map<number, number>();
   private treeAt: number | undefined;
+  private readonly statPath: string;
+  private readonly ticksKey: string;
 
   /**
    * @param files - the collector's open files
@@ -36,27 +43,44 @@ export class ProcessSampler {
     private readonly rates: Rates,
     private readonly pid: number,
     private readonly tree: boolean,
-  ) {}
-
-  /**
-   * Adds the tracked process's figures.
-   *
-   * @param out - receives the values
-   */
-  async add(out: Record<string, number>): Promise<void> {
-    const text = await this.files.tryRead(`/proc/${this.pid}/stat`);
-    const stat = text === undefined ? undefined : parseProcessStat(text);
-    if (!stat) return;
-    this.bytesPerPage ??= pageSize(parseProcessStat(await this.files.read("/proc/self/stat"))?.rssPages ?? 0);
-    const at = performance.now();
-    const ticksPerSecond = this.rates.update(`process.${this.pid}.ticks`, stat.ticks, at);
-    if (ticksPerSecond !== undefined) out[`${P}cpu_utilization_percentage`] = (ticksPerSecond / TICKS_PER_SECOND) * 100;
-    out[`${P}memory_rss_megabytes`] = toMegabytes(stat.rssPages * this.bytesPerPage);
-    out[`${P}threads`] = stat.threads;
-    if (this.tree) await this.addTree(out, at, stat);
+  ) {
+    this.statPath = `/proc/${pid}/stat`;
+    this.ticksKey = `process.${pid}.ticks`;
   }
 
-  private async addTree(out: Record<string, number>, at: number, own: ProcStatLine): Promise<void> {
+  /** Whether {@link ProcessSampler.addTree} has anything to add (the `tree` option). */
+  get tracksTree(): boolean {
+    return this.tree;
+  }
+
+  /**
+   * Adds the tracked process's figures (synchronous reads of `/proc/<pid>/stat`).
+   *
+   * @param out - receives the values
+   * @param at - when the sample is taken (`performance.now()`)
+   * @returns the process's stat line, or undefined when it cannot be read (process gone)
+   */
+  add(out: Record<string, number>, at: number): ProcStatLine | undefined {
+    const text = this.files.tryRead(this.statPath);
+    const stat = text === undefined ? undefined : parseProcessStat(text);
+    if (!stat) return undefined;
+    this.bytesPerPage ??= pageSize(parseProcessStat(readFileSync("/proc/self/stat", "latin1"))?.rssPages ?? 0);
+    const ticksPerSecond = this.rates.update(this.ticksKey, stat.ticks, at);
+    if (ticksPerSecond !== undefined) out[CPU] = (ticksPerSecond / TICKS_PER_SECOND) * 100;
+    out[RSS] = toMegabytes(stat.rssPages * this.bytesPerPage);
+    out[THREADS] = stat.threads;
+    return stat;
+  }
+
+  /**
+   * Adds the figures of the tracked process's whole tree. Every process's stat file is read
+   * through the thread pool: there may be hundreds, too many to read on the event loop.
+   *
+   * @param out - receives the values
+   * @param at - when the sample is taken (`performance.now()`)
+   * @param own - the tracked process's stat line from {@link ProcessSampler.add}
+   */
+  async addTree(out: Record<string, number>, at: number, own: ProcStatLine): Promise<void> {
     const entries = await readdir("/proc").catch(() => [] as string[]);
     const lines = await Promise.all(
       entries

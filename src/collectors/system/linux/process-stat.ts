@@ -23,9 +23,21 @@ export function parseProcessStat(text: string): ProcStatLine | undefined {
   const close = text.lastIndexOf(")");
   if (close < 0) return undefined;
   const pid = Number.parseInt(text, 10);
-  // After ") ": state(3) ppid(4) ... utime(14) stime(15) ... num_threads(20) ... rss(24).
-  const f = text.slice(close + 2).split(" ");
-  const field = (n: number) => Number(f[n - 3]);
+  // After ") ": state(3) ppid(4) ... utime(14) stime(15) ... num_threads(20) ... rss(24). Only
+  // the fields up to rss are cut out (the line has 52).
+  const f: number[] = [];
+  let at = close + 2;
+  for (let n = 3; n <= 24; n++) {
+    if (at > text.length) {
+      f.push(Number.NaN);
+      continue;
+    }
+    let end = text.indexOf(" ", at);
+    if (end < 0) end = text.length;
+    f.push(n === 3 ? 0 : Number(text.slice(at, end)));
+    at = end + 1;
+  }
+  const field = (n: number) => f[n - 3];
   return {
     pid,
     ppid: field(4),

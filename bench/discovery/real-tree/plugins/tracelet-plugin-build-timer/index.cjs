@@ -1,0 +1,1 @@
+exports.BuildTimerCollector = class BuildTimerCollector {};

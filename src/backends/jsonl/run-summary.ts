@@ -1,0 +1,418 @@
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { decodeLine } from "../../core/data/record-codec.js";
+import type { MetricRecord, RunIdentity } from "../../core/types.js";
+
+/** Points per block of the metric index: a block keeps first/last/min/max of that many points of one metric. */
+export const INDEX_BLOCK = 256;
+/** Float64 fields per index record (see {@link IndexField}). */
+export const INDEX_FIELDS = 17;
+
+/** Field offsets of one index record in `metrics*.idx` (17 little-endian float64 each). */
+export const IndexField = {
+  metric: 0,
+  count: 1,
+  /** Points of this metric in the slice at `byteStart` that precede the block. */
+  skip: 2,
+  byteStart: 3,
+  byteEnd: 4,
+  firstStep: 5,
+  firstValue: 6,
+  firstTime: 7,
+  lastStep: 8,
+  lastValue: 9,
+  lastTime: 10,
+  minStep: 11,
+  minValue: 12,
+  minTime: 13,
+  maxStep: 14,
+  maxValue: 15,
+  maxTime: 16,
+} as const;
+
+/** One metric in a run summary. */
+export interface MetricStats {
+  /** Index of the metric in the `.idx` records. */
+  id: number;
+  /** Points logged. */
+  count: number;
+  /** Last value logged (non-finite values as `"NaN"`, `"Infinity"`, `"-Infinity"` in the file). */
+  last: number;
+  /** Step of the last value. */
+  lastStep: number;
+  /** Timestamp of the last value, ms. */
+  lastTime: number;
+  /** Smallest value (NaN ignored); `null` when there is none. */
+  min: number | null;
+  /** Largest value (NaN ignored); `null` when there is none. */
+  max: number | null;
+  /** Byte offset in the metrics file of the slice holding the first point not yet in the index. */
+  tailFrom: number;
+  /** Points of this metric in that slice that precede it (already indexed). */
+  tailSkip: number;
+}
+
+/**
+ * The summary one writer (a process: the run, or one worker of it) keeps beside its metrics
+ * file, rewritten as the run goes (`summary[.<role>-<worker>].json`), so listing runs never
+ * reads metric files.
+ */
+export interface RunSummaryDoc {
+  /** Format version. */
+  version: 1;
+  runId: string;
+  project: string;
+  name: string;
+  role: string;
+  workerId: number;
+  workerCount: number;
+  /** The writing process and its host: a reader on that host checks the pid is alive. */
+  pid: number;
+  host: string;
+  /** `running` until the backend stops; then how the run ended. */
+  status: string;
+  startedAt: string;
+  /** Last time the writer was alive (rewritten every {@link HEARTBEAT_MS}). */
+  heartbeatAt: string;
+  endedAt?: string;
+  /** Metrics file this summary describes, relative to the run directory. */
+  metricsFile: string;
+  /** Bytes of the metrics file covered. */
+  metricsBytes: number;
+  /** Index file (blocks of {@link INDEX_BLOCK} points per metric) and its valid length. */
+  indexFile: string;
+  indexBytes: number;
+  metrics: Record<string, MetricStats>;
+}
+
+/** How often a running writer rewrites its summary (its heartbeat), ms. */
+export const HEARTBEAT_MS = 2_000;
+
+interface Tracked extends MetricStats {
+  name: string;
+  slice: number;
+  inSlice: number;
+  block: Float64Array;
+}
+
+/**
+ * The file names one writer uses in a run directory: a run written by one process uses
+ * `metrics.jsonl`, `metrics.idx`, `summary.json`; each process of a multi-process run its own
+ * `metrics.<role>-<worker>.jsonl` and so on, so no two processes write the same file.
+ *
+ * @param run - the run's identity
+ * @returns the three file names
+ */
+export function writerFiles(run: Pick<RunIdentity, "role" | "workerId" | "workerCount">): {
+  metrics: string;
+  index: string;
+  summary: string;
+} {
+  const alone = run.workerCount <= 1 && run.workerId === 0 && run.role === "main";
+  const suffix = alone ? "" : `.${run.role}-${run.workerId}`;
+  return { metrics: `metrics${suffix}.jsonl`, index: `metrics${suffix}.idx`, summary: `summary${suffix}.json` };
+}
+
+/**
+ * Keeps a writer's summary (last/min/max/count per metric, status, heartbeat) and its metric
+ * index (per metric, one record per {@link INDEX_BLOCK} points with first/last/min/max and the
+ * byte range of the metrics file holding them), fed with each slice the backend writes.
+ */
+export class RunSummaryWriter {
+  private readonly metrics = new Map<string, Tracked>();
+  private lastTracked: Tracked | undefined;
+  private slice = 0;
+  private bytes = 0;
+  private pending: number[] = [];
+  private indexFd: number | undefined;
+  private indexBytes = 0;
+  private status = "running";
+  private endedAt: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  /**
+   * @param runDir - the run directory
+   * @param run - the run's identity
+   * @param startedAt - ISO start time
+   */
+  constructor(
+    private readonly runDir: string,
+    private readonly run: RunIdentity,
+    private readonly startedAt: string,
+  ) {}
+
+  /**
+   * Opens the index and catches up with a metrics file that already holds points (a replay by
+   * `tracelet sync`, or a resumed run): the previous summary is reused when it covers the whole
+   * file, else the file is read again.
+   *
+   * @param metricsFd - the metrics file, open for reading
+   */
+  open(metricsFd: number): void {
+    const files = writerFiles(this.run);
+    const size = fstatSync(metricsFd).size;
+    const previous = readSummary(join(this.runDir, files.summary));
+    const indexPath = join(this.runDir, files.index);
+    if (previous && previous.metricsBytes === size && existsSync(indexPath)) {
+      this.indexFd = openSync(indexPath, "r+");
+      this.indexBytes = previous.indexBytes;
+      this.bytes = size;
+      // Partial blocks were flushed at the end of the previous writer: new ones start here.
+      for (const [name, m] of Object.entries(previous.metrics)) {
+        this.metrics.set(name, {
+          ...m,
+          name,
+          tailFrom: size,
+          tailSkip: 0,
+          slice: -1,
+          inSlice: 0,
+          block: newBlock(m.id),
+        });
+      }
+    } else {
+      this.indexFd = openSync(indexPath, "w+");
+      this.rescan(metricsFd, size);
+    }
+    this.writeIndex();
+    this.write();
+    this.timer = setInterval(() => {
+      // A heartbeat that cannot be written (a full disk) must not crash the run; the next one retries.
+      try {
+        this.write();
+      } catch {}
+    }, HEARTBEAT_MS);
+    this.timer.unref();
+  }
+
+  /**
+   * Records one slice of points the backend wrote as bytes `[byteStart, byteEnd)` of its file.
+   *
+   * @param batch - the batch
+   * @param from - first index of the slice
+   * @param to - end index of the slice
+   * @param byteStart - offset of the slice in the metrics file
+   * @param byteEnd - offset after it
+   */
+  observe(batch: readonly MetricRecord[], from: number, to: number, byteStart: number, byteEnd: number): void {
+    const slice = ++this.slice;
+    for (let i = from; i < to; i++) {
+      const p = batch[i];
+      let m = this.lastTracked;
+      if (m === undefined || m.name !== p.name) {
+        m = this.metrics.get(p.name) ?? this.track(p.name);
+        this.lastTracked = m;
+      }
+      if (m.slice !== slice) {
+        m.slice = slice;
+        m.inSlice = 0;
+      }
+      const v = p.value;
+      m.count++;
+      m.last = v;
+      m.lastStep = p.step;
+      m.lastTime = p.timestamp;
+      const b = m.block;
+      if (b[IndexField.count] === 0) {
+        b[IndexField.skip] = m.inSlice;
+        b[IndexField.byteStart] = byteStart;
+        b[IndexField.firstStep] = p.step;
+        b[IndexField.firstValue] = v;
+        b[IndexField.firstTime] = p.timestamp;
+        m.tailFrom = byteStart;
+        m.tailSkip = m.inSlice;
+      }
+      m.inSlice++;
+      b[IndexField.count]++;
+      b[IndexField.byteEnd] = byteEnd;
+      b[IndexField.lastStep] = p.step;
+      b[IndexField.lastValue] = v;
+      b[IndexField.lastTime] = p.timestamp;
+      // NaN compares false both ways: it never becomes a min or a max.
+      if (v < b[IndexField.minValue] || Number.isNaN(b[IndexField.minValue])) {
+        if (!Number.isNaN(v)) {
+          b[IndexField.minValue] = v;
+          b[IndexField.minStep] = p.step;
+          b[IndexField.minTime] = p.timestamp;
+        }
+      }
+      if (v > b[IndexField.maxValue] || Number.isNaN(b[IndexField.maxValue])) {
+        if (!Number.isNaN(v)) {
+          b[IndexField.maxValue] = v;
+          b[IndexField.maxStep] = p.step;
+          b[IndexField.maxTime] = p.timestamp;
+        }
+      }
+      if (!Number.isNaN(v)) {
+        if (m.min === null || v < m.min) m.min = v;
+        if (m.max === null || v > m.max) m.max = v;
+      }
+      if (b[IndexField.count] === INDEX_BLOCK) this.seal(m, byteEnd);
+    }
+    this.bytes = byteEnd;
+  }
+
+  /** Appends the sealed index records and rewrites the summary (on flush, and every heartbeat). */
+  write(): void {
+    this.writeIndex();
+    const files = writerFiles(this.run);
+    const metrics: Record<string, MetricStats> = {};
+    for (const m of this.metrics.values()) {
+      const open = m.block[IndexField.count] > 0;
+      metrics[m.name] = {
+        id: m.id,
+        count: m.count,
+        last: m.last,
+        lastStep: m.lastStep,
+        lastTime: m.lastTime,
+        min: m.min,
+        max: m.max,
+        tailFrom: open ? m.tailFrom : this.bytes,
+        tailSkip: open ? m.tailSkip : 0,
+      };
+    }
+    const doc: RunSummaryDoc = {
+      version: 1,
+      runId: this.run.runId,
+      project: this.run.project,
+      name: this.run.name,
+      role: this.run.role,
+      workerId: this.run.workerId,
+      workerCount: this.run.workerCount,
+      pid: process.pid,
+      host: hostname(),
+      status: this.status,
+      startedAt: this.startedAt,
+      heartbeatAt: new Date().toISOString(),
+      ...(this.endedAt ? { endedAt: this.endedAt } : {}),
+      metricsFile: files.metrics,
+      metricsBytes: this.bytes,
+      indexFile: files.index,
+      indexBytes: this.indexBytes,
+      metrics,
+    };
+    const path = join(this.runDir, files.summary);
+    const temp = `${path}.${process.pid}.tmp`;
+    // Non-finite values as their JSON Lines spelling: JSON.stringify would write null.
+    writeFileSync(
+      temp,
+      `${JSON.stringify(doc, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v))}\n`,
+    );
+    renameSync(temp, path);
+  }
+
+  /**
+   * Seals every open block, writes the final summary with how the run ended, and closes the index.
+   *
+   * @param status - `finished`, `failed`, `interrupted`
+   */
+  close(status: string): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    for (const m of this.metrics.values()) if (m.block[IndexField.count] > 0) this.seal(m, this.bytes);
+    this.status = status;
+    this.endedAt = new Date().toISOString();
+    this.write();
+    if (this.indexFd !== undefined) closeSync(this.indexFd);
+    this.indexFd = undefined;
+  }
+
+  private track(name: string): Tracked {
+    const id = this.metrics.size;
+    const m: Tracked = {
+      name,
+      id,
+      count: 0,
+      last: Number.NaN,
+      lastStep: 0,
+      lastTime: 0,
+      min: null,
+      max: null,
+      tailFrom: this.bytes,
+      tailSkip: 0,
+      slice: -1,
+      inSlice: 0,
+      block: newBlock(id),
+    };
+    this.metrics.set(name, m);
+    return m;
+  }
+
+  private seal(m: Tracked, bytes: number): void {
+    for (let i = 0; i < INDEX_FIELDS; i++) this.pending.push(m.block[i]);
+    m.block = newBlock(m.id);
+    m.tailFrom = bytes;
+    m.tailSkip = 0;
+    // The rest of this slice's points of m (after the sealed block) start the next block;
+    // observe() sets tailFrom/tailSkip again when they come.
+  }
+
+  private writeIndex(): void {
+    if (this.indexFd === undefined || this.pending.length === 0) return;
+    const buffer = Buffer.from(new Float64Array(this.pending).buffer);
+    writeSync(this.indexFd, buffer, 0, buffer.length, this.indexBytes);
+    this.indexBytes += buffer.length;
+    this.pending = [];
+  }
+
+  /** Reads an existing metrics file again (a replay into a run whose summary is stale). */
+  private rescan(fd: number, size: number): void {
+    const chunk = Buffer.alloc(1 << 20);
+    let position = 0;
+    let carry = "";
+    let carryStart = 0;
+    while (position < size) {
+      const n = readSync(fd, chunk, 0, chunk.length, position);
+      if (n <= 0) break;
+      const text = carry + chunk.toString("utf8", 0, n);
+      const cut = text.lastIndexOf("\n");
+      const whole = cut >= 0 ? text.slice(0, cut + 1) : "";
+      carry = cut >= 0 ? text.slice(cut + 1) : text;
+      const end = carryStart + Buffer.byteLength(whole);
+      const points: MetricRecord[] = [];
+      for (const line of whole.split("\n")) {
+        const p = line === "" ? undefined : decodeLine(line);
+        if (p) points.push(p);
+      }
+      this.observe(points, 0, points.length, carryStart, end);
+      carryStart = end;
+      position += n;
+    }
+    this.bytes = size;
+  }
+}
+
+function newBlock(id: number): Float64Array {
+  const b = new Float64Array(INDEX_FIELDS);
+  b[IndexField.metric] = id;
+  b[IndexField.minValue] = Number.NaN;
+  b[IndexField.maxValue] = Number.NaN;
+  return b;
+}
+
+/**
+ * Reads a summary file written by {@link RunSummaryWriter}.
+ *
+ * @param path - the file
+ * @returns the summary, or `undefined` when it is missing or unreadable
+ */
+export function readSummary(path: string): RunSummaryDoc | undefined {
+  try {
+    const doc = JSON.parse(readFileSync(path, "utf8"), (k, v) =>
+      typeof v === "string" && (k === "last" || k === "min" || k === "max") ? Number(v) : v,
+    );
+    return doc && doc.version === 1 && typeof doc.metrics === "object" ? (doc as RunSummaryDoc) : undefined;
+  } catch {
+    return undefined;
+  }
+}
