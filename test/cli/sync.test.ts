@@ -19,8 +19,9 @@ describe("tracelet sync", () => {
     exp.logMetric("m", 0, 0);
     await exp.stop();
     const spool = new Spool(join(exp.runDir, "spool", "jsonl"), { plugin: "jsonl", config: {}, run: exp.identity });
-    let seg = spool.append(undefined, MetricChunk.fromRecords([{ name: "m", value: 1, step: 1, timestamp: 5 }], 2));
-    seg = spool.append(seg, MetricChunk.fromRecords([{ name: "m", value: 2, step: 2, timestamp: 6 }], 3));
+    const names: string[] = [];
+    let seg = spool.append(undefined, MetricChunk.fromRecords([{ name: "m", value: 1, step: 1, timestamp: 5 }], 2, names));
+    seg = spool.append(seg, MetricChunk.fromRecords([{ name: "m", value: 2, step: 2, timestamp: 6 }], 3, names));
     spool.seal(seg);
     await appendFile(seg.path, '{"name":"m","value":3,"st');
     const out = cli("sync", exp.runDir);
@@ -49,7 +50,7 @@ describe("tracelet sync", () => {
     const out = cli("sync", cwd);
     expect(out.status).toBe(1);
     expect(out.stderr).toContain("TRACELET_ERR_PLUGIN_NOT_FOUND");
-    expect(readdirSync(dir).filter((f) => f.endsWith(".jsonl"))).toHaveLength(1);
+    expect(readdirSync(dir).filter((f) => f.endsWith(".tls"))).toHaveLength(1);
   });
 });
 
@@ -93,6 +94,6 @@ describe("tracelet sync options and deadlines", () => {
     });
     expect(out.status, out.stderr).toBe(1);
     expect(out.stderr).toContain("TRACELET_ERR_HOOK_TIMEOUT");
-    expect(readdirSync(dir).filter((f) => f.endsWith(".jsonl"))).toHaveLength(1);
+    expect(readdirSync(dir).filter((f) => f.endsWith(".tls"))).toHaveLength(1);
   });
 });

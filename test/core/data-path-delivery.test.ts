@@ -128,7 +128,7 @@ describe("exactly-once delivery per backend", () => {
     expect(gated.stopped).toBe(true);
     expect(report.spooled).toEqual({ gated: 4 });
     const dir = join(exp.runDir, "spool", "gated");
-    const segments = () => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".jsonl")) : []);
+    const segments = () => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".tls")) : []);
     expect(segments()).toHaveLength(1);
     gated.open();
     await vi.waitFor(() => expect(gated.points).toHaveLength(4));

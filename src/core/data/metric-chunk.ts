@@ -47,16 +47,18 @@ export class MetricChunk {
   }
 
   /**
-   * A sealed chunk holding these points, with a name table of its own (for points that do not
-   * come from the hot path: a spool written by hand, a test).
+   * A sealed chunk holding these points (for points that do not come from the hot path: a
+   * spool written by hand, a test). Chunks built on one shared `names` table may share a spool
+   * segment, as the hot path's do.
    *
    * @param records - the points, in order
    * @param seq - its sequence number
+   * @param names - the name table to intern into (default a table of its own; names are only
+   *   ever appended to it)
    * @returns a sealed chunk of exactly that length
    */
-  static fromRecords(records: readonly MetricRecord[], seq = 0): MetricChunk {
-    const names: string[] = [];
-    const ids = new Map<string, number>();
+  static fromRecords(records: readonly MetricRecord[], seq = 0, names: string[] = []): MetricChunk {
+    const ids = new Map<string, number>(names.map((n, i) => [n, i]));
     const chunk = new MetricChunk(Math.max(1, records.length), names);
     for (const [i, p] of records.entries()) {
       let id = ids.get(p.name);
