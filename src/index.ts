@@ -37,6 +37,9 @@ export {
   type StateChangeEvent,
   type TapErrorEvent,
   type TraceletHooks,
+  type HookTaps,
+  type SyncHookTap,
+  type AsyncHookTap,
 } from "./core/hooks.js";
 export { createLogger, type Logger, type LoggerOptions } from "./core/logger.js";
 export type { RunOptions } from "./core/options.js";

@@ -26,7 +26,7 @@ export class Experiment extends RunLog implements AsyncDisposable {
 
   private constructor(init: ExperimentInit) {
     super(init);
-    this.hooks.error.tap("tracelet", ({ plugin, hook, error }) => {
+    this.run.hooks.error.tap("tracelet", ({ plugin, hook, error }) => {
       this.failures.push({ plugin, hook, code: error.code, message: error.message, cause: failureCause(error) });
     });
   }

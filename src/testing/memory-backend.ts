@@ -38,6 +38,8 @@ export class MemoryBackend extends BackendPlugin<MemoryBackendConfig> {
   readonly points: MetricRecord[] = [];
   /** Params received (merged). */
   readonly params: Record<string, unknown> = {};
+  /** Tags received (the run's tags as last set). */
+  tags: Readonly<Record<string, string>> = {};
   /** Artifacts received. */
   readonly artifacts: MemoryArtifact[] = [];
   /** Whether `stop()` was called. */
@@ -63,6 +65,15 @@ export class MemoryBackend extends BackendPlugin<MemoryBackendConfig> {
 
   override logParams(params: Record<string, unknown>): void {
     Object.assign(this.params, params);
+  }
+
+  /**
+   * Keeps the run's tags.
+   *
+   * @param tags - every tag of the run
+   */
+  setTags(tags: Readonly<Record<string, string>>): void {
+    this.tags = { ...tags };
   }
 
   override logArtifact(localPath: string, artifactPath?: string): void {
