@@ -23,9 +23,11 @@ export interface ExperimentInit {
   flushIntervalMs?: number;
   /** What an invalid metric does: throw at the call site (default) or warn and count. */
   onInvalidMetric?: "throw" | "warn";
-  /** Points per backend held in memory before batches spill to the spool (default 65,536). */
+  /** Bytes of batches per backend held in memory before batches spill to the spool (default 32 MiB). */
+  maxQueuedBytes?: number;
+  /** Points per backend held in memory before batches spill to the spool (default: the byte bound alone). */
   maxQueuedPoints?: number;
-  /** Retry delays of a failing backend. */
+  /** Retry delays of a failing backend, and whether failed deliveries ever quarantine it. */
   retry?: RetryOptions;
 }
 

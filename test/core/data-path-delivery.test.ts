@@ -176,8 +176,8 @@ describe("quarantine of a failing backend", () => {
         cwd,
         backends: ["down", "memory"],
         batchSize: 10,
-        retry: { initialDelayMs: 1, maxDelayMs: 2 },
-        quarantineAfter: 3,
+        // Opt-in: by default a failing backend is in an outage, retried, never quarantined.
+        retry: { initialDelayMs: 1, maxDelayMs: 2, quarantineAfter: 3 },
       },
       [DownBackend],
     );
@@ -204,6 +204,19 @@ describe("quarantine of a failing backend", () => {
     expect(steps(target.points)).toEqual(range(50));
   });
 
+  it("without the opt-in, failed deliveries never quarantine, whatever the run's quarantineAfter", async () => {
+    const cwd = await tempDir();
+    const exp = await withTestExperiment(
+      { cwd, backends: ["down"], batchSize: 10, retry: { initialDelayMs: 1, maxDelayMs: 2 }, quarantineAfter: 2 },
+      [DownBackend],
+    );
+    for (let i = 0; i < 30; i++) exp.logMetric("m", i, i);
+    await vi.waitFor(() => expect(DownBackend.last!.calls).toBeGreaterThan(10));
+    expect(exp.status().plugins.find((p) => p.name === "down")?.state).toBe("started");
+    expect(exp.status().delivery.down).toMatchObject({ outage: true });
+    await exp.stop();
+  });
+
   it("a success resets the count: failures separated by deliveries never quarantine", async () => {
     const cwd = await tempDir();
     class BlinkingBackend extends DownBackend {
@@ -220,8 +233,7 @@ describe("quarantine of a failing backend", () => {
         cwd,
         backends: ["blinking"],
         batchSize: 5,
-        retry: { initialDelayMs: 1, maxDelayMs: 1 },
-        quarantineAfter: 2,
+        retry: { initialDelayMs: 1, maxDelayMs: 1, quarantineAfter: 2 },
       },
       [BlinkingBackend],
     );

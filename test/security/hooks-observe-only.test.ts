@@ -7,11 +7,10 @@ import { tempDir } from "../helpers/temp-dir.js";
 class HookCaller extends BackendPlugin {
   static metadata = { name: "caller", type: "backend" as const };
   static last: HookCaller | undefined;
-  context!: PluginContext;
   readonly tried: string[] = [];
 
-  async initialize(_config: Record<string, unknown>, context: PluginContext): Promise<void> {
-    this.context = context;
+  override async initialize(config: Record<string, unknown>, context: PluginContext): Promise<void> {
+    await super.initialize(config, context);
     HookCaller.last = this;
   }
 
