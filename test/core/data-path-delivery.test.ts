@@ -207,7 +207,14 @@ describe("quarantine of a failing backend", () => {
   it("without the opt-in, failed deliveries never quarantine, whatever the run's quarantineAfter", async () => {
     const cwd = await tempDir();
     const exp = await withTestExperiment(
-      { cwd, backends: ["down"], batchSize: 10, retry: { initialDelayMs: 1, maxDelayMs: 2 }, quarantineAfter: 2 },
+      {
+        cwd,
+        backends: ["down"],
+        batchSize: 10,
+        retry: { initialDelayMs: 1, maxDelayMs: 2 },
+        quarantineAfter: 2,
+        timeouts: { shutdown: 200 },
+      },
       [DownBackend],
     );
     for (let i = 0; i < 30; i++) exp.logMetric("m", i, i);
