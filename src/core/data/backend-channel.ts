@@ -81,6 +81,15 @@ export class BackendChannel {
   }
 
   /**
+   * Retries now a backend waiting out its backoff (`flush()` and `stop()` want everything
+   * delivered: a backend that answers again must not wait for a retry scheduled up to
+   * `retry.maxDelayMs` later).
+   */
+  hurry(): void {
+    if (this.outage.active) this.outage.interrupt();
+  }
+
+  /**
    * Resolves when the delivery call in flight (if any) has settled, or when `deadlineMs` passes.
    *
    * @param deadlineMs - the longest wait

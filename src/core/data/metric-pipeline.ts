@@ -110,6 +110,7 @@ export class MetricPipeline {
   async settle(deadlineMs: number): Promise<number> {
     this.buffer.drain();
     const seq = this.buffer.lastSeq;
+    for (const c of this.channels) c.hurry();
     await Promise.all(this.channels.map((c) => c.settle(seq, deadlineMs)));
     return seq;
   }

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { MetricRecord } from "../types.js";
@@ -43,7 +43,11 @@ export async function removeSegment(path: string): Promise<void> {
 }
 
 /**
- * Writes a segment's cursor file durably: a temporary file, fsynced, renamed over the old one.
+ * Writes a segment's cursor file atomically: a temporary file renamed over the old one, so a
+ * process killed at any moment leaves the old cursor or the new one, never a torn one. It is
+ * not fsynced: it runs after every delivered batch, and a killed process's writes survive in the
+ * page cache (only a power loss could lose the last cursor, as it loses the backend's own
+ * unsynced writes; replay then repeats those batches rather than skipping any).
  *
  * @param path - the segment file
  * @param cursor - points of it already delivered
@@ -51,13 +55,7 @@ export async function removeSegment(path: string): Promise<void> {
  */
 export function writeCursor(path: string, cursor: number): void {
   const temp = `${path}.cursor.tmp`;
-  const fd = openSync(temp, "w");
-  try {
-    writeSync(fd, `${cursor}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  writeFileSync(temp, `${cursor}\n`);
   renameSync(temp, `${path}.cursor`);
 }
 
