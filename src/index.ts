@@ -30,16 +30,16 @@ export {
 export type { FailureCause } from "./core/failure-cause.js";
 export {
   type ArtifactEvent,
+  type AsyncHookTap,
   type CollectEvent,
   type CreateHooksOptions,
   createHooks,
   type ErrorEvent,
+  type HookTaps,
   type StateChangeEvent,
+  type SyncHookTap,
   type TapErrorEvent,
   type TraceletHooks,
-  type HookTaps,
-  type SyncHookTap,
-  type AsyncHookTap,
 } from "./core/hooks.js";
 export { createLogger, type Logger, type LoggerOptions } from "./core/logger.js";
 export type { RunOptions } from "./core/options.js";

@@ -61,6 +61,13 @@ export interface StopReport {
    * `<run dir>/spool/<backend>/`, by backend; replay them with `tracelet sync <run dir>`.
    */
   spooled: Record<string, number>;
+  /**
+   * Where each backend of {@link StopReport.spooled} has its spool: `<run dir>/spool/<backend>`,
+   * or, when the run directory refused writes, a directory under the OS temporary directory.
+   */
+  spoolDirs: Record<string, string>;
+  /** The `tracelet sync` command lines that deliver what was spooled (none when nothing was). */
+  sync: string[];
 }
 
 /** Options of one `logMetric` call. */

@@ -115,15 +115,15 @@ export class Experiment extends RunLog implements AsyncDisposable {
   private async shutdown(): Promise<StopReport> {
     const began = performance.now();
     this.currentState = "stopping";
-    let spooled: Record<string, number> = {};
+    let left: Omit<StopReport, "failures"> = { spooled: {}, spoolDirs: {}, sync: [] };
     // Whatever throws, the run ends "stopped" and the exit guard lets go of it.
     try {
-      spooled = await shutdownRun(this.run, () => (this.closed = true), began, this.end ?? FINISHED);
+      left = await shutdownRun(this.run, () => (this.closed = true), began, this.end ?? FINISHED);
     } finally {
       this.closed = true;
       this.currentState = "stopped";
       releaseRun(this);
     }
-    return { failures: [...this.failures], spooled };
+    return { failures: [...this.failures], ...left };
   }
 }

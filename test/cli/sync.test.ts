@@ -20,7 +20,10 @@ describe("tracelet sync", () => {
     await exp.stop();
     const spool = new Spool(join(exp.runDir, "spool", "jsonl"), { plugin: "jsonl", config: {}, run: exp.identity });
     const names: string[] = [];
-    let seg = spool.append(undefined, MetricChunk.fromRecords([{ name: "m", value: 1, step: 1, timestamp: 5 }], 2, names));
+    let seg = spool.append(
+      undefined,
+      MetricChunk.fromRecords([{ name: "m", value: 1, step: 1, timestamp: 5 }], 2, names),
+    );
     seg = spool.append(seg, MetricChunk.fromRecords([{ name: "m", value: 2, step: 2, timestamp: 6 }], 3, names));
     spool.seal(seg);
     await appendFile(seg.path, '{"name":"m","value":3,"st');

@@ -91,10 +91,9 @@ describe("a backend whose server is down for a while (issue 11: an outage is not
   it("down for the whole run while a never-yielding loop logs 2M points: all spooled, sync delivers them with their timestamps", async () => {
     const cwd = await tempDir();
     RemoteBackend.down = true;
-    const exp = await withTestExperiment(
-      { cwd, backends: ["remote"], timeouts: { flush: 200, shutdown: 2000 } },
-      [RemoteBackend],
-    );
+    const exp = await withTestExperiment({ cwd, backends: ["remote"], timeouts: { flush: 200, shutdown: 2000 } }, [
+      RemoteBackend,
+    ]);
     const n = 2_000_000;
     const began = Date.now();
     for (let i = 0; i < n; i++) exp.logMetric(`m${i % 1000}`, i, i);

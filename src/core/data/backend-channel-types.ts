@@ -32,6 +32,8 @@ export interface ChannelStatus {
   queuedPoints: number;
   /** Points waiting in the spool on disk. */
   spooledPoints: number;
+  /** Where the spool is (`<run dir>/spool/<backend>`, or its fallback when the run dir refused it). */
+  spoolDir: string;
   /** Whether the backend is failing and being retried. */
   outage: boolean;
   /** Retries made since the run started. */

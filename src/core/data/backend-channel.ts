@@ -1,10 +1,10 @@
 import type { PluginHost } from "../lifecycle/plugin-host.js";
 import type { MetricRecord } from "../types.js";
-import type { MetricChunk } from "./metric-chunk.js";
 import { within } from "../util/within.js";
 import type { BackendChannelOptions, ChannelStatus } from "./backend-channel-types.js";
 import { ChannelQueue, type QueueEntry } from "./channel-queue.js";
 import { deliverOnce } from "./delivery-attempt.js";
+import type { MetricChunk } from "./metric-chunk.js";
 import { Outage } from "./outage.js";
 import { SeqWaiters } from "./seq-waiters.js";
 
@@ -45,6 +45,7 @@ export class BackendChannel {
     return {
       queuedPoints: this.queue.memPoints,
       spooledPoints: this.queue.diskPoints,
+      spoolDir: this.options.spool.dir,
       outage: this.outage.active,
       retries: this.outage.retries,
     };

@@ -91,7 +91,12 @@ export class MetricChunk {
     for (let i = from; i < to; i++) {
       // Steps below 2^30 become small integers, which V8 formats and compares faster.
       const step = steps[i];
-      out[i - from] = { name: names[ids[i]], value: values[i], step: step < SMALL ? step | 0 : step, timestamp: times[i] };
+      out[i - from] = {
+        name: names[ids[i]],
+        value: values[i],
+        step: step < SMALL ? step | 0 : step,
+        timestamp: times[i],
+      };
     }
     return out;
   }

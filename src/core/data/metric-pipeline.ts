@@ -1,3 +1,4 @@
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { secretPaths } from "../config/secret-paths.js";
@@ -33,6 +34,17 @@ export interface MetricPipelineOptions {
   retry?: RetryOptions;
   /** The run's deadlines: each delivery is bounded by the plugin's `flush` deadline. */
   timeouts: Required<Timeouts>;
+}
+
+/**
+ * Where a run's spools go when its run directory refuses writes: a directory laid out like a run
+ * directory under the OS temporary directory, so `tracelet sync <it>` replays it.
+ *
+ * @param identity - the run
+ * @returns `<tmp>/tracelet-spool/<project>/<run id>`
+ */
+export function spoolFallbackRoot(identity: RunIdentity): string {
+  return join(tmpdir(), "tracelet-spool", encodeURIComponent(identity.project), encodeURIComponent(identity.runId));
 }
 
 /** Default bound of the chunks a backend's queue holds in memory. */
@@ -72,8 +84,9 @@ export class MetricPipeline {
    */
   attach(host: PluginHost): void {
     const { identity, logger } = this.options;
+    const dir = join("spool", encodeURIComponent(host.name));
     const spool = new Spool(
-      join(identity.runDir, "spool", encodeURIComponent(host.name)),
+      join(identity.runDir, dir),
       {
         plugin: host.name,
         config: { ...host.config },
@@ -82,6 +95,7 @@ export class MetricPipeline {
       },
       undefined,
       logger,
+      join(spoolFallbackRoot(identity), dir),
     );
     const channel = new BackendChannel({
       host,

@@ -1,13 +1,4 @@
-import {
-  closeSync,
-  fstatSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  writeFileSync,
-  writeSync,
-  writevSync,
-} from "node:fs";
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, writeFileSync, writeSync, writevSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { TraceletError } from "../errors.js";
@@ -47,19 +38,30 @@ export interface SpoolSegment {
  */
 export class Spool {
   private ready = false;
+  private where: string;
 
   /**
    * @param dir - the directory
    * @param meta - written to `backend.json` with the first segment
    * @param session - this process's session in segment names (default now)
    * @param logger - where a failed fsync or close is reported
+   * @param fallback - the directory to use instead when `dir` refuses writes (a read-only or
+   *   full run directory), e.g. under the OS temporary directory
    */
   constructor(
-    readonly dir: string,
+    dir: string,
     private readonly meta: SpoolMeta,
     private readonly session: number = Date.now(),
     private readonly logger?: Logger,
-  ) {}
+    private readonly fallback?: string,
+  ) {
+    this.where = dir;
+  }
+
+  /** The directory segments are written to (the fallback once the first one refused). */
+  get dir(): string {
+    return this.where;
+  }
 
   /**
    * Appends a batch, to `segment` when it is still open, not full and its file still exists, else
@@ -141,9 +143,25 @@ export class Spool {
 
   private prepare(): void {
     if (this.ready) return;
-    mkdirSync(this.dir, { recursive: true });
-    writeFileSync(join(this.dir, "backend.json"), `${JSON.stringify(scrubbedMeta(this.meta), null, 2)}\n`);
+    try {
+      this.create(this.where);
+    } catch (error) {
+      // A run directory that refuses writes (read-only, full, not ours) must not lose the points:
+      // they go to the fallback, and the stop report says where.
+      if (!this.fallback || this.fallback === this.where) throw error;
+      this.create(this.fallback);
+      this.logger?.warn(
+        { err: error, dir: this.where, fallback: this.fallback },
+        "the run directory refuses the spool: spooling elsewhere",
+      );
+      this.where = this.fallback;
+    }
     this.ready = true;
+  }
+
+  private create(dir: string): void {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "backend.json"), `${JSON.stringify(scrubbedMeta(this.meta), null, 2)}\n`);
   }
 }
 
