@@ -48,10 +48,10 @@ export async function shutdownRun(
   await flushRun(run);
   // From here on logging and side calls throw; what was logged while stopping is still delivered.
   closeLogging();
-  const spooled = await run.pipeline.close(run.timeouts.flush);
+  const { spooled, inFlight } = await run.pipeline.close(run.timeouts.flush);
   await run.side.settle();
   await flushBackends(run);
-  const left = spoolReport(run, spooled);
+  const left = spoolReport(run, spooled, inFlight);
   if (left.sync.length > 0) {
     run.logger.warn(
       { spooled, spoolDirs: left.spoolDirs },
@@ -63,7 +63,11 @@ export async function shutdownRun(
 }
 
 // Each spool is `<root>/spool/<backend>`, the root being the run dir or its fallback.
-function spoolReport(run: RunParts, spooled: Record<string, number>): Omit<StopReport, "failures"> {
+function spoolReport(
+  run: RunParts,
+  spooled: Record<string, number>,
+  inFlight: Record<string, number>,
+): Omit<StopReport, "failures"> {
   const status = run.pipeline.status();
   const spoolDirs: Record<string, string> = {};
   const roots = new Set<string>();
@@ -73,7 +77,8 @@ function spoolReport(run: RunParts, spooled: Record<string, number>): Omit<StopR
     spoolDirs[name] = dir;
     roots.add(dirname(dirname(dir)));
   }
-  return { spooled, spoolDirs, sync: [...roots].map((root) => `tracelet sync ${JSON.stringify(root)}`) };
+  const sync = [...roots].map((root) => `tracelet sync ${JSON.stringify(root)}`);
+  return { spooled, inFlight, spoolDirs, sync };
 }
 
 /**

@@ -62,6 +62,12 @@ export interface StopReport {
    */
   spooled: Record<string, number>;
   /**
+   * Of {@link StopReport.spooled}, the points of a delivery call that was still running when the
+   * deadline passed, by backend: should that call succeed late, they leave the spool (so nothing
+   * is sent twice) and `tracelet sync` replays that many fewer. Empty when no call was running.
+   */
+  inFlight: Record<string, number>;
+  /**
    * Where each backend of {@link StopReport.spooled} has its spool: `<run dir>/spool/<backend>`,
    * or, when the run directory refused writes, a directory under the OS temporary directory.
    */

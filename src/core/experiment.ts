@@ -115,7 +115,7 @@ export class Experiment extends RunLog implements AsyncDisposable {
   private async shutdown(): Promise<StopReport> {
     const began = performance.now();
     this.currentState = "stopping";
-    let left: Omit<StopReport, "failures"> = { spooled: {}, spoolDirs: {}, sync: [] };
+    let left: Omit<StopReport, "failures"> = { spooled: {}, inFlight: {}, spoolDirs: {}, sync: [] };
     // Whatever throws, the run ends "stopped" and the exit guard lets go of it.
     try {
       left = await shutdownRun(this.run, () => (this.closed = true), began, this.end ?? FINISHED);

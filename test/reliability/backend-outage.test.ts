@@ -99,7 +99,10 @@ describe("a backend whose server is down for a while (issue 11: an outage is not
     for (let i = 0; i < n; i++) exp.logMetric(`m${i % 1000}`, i, i);
     const ended = Date.now();
     const report = await exp.stop();
+    // Issue 12 B16: the count is exactly what sync replays (no call was in flight).
     expect(report.spooled).toEqual({ remote: n });
+    expect(report.inFlight).toEqual({});
+    expect(report.sync).toEqual([`tracelet sync ${JSON.stringify(exp.runDir)}`]);
     RemoteBackend.down = false;
     const [spool] = findSpools(exp.runDir);
     let next = 0;

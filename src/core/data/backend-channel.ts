@@ -126,6 +126,14 @@ export class BackendChannel {
   }
 
   /**
+   * Points of the delivery call still running after the channel halted: parked in the spool, and
+   * taken out of it again if that call succeeds late (0 when no call is in flight).
+   */
+  get pendingLate(): number {
+    return this.halted ? (this.inFlight?.count ?? 0) : 0;
+  }
+
+  /**
    * Delivers what waited while the backend was not active (disabled, failed): called when it
    * becomes active again, so that a `flush()` right after does not wait for a new batch.
    */

@@ -133,9 +133,10 @@ export class MetricPipeline {
    * Final delivery at stop: settles, then halts every channel (what is left goes to the spool).
    *
    * @param deadlineMs - the longest wait
-   * @returns points left in spools, by backend (only backends with some)
+   * @returns points left in spools, by backend (only backends with some), and among them those of
+   *   a delivery call still running, which leave the spool if it succeeds late
    */
-  async close(deadlineMs: number): Promise<Record<string, number>> {
+  async close(deadlineMs: number): Promise<{ spooled: Record<string, number>; inFlight: Record<string, number> }> {
     const began = performance.now();
     this.buffer.close();
     await this.settle(deadlineMs);
@@ -144,7 +145,10 @@ export class MetricPipeline {
     // backend's stop() must not come before it settles, within what is left of the deadline.
     const left = Math.max(0, deadlineMs - (performance.now() - began));
     await Promise.all(this.channels.map((c) => c.idle(left)));
-    return this.haltAll();
+    const spooled = this.haltAll();
+    const inFlight: Record<string, number> = {};
+    for (const c of this.channels) if (c.pendingLate > 0) inFlight[c.host.name] = c.pendingLate;
+    return { spooled, inFlight };
   }
 
   /**
