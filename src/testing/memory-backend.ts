@@ -50,6 +50,14 @@ export class MemoryBackend extends BackendPlugin<MemoryBackendConfig> {
     MemoryBackend.last = this;
   }
 
+  /**
+   * Keeps one point, with its step and logging timestamp.
+   *
+   * @param name - metric name
+   * @param value - the value
+   * @param step - its step (default 0)
+   * @param timestamp - when it was logged, ms since the epoch (default now)
+   */
   logMetric(name: string, value: number, step = 0, timestamp = Date.now()): void {
     this.points.push({ name, value, step, timestamp });
   }
