@@ -33,11 +33,14 @@ export {
 export type { FailureCause } from "./core/failure-cause.js";
 export {
   type ArtifactEvent,
+  type AsyncHookTap,
   type CollectEvent,
   type CreateHooksOptions,
   createHooks,
   type ErrorEvent,
+  type HookTaps,
   type StateChangeEvent,
+  type SyncHookTap,
   type TapErrorEvent,
   type TraceletHooks,
 } from "./core/hooks.js";

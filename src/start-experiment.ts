@@ -189,6 +189,7 @@ export async function startExperiment(
     batchSize: o.batchSize,
     flushIntervalMs: o.flushIntervalMs,
     onInvalidMetric: o.onInvalidMetric,
+    maxQueuedBytes: o.maxQueuedBytes,
     maxQueuedPoints: o.maxQueuedPoints,
     retry: o.retry,
   });

@@ -6,7 +6,7 @@ import type { NameTable } from "./data/name-table.js";
 import type { TraceletError } from "./errors.js";
 import { createRunParts, type RunParts, runStoppedError } from "./experiment-run.js";
 import type { ExperimentInit, LogMetricOptions } from "./experiment-types.js";
-import type { CollectEvent, TraceletHooks } from "./hooks.js";
+import { type CollectEvent, type HookTaps, hookTaps } from "./hooks.js";
 import type { RunIdentity } from "./types.js";
 
 /**
@@ -16,8 +16,11 @@ import type { RunIdentity } from "./types.js";
 export abstract class RunLog {
   /** Run identity. */
   readonly identity: RunIdentity;
-  /** The run's hooks; tap them to observe or extend the run. */
-  readonly hooks: TraceletHooks;
+  /**
+   * The run's hooks, to observe the run: each can be tapped, never called, and every tap gets
+   * read-only copies (see {@link HookTaps}).
+   */
+  readonly hooks: HookTaps;
   /** @internal The run's parts (data path, side calls, collectors). */
   protected readonly run: RunParts;
   /** @internal Set once logging has closed (late in `stop()`, or at exit). */
@@ -30,7 +33,7 @@ export abstract class RunLog {
   /** @param init - identity, hooks, plugins, deadlines and data-path options */
   protected constructor(init: ExperimentInit) {
     this.identity = init.identity;
-    this.hooks = init.hooks;
+    this.hooks = hookTaps(init.hooks);
     this.run = createRunParts(init, { onSample: (event) => this.ingestSample(event) });
     this.input = this.run.input;
     this.table = this.run.pipeline.names;
@@ -144,7 +147,7 @@ export abstract class RunLog {
    * @internal
    */
   protected ingestSample(event: CollectEvent): void {
-    this.hooks.collect.call(event);
+    this.run.hooks.collect.call(event);
     if (!this.closed) this.input.ingest(event.values, event.timestamp);
   }
 

@@ -58,6 +58,7 @@ export function createRunParts(init: ExperimentInit, callbacks: RunCallbacks): R
     logger,
     batchSize: init.batchSize,
     flushIntervalMs: init.flushIntervalMs,
+    maxQueuedBytes: init.maxQueuedBytes,
     maxQueuedPoints: init.maxQueuedPoints,
     retry: init.retry,
     timeouts,

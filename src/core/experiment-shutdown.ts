@@ -1,4 +1,6 @@
+import { dirname } from "node:path";
 import type { RunParts } from "./experiment-run.js";
+import type { StopReport } from "./experiment-types.js";
 import { forceCleanupAll } from "./lifecycle/force-cleanup.js";
 import { stopAll } from "./lifecycle/run-plugins.js";
 import type { RunEnd } from "./run-end.js";
@@ -33,28 +35,50 @@ export async function flushRun(run: RunParts): Promise<void> {
  * @param closeLogging - makes every later logging call throw `TRACELET_ERR_RUN_STOPPED`
  * @param began - when the shutdown began (`performance.now()`)
  * @param end - how the run ended, handed to every plugin's `stop(end)` (backends record it)
- * @returns points left in spools, by backend
+ * @returns points left in spools, by backend, where they are and the `tracelet sync` lines to run
  */
 export async function shutdownRun(
   run: RunParts,
   closeLogging: () => void,
   began: number,
   end: RunEnd,
-): Promise<Record<string, number>> {
+): Promise<Omit<StopReport, "failures">> {
   await run.schedules.stop();
   await run.schedules.sampleNow();
   await flushRun(run);
   // From here on logging and side calls throw; what was logged while stopping is still delivered.
   closeLogging();
-  const spooled = await run.pipeline.close(run.timeouts.flush);
+  const { spooled, inFlight } = await run.pipeline.close(run.timeouts.flush);
   await run.side.settle();
   await flushBackends(run);
-  if (Object.keys(spooled).length > 0) {
-    const { runDir } = run.identity;
-    run.logger.warn({ spooled, runDir }, `points left in the spool; run "tracelet sync ${runDir}"`);
+  const left = spoolReport(run, spooled, inFlight);
+  if (left.sync.length > 0) {
+    run.logger.warn(
+      { spooled, spoolDirs: left.spoolDirs },
+      `points left in the spool; run "${left.sync.join('" and "')}"`,
+    );
   }
   await stopAll(run.hosts, run.hooks, run.identity, run.timeouts, run.logger, began, end);
-  return spooled;
+  return left;
+}
+
+// Each spool is `<root>/spool/<backend>`, the root being the run dir or its fallback.
+function spoolReport(
+  run: RunParts,
+  spooled: Record<string, number>,
+  inFlight: Record<string, number>,
+): Omit<StopReport, "failures"> {
+  const status = run.pipeline.status();
+  const spoolDirs: Record<string, string> = {};
+  const roots = new Set<string>();
+  for (const name of Object.keys(spooled)) {
+    const dir = status[name]?.spoolDir;
+    if (!dir) continue;
+    spoolDirs[name] = dir;
+    roots.add(dirname(dirname(dir)));
+  }
+  const sync = [...roots].map((root) => `tracelet sync ${JSON.stringify(root)}`);
+  return { spooled, inFlight, spoolDirs, sync };
 }
 
 /**

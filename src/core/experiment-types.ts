@@ -23,9 +23,11 @@ export interface ExperimentInit {
   flushIntervalMs?: number;
   /** What an invalid metric does: throw at the call site (default) or warn and count. */
   onInvalidMetric?: "throw" | "warn";
-  /** Points per backend held in memory before batches spill to the spool (default 65,536). */
+  /** Bytes of batches per backend held in memory before batches spill to the spool (default 32 MiB). */
+  maxQueuedBytes?: number;
+  /** Points per backend held in memory before batches spill to the spool (default: the byte bound alone). */
   maxQueuedPoints?: number;
-  /** Retry delays of a failing backend. */
+  /** Retry delays of a failing backend, and whether failed deliveries ever quarantine it. */
   retry?: RetryOptions;
 }
 
@@ -59,6 +61,19 @@ export interface StopReport {
    * `<run dir>/spool/<backend>/`, by backend; replay them with `tracelet sync <run dir>`.
    */
   spooled: Record<string, number>;
+  /**
+   * Of {@link StopReport.spooled}, the points of a delivery call that was still running when the
+   * deadline passed, by backend: should that call succeed late, they leave the spool (so nothing
+   * is sent twice) and `tracelet sync` replays that many fewer. Empty when no call was running.
+   */
+  inFlight: Record<string, number>;
+  /**
+   * Where each backend of {@link StopReport.spooled} has its spool: `<run dir>/spool/<backend>`,
+   * or, when the run directory refused writes, a directory under the OS temporary directory.
+   */
+  spoolDirs: Record<string, string>;
+  /** The `tracelet sync` command lines that deliver what was spooled (none when nothing was). */
+  sync: string[];
 }
 
 /** Options of one `logMetric` call. */

@@ -26,7 +26,7 @@ export class Experiment extends RunLog implements AsyncDisposable {
 
   private constructor(init: ExperimentInit) {
     super(init);
-    this.hooks.error.tap("tracelet", ({ plugin, hook, error }) => {
+    this.run.hooks.error.tap("tracelet", ({ plugin, hook, error }) => {
       this.failures.push({ plugin, hook, code: error.code, message: error.message, cause: failureCause(error) });
     });
   }
@@ -115,15 +115,15 @@ export class Experiment extends RunLog implements AsyncDisposable {
   private async shutdown(): Promise<StopReport> {
     const began = performance.now();
     this.currentState = "stopping";
-    let spooled: Record<string, number> = {};
+    let left: Omit<StopReport, "failures"> = { spooled: {}, inFlight: {}, spoolDirs: {}, sync: [] };
     // Whatever throws, the run ends "stopped" and the exit guard lets go of it.
     try {
-      spooled = await shutdownRun(this.run, () => (this.closed = true), began, this.end ?? FINISHED);
+      left = await shutdownRun(this.run, () => (this.closed = true), began, this.end ?? FINISHED);
     } finally {
       this.closed = true;
       this.currentState = "stopped";
       releaseRun(this);
     }
-    return { failures: [...this.failures], spooled };
+    return { failures: [...this.failures], ...left };
   }
 }

@@ -52,7 +52,10 @@ export interface StateChangeEvent {
   to: PluginState;
 }
 
-/** The typed hooks of one run, frozen. Tap them under your plugin's name. */
+/**
+ * The typed hooks of one run as the engine holds them: only Tracelet fires them. Plugins and
+ * users get {@link HookTaps}, a view of the same hooks on which they can only tap.
+ */
 export interface TraceletHooks {
   /** Fires once per run while plugins are initialized, in dependency order; each plugin taps it. */
   readonly initialize: AsyncSeriesHook<[RunIdentity]>;
@@ -60,7 +63,7 @@ export interface TraceletHooks {
   readonly start: AsyncSeriesHook<[RunIdentity]>;
   /** Fires after each collector sample, before the values enter the metric buffer. */
   readonly collect: SyncHook<[CollectEvent]>;
-  /** Fires for each batch that leaves the run's buffer; each backend's queue taps it. */
+  /** Fires for each batch that leaves the run's buffer (a frozen copy: backends get theirs directly). */
   readonly metrics: SyncHook<[readonly MetricRecord[]]>;
   /** Fires on `logParams`, with the flattened parameters. */
   readonly params: SyncHook<[Readonly<Record<string, unknown>>]>;
@@ -174,4 +177,141 @@ export function createHooks(options: CreateHooksOptions = {}): TraceletHooks {
     (hook as { intercept(i: object): void }).intercept(isolating(name, report));
   }
   return Object.freeze(hooks);
+}
+
+/** A synchronous hook as an observer sees it: it can tap, never fire. */
+export interface SyncHookTap<T extends unknown[]> {
+  /**
+   * Adds an observer, called with read-only (frozen) arguments each time Tracelet fires the hook.
+   *
+   * @param options - the tap's name (by convention the plugin's), or `{ name, stage?, before? }`
+   * @param fn - the observer; what it returns is ignored, what it throws is reported and skipped
+   */
+  tap(options: string | { name: string; stage?: number; before?: string | string[] }, fn: (...args: T) => void): void;
+  /** Whether anything taps the hook. */
+  isUsed(): boolean;
+}
+
+/** An asynchronous hook as an observer sees it: it can tap, never fire. */
+export interface AsyncHookTap<T extends unknown[]> extends SyncHookTap<T> {
+  /**
+   * Adds an observer that returns a promise; Tracelet waits for it (within the hook's deadline).
+   *
+   * @param options - the tap's name, or `{ name, stage?, before? }`
+   * @param fn - the observer
+   */
+  tapPromise(
+    options: string | { name: string; stage?: number; before?: string | string[] },
+    fn: (...args: T) => Promise<unknown>,
+  ): void;
+  /**
+   * Adds an observer that calls back when done.
+   *
+   * @param options - the tap's name, or `{ name, stage?, before? }`
+   * @param fn - the observer; its last argument is the callback
+   */
+  tapAsync(
+    options: string | { name: string; stage?: number; before?: string | string[] },
+    fn: (...args: [...T, (error?: Error | null) => void]) => void,
+  ): void;
+}
+
+/**
+ * The run's hooks as plugins (`context.hooks`) and users (`exp.hooks`) get them, frozen: each hook
+ * can be tapped, never called, so no plugin can put points, params or tags into the run or forge
+ * a failure through them; every observer receives frozen copies, so none can change what the
+ * backends or the other observers receive.
+ */
+export interface HookTaps {
+  /** See {@link TraceletHooks.initialize}. */
+  readonly initialize: AsyncHookTap<[RunIdentity]>;
+  /** See {@link TraceletHooks.start}. */
+  readonly start: AsyncHookTap<[RunIdentity]>;
+  /** See {@link TraceletHooks.collect}. */
+  readonly collect: SyncHookTap<[CollectEvent]>;
+  /** See {@link TraceletHooks.metrics}. */
+  readonly metrics: SyncHookTap<[readonly MetricRecord[]]>;
+  /** See {@link TraceletHooks.params}. */
+  readonly params: SyncHookTap<[Readonly<Record<string, unknown>>]>;
+  /** See {@link TraceletHooks.tags}. */
+  readonly tags: SyncHookTap<[Readonly<Record<string, string>>]>;
+  /** See {@link TraceletHooks.artifact}. */
+  readonly artifact: AsyncHookTap<[ArtifactEvent]>;
+  /** See {@link TraceletHooks.flush}. */
+  readonly flush: AsyncHookTap<[]>;
+  /** See {@link TraceletHooks.stop}. */
+  readonly stop: AsyncHookTap<[RunIdentity]>;
+  /** See {@link TraceletHooks.error}. */
+  readonly error: SyncHookTap<[ErrorEvent]>;
+  /** See {@link TraceletHooks.stateChange}. */
+  readonly stateChange: SyncHookTap<[StateChangeEvent]>;
+}
+
+const views = new WeakMap<TraceletHooks, HookTaps>();
+
+/**
+ * The tap-only view of a run's hooks (one per hooks object, so it compares equal each time).
+ *
+ * @param hooks - the engine's hooks
+ * @returns the frozen view
+ */
+export function hookTaps(hooks: TraceletHooks): HookTaps {
+  let view = views.get(hooks);
+  if (view) return view;
+  const entries = Object.entries(hooks).map(([name, hook]) => [name, tapOnly(hook as AnyHook)] as const);
+  view = Object.freeze(Object.fromEntries(entries)) as unknown as HookTaps;
+  views.set(hooks, view);
+  return view;
+}
+
+type TapOptions = string | { name: string; stage?: number; before?: string | string[] };
+interface AnyHook {
+  tap(options: TapOptions, fn: AnyFn): void;
+  tapAsync?(options: TapOptions, fn: AnyFn): void;
+  tapPromise?(options: TapOptions, fn: AnyFn): void;
+  isUsed(): boolean;
+}
+
+function tapOnly(hook: AnyHook): object {
+  const view: Record<string, unknown> = {
+    tap: (options: TapOptions, fn: AnyFn) => hook.tap(options, (...args) => fn(...args.map(readOnly))),
+    isUsed: () => hook.isUsed(),
+  };
+  if (hook.tapPromise) {
+    const tapPromise = hook.tapPromise.bind(hook);
+    view.tapPromise = (options: TapOptions, fn: AnyFn) => tapPromise(options, (...args) => fn(...args.map(readOnly)));
+  }
+  if (hook.tapAsync) {
+    const tapAsync = hook.tapAsync.bind(hook);
+    view.tapAsync = (options: TapOptions, fn: AnyFn) =>
+      tapAsync(options, (...args) => {
+        const callback = args.pop();
+        return fn(...args.map(readOnly), callback);
+      });
+  }
+  return Object.freeze(view);
+}
+
+// What an observer receives: the value itself when nothing in it can be changed (primitives, and
+// what the engine already froze all the way down), else a frozen copy. Errors are passed as they
+// are (their class matters).
+function readOnly(value: unknown): unknown {
+  if (typeof value !== "object" || value === null || value instanceof Error) return value;
+  if (Array.isArray(value)) {
+    let same = Object.isFrozen(value);
+    const items = value.map((v) => {
+      const r = readOnly(v);
+      if (r !== v) same = false;
+      return r;
+    });
+    return same ? value : Object.freeze(items);
+  }
+  let same = Object.isFrozen(value);
+  const copy: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const r = readOnly(v);
+    if (r !== v) same = false;
+    copy[k] = r;
+  }
+  return same ? value : Object.freeze(copy);
 }

@@ -39,9 +39,18 @@ export interface RunOptions {
   onInvalidMetric?: "throw" | "warn";
   /** Where the host package.json is looked for (default `process.cwd()`). */
   cwd?: string;
-  /** Points per backend held in memory before its batches spill to `<run dir>/spool/` (default 65,536). */
+  /**
+   * Bytes of batches each backend's queue holds in memory (batches are shared by every backend,
+   * 28 bytes a point) before newer batches spill to `<run dir>/spool/` (default 32 MiB).
+   */
+  maxQueuedBytes?: number;
+  /** Points per backend held in memory before its batches spill to the spool (default: the byte bound alone). */
   maxQueuedPoints?: number;
-  /** Retry delays of a failing backend (default 100 ms doubling up to 30 s, with jitter). */
+  /**
+   * A failing backend's retries: delays (default 100 ms doubling up to 30 s, with jitter), retried
+   * for as long as the run lasts; `quarantineAfter` failed deliveries in a row quarantine it
+   * (default: never).
+   */
   retry?: RetryOptions;
   /**
    * Plugin discovery: `cache` is `"default"` (trust what installs change), `"strict"` (also
@@ -72,6 +81,7 @@ export const RUN_OPTION_KEYS: ReadonlySet<string> = new Set([
   "flushIntervalMs",
   "onInvalidMetric",
   "cwd",
+  "maxQueuedBytes",
   "maxQueuedPoints",
   "retry",
   "discovery",
@@ -142,7 +152,7 @@ export function checkRunOptions(options: unknown, origin: string): asserts optio
       { details: { origin } },
     );
   }
-  for (const key of ["batchSize", "maxQueuedPoints", "workerCount"]) {
+  for (const key of ["batchSize", "maxQueuedBytes", "maxQueuedPoints", "workerCount"]) {
     const v = o[key];
     if (v !== undefined && (typeof v !== "number" || !Number.isSafeInteger(v) || v < 1)) {
       throw new TraceletError(
@@ -163,7 +173,7 @@ export function checkRunOptions(options: unknown, origin: string): asserts optio
   if (o.retry !== undefined && !isRetry(o.retry)) {
     throw new TraceletError(
       "TRACELET_ERR_OPTION_INVALID",
-      `Option "retry" from ${origin} takes { initialDelayMs?, maxDelayMs? } as positive numbers of ms.`,
+      `Option "retry" from ${origin} takes { initialDelayMs?, maxDelayMs? } as positive numbers of ms and { quarantineAfter? } as a positive integer.`,
     );
   }
   if (o.discovery !== undefined && !isDiscovery(o.discovery)) {
@@ -199,8 +209,10 @@ function isDiscovery(value: unknown): boolean {
 
 function isRetry(value: unknown): boolean {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  return Object.entries(value).every(
-    ([k, v]) => (k === "initialDelayMs" || k === "maxDelayMs") && typeof v === "number" && v > 0 && v < 2 ** 31,
+  return Object.entries(value).every(([k, v]) =>
+    k === "quarantineAfter"
+      ? typeof v === "number" && Number.isSafeInteger(v) && v >= 1
+      : (k === "initialDelayMs" || k === "maxDelayMs") && typeof v === "number" && v > 0 && v < 2 ** 31,
   );
 }
 

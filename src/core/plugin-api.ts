@@ -56,8 +56,11 @@ export interface PluginInstance {
 
 /** A backend instance as the engine sees it. */
 export interface BackendInstance extends PluginInstance {
-  /** Receives one point. */
-  logMetric(name: string, value: number, step?: number): void | Promise<void>;
+  /**
+   * Receives one point: its step, and its timestamp (ms since the epoch, when `logMetric` was
+   * called; Tracelet always passes both, on every path, replay included).
+   */
+  logMetric(name: string, value: number, step?: number, timestamp?: number): void | Promise<void>;
   /** Receives a batch of points, in logging order. */
   logMetrics?(batch: MetricRecord[]): void | Promise<void>;
   /** Receives run parameters (flattened). */

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { FailureCause } from "./failure-cause.js";
-import type { TraceletHooks } from "./hooks.js";
+import type { HookTaps } from "./hooks.js";
 import type { HookName, PluginState, PluginType, RunIdentity } from "./primitives.js";
 
 export type { HookName, MetricRecord, PluginState, PluginType, RunIdentity } from "./primitives.js";
@@ -20,7 +20,7 @@ export interface PluginContext {
    * that throws is reported and skipped. (Optional only so that hand-made contexts in tests
    * and tools stay valid; the engine always sets it.)
    */
-  readonly hooks?: TraceletHooks;
+  readonly hooks?: HookTaps;
   /**
    * True when `tracelet sync` replays a spool into the backend: the run ended long ago, so a
    * backend does not record a new status or start time for it (an interrupted run stays interrupted).

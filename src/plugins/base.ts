@@ -78,13 +78,14 @@ export abstract class BackendPlugin<C extends object = Record<string, unknown>>
   implements BackendInstance
 {
   /**
-   * Receives one point.
+   * Receives one point (from the default {@link BackendPlugin.logMetrics}, one call per point).
    *
    * @param name - metric name
    * @param value - value
-   * @param step - step
+   * @param step - step (always passed by Tracelet)
+   * @param timestamp - when it was logged, ms since the epoch (always passed by Tracelet)
    */
-  abstract logMetric(name: string, value: number, step?: number): void | Promise<void>;
+  abstract logMetric(name: string, value: number, step?: number, timestamp?: number): void | Promise<void>;
 
   /**
    * Receives a batch in logging order; the default loops over {@link BackendPlugin.logMetric}.

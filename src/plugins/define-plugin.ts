@@ -29,7 +29,7 @@ export interface PluginHandlers<C> {
 /** What a backend's `setup` returns. */
 export interface BackendHandlers<C> extends PluginHandlers<C> {
   /** Receives one point. */
-  logMetric(name: string, value: number, step?: number): MaybePromise<void>;
+  logMetric(name: string, value: number, step?: number, timestamp?: number): MaybePromise<void>;
   /** Receives a batch (default: one `logMetric` per point). */
   logMetrics?(batch: MetricRecord[]): MaybePromise<void>;
   /** Receives params. */
@@ -133,12 +133,12 @@ export function definePlugin<const S extends ConfigSchema, const T extends Plugi
     getStatus(): Record<string, unknown> {
       return this.#h.getStatus?.() ?? {};
     }
-    logMetric(name: string, value: number, step?: number): MaybePromise<void> {
-      return this.#h.logMetric?.(name, value, step);
+    logMetric(name: string, value: number, step?: number, timestamp?: number): MaybePromise<void> {
+      return this.#h.logMetric?.(name, value, step, timestamp);
     }
     async logMetrics(batch: MetricRecord[]): Promise<void> {
       if (this.#h.logMetrics) return this.#h.logMetrics(batch);
-      for (const p of batch) await this.#h.logMetric?.(p.name, p.value, p.step);
+      for (const p of batch) await this.#h.logMetric?.(p.name, p.value, p.step, p.timestamp);
     }
     logParams(params: Record<string, unknown>): MaybePromise<void> {
       return this.#h.logParams?.(params);

@@ -38,6 +38,8 @@ export class MemoryBackend extends BackendPlugin<MemoryBackendConfig> {
   readonly points: MetricRecord[] = [];
   /** Params received (merged). */
   readonly params: Record<string, unknown> = {};
+  /** Tags received (the run's tags as last set). */
+  tags: Readonly<Record<string, string>> = {};
   /** Artifacts received. */
   readonly artifacts: MemoryArtifact[] = [];
   /** Whether `stop()` was called. */
@@ -48,8 +50,16 @@ export class MemoryBackend extends BackendPlugin<MemoryBackendConfig> {
     MemoryBackend.last = this;
   }
 
-  logMetric(name: string, value: number, step = 0): void {
-    this.points.push({ name, value, step, timestamp: Date.now() });
+  /**
+   * Keeps one point, with its step and logging timestamp.
+   *
+   * @param name - metric name
+   * @param value - the value
+   * @param step - its step (default 0)
+   * @param timestamp - when it was logged, ms since the epoch (default now)
+   */
+  logMetric(name: string, value: number, step = 0, timestamp = Date.now()): void {
+    this.points.push({ name, value, step, timestamp });
   }
 
   /**
@@ -63,6 +73,15 @@ export class MemoryBackend extends BackendPlugin<MemoryBackendConfig> {
 
   override logParams(params: Record<string, unknown>): void {
     Object.assign(this.params, params);
+  }
+
+  /**
+   * Keeps the run's tags.
+   *
+   * @param tags - every tag of the run
+   */
+  setTags(tags: Readonly<Record<string, string>>): void {
+    this.tags = { ...tags };
   }
 
   override logArtifact(localPath: string, artifactPath?: string): void {

@@ -55,7 +55,7 @@ describe("tracelet sync with a plugin that imports the library itself", () => {
     const run = spawnSync(process.execPath, ["run.mjs"], { cwd: dir, encoding: "utf8", env: { ...env, X_FAIL: "1" } });
     expect(run.status, run.stderr).toBe(0);
     const runDir = run.stdout.trim();
-    expect(readdirSync(join(runDir, "spool", "x")).some((f) => f.endsWith(".jsonl"))).toBe(true);
+    expect(readdirSync(join(runDir, "spool", "x")).some((f) => f.endsWith(".tls"))).toBe(true);
 
     const sync = runCli(["sync", runDir], { cwd: dir, env });
     expect(sync.status, sync.stderr).toBe(0);

@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { appendFile, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { MetricChunk } from "../../src/core/data/metric-chunk.js";
 import { Spool } from "../../src/core/data/spool.js";
 import { type RunIdentity, readMetrics, startExperiment } from "../../src/index.js";
 import { ROOT, runCli } from "../helpers/cli.js";
@@ -18,8 +19,12 @@ describe("tracelet sync", () => {
     exp.logMetric("m", 0, 0);
     await exp.stop();
     const spool = new Spool(join(exp.runDir, "spool", "jsonl"), { plugin: "jsonl", config: {}, run: exp.identity });
-    let seg = spool.append(undefined, [{ name: "m", value: 1, step: 1, timestamp: 5 }], 2);
-    seg = spool.append(seg, [{ name: "m", value: 2, step: 2, timestamp: 6 }], 3);
+    const names: string[] = [];
+    let seg = spool.append(
+      undefined,
+      MetricChunk.fromRecords([{ name: "m", value: 1, step: 1, timestamp: 5 }], 2, names),
+    );
+    seg = spool.append(seg, MetricChunk.fromRecords([{ name: "m", value: 2, step: 2, timestamp: 6 }], 3, names));
     spool.seal(seg);
     await appendFile(seg.path, '{"name":"m","value":3,"st');
     const out = cli("sync", exp.runDir);
@@ -44,11 +49,11 @@ describe("tracelet sync", () => {
     const cwd = await tempDir();
     const dir = join(cwd, "spool", "ghost");
     const spool = new Spool(dir, { plugin: "ghost", config: {}, run: { runDir: cwd } as RunIdentity });
-    spool.seal(spool.append(undefined, [{ name: "m", value: 1, step: 1, timestamp: 1 }], 1));
+    spool.seal(spool.append(undefined, MetricChunk.fromRecords([{ name: "m", value: 1, step: 1, timestamp: 1 }], 1)));
     const out = cli("sync", cwd);
     expect(out.status).toBe(1);
     expect(out.stderr).toContain("TRACELET_ERR_PLUGIN_NOT_FOUND");
-    expect(readdirSync(dir).filter((f) => f.endsWith(".jsonl"))).toHaveLength(1);
+    expect(readdirSync(dir).filter((f) => f.endsWith(".tls"))).toHaveLength(1);
   });
 });
 
@@ -95,13 +100,13 @@ describe("tracelet sync options and deadlines", () => {
       runDir,
     };
     const spool = new Spool(dir, { plugin: "stuck", config: {}, run });
-    spool.seal(spool.append(undefined, [{ name: "m", value: 1, step: 1, timestamp: 1 }], 1));
+    spool.seal(spool.append(undefined, MetricChunk.fromRecords([{ name: "m", value: 1, step: 1, timestamp: 1 }], 1)));
     const out = spawnSync(process.execPath, [join(root, "dist/cli/main.js"), "sync", runDir, "--timeout", "200"], {
       cwd: project,
       encoding: "utf8",
     });
     expect(out.status, out.stderr).toBe(1);
     expect(out.stderr).toContain("TRACELET_ERR_HOOK_TIMEOUT");
-    expect(readdirSync(dir).filter((f) => f.endsWith(".jsonl"))).toHaveLength(1);
+    expect(readdirSync(dir).filter((f) => f.endsWith(".tls"))).toHaveLength(1);
   });
 });

@@ -36,7 +36,7 @@ async function twoSegmentsInAnOutage() {
   await vi.waitFor(() => expect(exp.status().delivery.flaky.spooledPoints).toBe(200));
   const dir = join(exp.runDir, "spool", "flaky");
   const segments = readdirSync(dir)
-    .filter((f) => f.endsWith(".jsonl"))
+    .filter((f) => f.endsWith(".tls"))
     .sort();
   expect(segments).toHaveLength(2);
   return { exp, dir, segments };
@@ -96,7 +96,7 @@ while (calls < 2) await tick();
 for (let i = 100; i < 200; i++) exp.logMetric("m", i, i);
 while (exp.status().delivery.flaky.spooledPoints < 200) await tick();
 const dir = join(exp.runDir, "spool", "flaky");
-const second = readdirSync(dir).filter((f) => f.endsWith(".jsonl")).sort()[1];
+const second = readdirSync(dir).filter((f) => f.endsWith(".tls")).sort()[1];
 rmSync(join(dir, second));
 mkdirSync(join(dir, second)); // unreadable as a file (EISDIR), but there
 failing = false;

@@ -164,7 +164,13 @@ describe("the experiment API", () => {
   it("status() shows each backend's queue", async () => {
     const exp = await memoryRun(await tempDir());
     exp.logMetric("x", 1);
-    expect(exp.status().delivery.memory).toEqual({ queuedPoints: 0, spooledPoints: 0, outage: false, retries: 0 });
+    expect(exp.status().delivery.memory).toEqual({
+      queuedPoints: 0,
+      spooledPoints: 0,
+      spoolDir: join(exp.runDir, "spool", "memory"),
+      outage: false,
+      retries: 0,
+    });
     await exp.stop();
   });
 });

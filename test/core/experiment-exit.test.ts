@@ -2,23 +2,17 @@ import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { listSegments, readSegment } from "../../src/core/data/spool-files.js";
 import { readMetrics } from "../../src/index.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
 const fixtures = resolve(import.meta.dirname, "../fixtures/data-path");
 const root = resolve(import.meta.dirname, "../..");
 
-function spoolPoints(runDir: string, backend: string): number[] {
-  const dir = join(runDir, "spool", backend);
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith(".jsonl"))
-    .sort();
-  return files.flatMap((f) =>
-    readFileSync(join(dir, f), "utf8")
-      .split("\n")
-      .filter(Boolean)
-      .map((l) => JSON.parse(l).step as number),
-  );
+async function spoolPoints(runDir: string, backend: string): Promise<number[]> {
+  const segments = listSegments(join(runDir, "spool", backend));
+  const points = await Promise.all(segments.map(readSegment));
+  return points.flat().map((p) => p.step);
 }
 
 describe("a process that ends without stop()", () => {
@@ -67,7 +61,7 @@ describe("a process that ends without stop()", () => {
     expect(run.status, run.stderr).toBe(0);
     const runDir = join(cwd, "tracelet-runs", "exit", "exit-run");
     expect((await readMetrics(runDir)).points).toHaveLength(0);
-    expect(spoolPoints(runDir, "jsonl")).toEqual(Array.from({ length: n }, (_, i) => i));
+    expect(await spoolPoints(runDir, "jsonl")).toEqual(Array.from({ length: n }, (_, i) => i));
 
     const sync = spawnSync(process.execPath, [join(root, "dist/cli/main.js"), "sync", runDir], { encoding: "utf8" });
     expect(sync.status, sync.stderr).toBe(0);
@@ -88,7 +82,7 @@ describe("a process that ends without stop()", () => {
     const runDir = join(cwd, "tracelet-runs", "exit", "exit-run");
     const delivered = (await readMetrics(runDir)).points.map((p) => p.step);
     expect(delivered).toEqual(Array.from({ length: n / 2 }, (_, i) => i));
-    expect([...delivered, ...spoolPoints(runDir, "jsonl")]).toEqual(Array.from({ length: n }, (_, i) => i));
+    expect([...delivered, ...(await spoolPoints(runDir, "jsonl"))]).toEqual(Array.from({ length: n }, (_, i) => i));
     const sync = spawnSync(process.execPath, [join(root, "dist/cli/main.js"), "sync", runDir], { encoding: "utf8" });
     expect(sync.status, sync.stderr).toBe(0);
     expect((await readMetrics(runDir)).points.map((p) => p.step)).toEqual(Array.from({ length: n }, (_, i) => i));

@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
+import { MetricChunk } from "../../src/core/data/metric-chunk.js";
 import { Spool } from "../../src/core/data/spool.js";
 import { guardedRunCount } from "../../src/core/lifecycle/exit-guard.js";
 import { BackendPlugin, type RunIdentity } from "../../src/index.js";
@@ -137,7 +138,10 @@ describe("spool crash safety", () => {
     const errors: string[] = [];
     const logger = { error: vi.fn((_o: unknown, msg: string) => errors.push(msg)) };
     const spool = new Spool(dir, { plugin: "x", config: {}, run: { runDir: dir } as RunIdentity }, 1, logger as never);
-    const segment = spool.append(undefined, [{ name: "m", value: 1, step: 0, timestamp: 1 }], 1);
+    const segment = spool.append(
+      undefined,
+      MetricChunk.fromRecords([{ name: "m", value: 1, step: 0, timestamp: 1 }], 1),
+    );
     const fd = segment.fd as number;
     spool.seal({ ...segment }); // closes the real fd
     segment.fd = fd; // now stale: fsync and close both fail (EBADF)

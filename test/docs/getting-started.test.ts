@@ -9,7 +9,7 @@ describe("docs/getting-started.md", () => {
   it("lists what an Experiment offers: ids, directory, status, the stop report", () => {
     for (const member of ["exp.id", "exp.runId", "exp.runDir", "exp.status()", "await exp.stop()", "await exp.flush()"])
       expect(guide).toContain(`\`${member}`);
-    expect(guide).toMatch(/stop report `\{ failures, spooled \}`/);
+    expect(guide).toMatch(/stop report `\{ failures, spooled, inFlight, spoolDirs, sync \}`/);
     for (const status of ["finished", "interrupted", "failed"]) expect(guide).toContain(`\`${status}\``);
   });
 

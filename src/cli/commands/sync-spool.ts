@@ -4,7 +4,7 @@ import { validateConfig } from "../../core/config/config-validator.js";
 import { scrubError, scrubText, secretValues } from "../../core/config/redact.js";
 import { type FoundSpool, replaySpool } from "../../core/data/replay-spool.js";
 import { isTraceletError, TraceletError } from "../../core/errors.js";
-import { createHooks } from "../../core/hooks.js";
+import { createHooks, hookTaps } from "../../core/hooks.js";
 import type { BackendInstance } from "../../core/plugin-api.js";
 import { spoolIdentity } from "../../core/spool-identity.js";
 import type { PluginManager } from "../../plugins/plugin-manager.js";
@@ -77,7 +77,7 @@ export async function replayOneSpool(spool: FoundSpool, options: ReplayOneOption
       logger: pluginLogger(logger, record.name, record.configSchema, () => config),
       signal: new AbortController().signal,
       run,
-      hooks: createHooks(),
+      hooks: hookTaps(createHooks()),
       replay: true,
     };
     await backend.initialize(config, context);

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { PluginHost } from "../lifecycle/plugin-host.js";
 import type { RetryOptions } from "./backoff.js";
+import type { MetricChunk } from "./metric-chunk.js";
 import type { Spool } from "./spool.js";
 
 /** Options of {@link BackendChannel}. */
@@ -11,8 +12,12 @@ export interface BackendChannelOptions {
   spool: Spool;
   /** Deadline of each delivery, ms. */
   timeoutMs: number;
-  /** Points held in memory before batches spill to the spool. */
+  /** Bytes of chunks held in memory before chunks spill to the spool. */
+  maxQueuedBytes: number;
+  /** Points held in memory before chunks spill to the spool (`Infinity`: the byte bound alone). */
   maxQueuedPoints: number;
+  /** Called when the queue lets go of a chunk it held in memory. */
+  release: (chunk: MetricChunk) => void;
   /** Points per delivery when replaying the spool. */
   batchSize: number;
   /** Retry delays. */
@@ -27,6 +32,8 @@ export interface ChannelStatus {
   queuedPoints: number;
   /** Points waiting in the spool on disk. */
   spooledPoints: number;
+  /** Where the spool is (`<run dir>/spool/<backend>`, or its fallback when the run dir refused it). */
+  spoolDir: string;
   /** Whether the backend is failing and being retried. */
   outage: boolean;
   /** Retries made since the run started. */

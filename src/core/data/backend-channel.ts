@@ -4,16 +4,18 @@ import { within } from "../util/within.js";
 import type { BackendChannelOptions, ChannelStatus } from "./backend-channel-types.js";
 import { ChannelQueue, type QueueEntry } from "./channel-queue.js";
 import { deliverOnce } from "./delivery-attempt.js";
+import type { MetricChunk } from "./metric-chunk.js";
 import { Outage } from "./outage.js";
 import { SeqWaiters } from "./seq-waiters.js";
 
 /**
- * One backend's own queue. Batches are delivered one at a time, in order, so a slow backend
- * never slows the caller or the others; a call that passes its deadline is waited for (the
- * deadline only starts the outage), so no batch is ever sent twice. Past `maxQueuedPoints`, or while the backend fails,
- * batches go to the spool on disk instead of memory; failed deliveries are retried with
- * exponential backoff and jitter; on recovery the spool is replayed in order before newer
- * batches, which queue behind it on disk.
+ * One backend's own queue. Batches are delivered one at a time, in order, on event-loop turns,
+ * so a slow backend never slows the caller or the others; a call that passes its deadline is
+ * waited for (the deadline only starts the outage), so no batch is ever sent twice. Past
+ * `maxQueuedBytes` of chunks in memory (a loop that never yields, a slow backend), or while the
+ * backend fails, chunks go to the binary spool on disk instead; failed deliveries are retried
+ * with capped exponential backoff and jitter for as long as the run lasts; on recovery the spool
+ * is replayed in order before newer batches, which queue behind it on disk.
  */
 export class BackendChannel {
   private readonly queue: ChannelQueue;
@@ -29,7 +31,7 @@ export class BackendChannel {
 
   /** @param options - the backend, its spool, bounds and retry delays */
   constructor(private readonly options: BackendChannelOptions) {
-    this.queue = new ChannelQueue(options.spool, options.logger, options.host.name);
+    this.queue = new ChannelQueue(options.spool, options.logger, options.host.name, options.release);
     this.outage = new Outage(options.host, options.retry, options.logger);
   }
 
@@ -43,24 +45,26 @@ export class BackendChannel {
     return {
       queuedPoints: this.queue.memPoints,
       spooledPoints: this.queue.diskPoints,
+      spoolDir: this.options.spool.dir,
       outage: this.outage.active,
       retries: this.outage.retries,
     };
   }
 
   /**
-   * Queues a batch (in memory, or on disk past the bound or during an outage).
+   * Queues a chunk (in memory, or on disk past the bound or during an outage).
    *
-   * @param batch - points in logging order
-   * @param seq - the batch's sequence number
+   * @param chunk - a sealed chunk, shared with the other backends' queues
    */
-  enqueue(batch: MetricRecord[], seq: number): void {
+  enqueue(chunk: MetricChunk): void {
+    const queue = this.queue;
     const toDisk =
       this.halted ||
       this.outage.active ||
       !this.host.active ||
-      this.queue.memPoints + batch.length > this.options.maxQueuedPoints;
-    this.queue.push(batch, seq, toDisk);
+      queue.memBytes + chunk.bytes > this.options.maxQueuedBytes ||
+      queue.memPoints + chunk.length > this.options.maxQueuedPoints;
+    queue.push(chunk, toDisk);
     this.kick();
   }
 
@@ -75,6 +79,15 @@ export class BackendChannel {
   async settle(seq: number, deadlineMs: number): Promise<boolean> {
     if (this.isSettled(seq)) return true;
     return this.waiters.wait(seq, deadlineMs);
+  }
+
+  /**
+   * Retries now a backend waiting out its backoff (`flush()` and `stop()` want everything
+   * delivered: a backend that answers again must not wait for a retry scheduled up to
+   * `retry.maxDelayMs` later).
+   */
+  hurry(): void {
+    if (this.outage.active) this.outage.interrupt();
   }
 
   /**
@@ -110,6 +123,14 @@ export class BackendChannel {
     }
     this.waiters.releaseAll();
     return this.queue.diskPoints;
+  }
+
+  /**
+   * Points of the delivery call still running after the channel halted: parked in the spool, and
+   * taken out of it again if that call succeeds late (0 when no call is in flight).
+   */
+  get pendingLate(): number {
+    return this.halted ? (this.inFlight?.count ?? 0) : 0;
   }
 
   /**

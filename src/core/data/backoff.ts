@@ -4,6 +4,12 @@ export interface RetryOptions {
   initialDelayMs?: number;
   /** Longest delay between retries, ms (default 30,000). */
   maxDelayMs?: number;
+  /**
+   * Failed deliveries in a row after which a backend is quarantined (its points then go only to
+   * its spool, for `tracelet sync`). Default: never; a backend that fails is in an outage and is
+   * retried for as long as the run lasts.
+   */
+  quarantineAfter?: number;
 }
 
 /**

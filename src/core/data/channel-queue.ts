@@ -1,11 +1,12 @@
 import type { Logger } from "pino";
 import type { MetricRecord } from "../types.js";
+import type { MetricChunk } from "./metric-chunk.js";
 import type { Spool, SpoolSegment } from "./spool.js";
 import { readSegment, removeSegment } from "./spool-files.js";
 
-/** One queued item: a batch in memory, or a spool segment on disk (with its read cursor). */
+/** One queued item: a shared chunk in memory, or a spool segment on disk (with its read cursor). */
 export type QueueEntry =
-  | { kind: "mem"; batch: MetricRecord[]; seq: number }
+  | { kind: "mem"; chunk: MetricChunk }
   | { kind: "disk"; segment: SpoolSegment; points?: MetricRecord[]; cursor: number };
 
 /**
@@ -15,6 +16,8 @@ export type QueueEntry =
 export class ChannelQueue {
   /** Points in memory. */
   memPoints = 0;
+  /** Bytes of the chunks held in memory. */
+  memBytes = 0;
   /** Points in the spool. */
   diskPoints = 0;
   private fifo: QueueEntry[] = [];
@@ -24,11 +27,13 @@ export class ChannelQueue {
    * @param spool - the backend's spool
    * @param logger - where a refused spool write is reported
    * @param name - the backend's name, for that report
+   * @param release - called when the queue lets go of a chunk it held in memory
    */
   constructor(
     private readonly spool: Spool,
     private readonly logger: Logger,
     private readonly name: string,
+    private readonly release: (chunk: MetricChunk) => void,
   ) {}
 
   /** Entries waiting. */
@@ -42,16 +47,23 @@ export class ChannelQueue {
   }
 
   /**
-   * Adds a batch at the end, on disk when asked (or when it must, to keep the order).
+   * Adds a chunk at the end, on disk when asked (or when it must, to keep the order).
    *
-   * @param batch - points in logging order
-   * @param seq - the batch's sequence number
+   * @param chunk - a sealed chunk (the queue takes a reference while it holds it in memory)
    * @param toDisk - spill it rather than keep it in memory
    */
-  push(batch: MetricRecord[], seq: number, toDisk: boolean): void {
-    if ((toDisk || this.diskEntries > 0) && this.spill(batch, seq)) return;
-    this.fifo.push({ kind: "mem", batch, seq });
-    this.memPoints += batch.length;
+  push(chunk: MetricChunk, toDisk: boolean): void {
+    if ((toDisk || this.diskEntries > 0) && this.spill(chunk)) return;
+    chunk.refs++;
+    this.fifo.push({ kind: "mem", chunk });
+    this.memPoints += chunk.length;
+    this.memBytes += chunk.bytes;
+  }
+
+  private dropMem(chunk: MetricChunk): void {
+    this.memPoints -= chunk.length;
+    this.memBytes -= chunk.bytes;
+    if (--chunk.refs === 0) this.release(chunk);
   }
 
   /**
@@ -65,7 +77,7 @@ export class ChannelQueue {
   async next(max: number): Promise<MetricRecord[] | undefined> {
     const entry = this.fifo[0];
     if (!entry) return undefined;
-    if (entry.kind === "mem") return entry.batch;
+    if (entry.kind === "mem") return entry.chunk.toRecords();
     this.spool.seal(entry.segment);
     try {
       entry.points ??= await readSegment(entry.segment.path);
@@ -96,18 +108,31 @@ export class ChannelQueue {
     if (this.fifo[0] !== entry) return undefined;
     if (entry.kind === "mem") {
       this.fifo.shift();
-      this.memPoints -= count;
-      return entry.seq;
+      this.dropMem(entry.chunk);
+      return entry.chunk.seq;
     }
     entry.cursor += count;
     this.diskPoints -= count;
-    if (entry.cursor < (entry.points?.length ?? 0)) return undefined;
+    if (entry.cursor < (entry.points?.length ?? 0)) {
+      // Durable before the next batch goes out: a process killed now resumes after these points
+      // (in this process or in `tracelet sync`), never sending them twice.
+      this.saveCursor(entry);
+      return undefined;
+    }
     this.fifo.shift();
     this.diskEntries--;
-    // A torn line read back as nothing still counted when it was written.
+    // A torn block read back as nothing still counted when it was written.
     this.diskPoints -= entry.segment.points - entry.cursor;
     await removeSegment(entry.segment.path);
     return entry.segment.lastSeq;
+  }
+
+  private saveCursor(entry: QueueEntry & { kind: "disk" }): void {
+    try {
+      this.spool.saveCursor(entry.segment, entry.cursor);
+    } catch (error) {
+      this.logger.error({ plugin: this.name, err: error }, "could not record spool replay progress");
+    }
   }
 
   /**
@@ -125,7 +150,7 @@ export class ChannelQueue {
       else if (e.kind === "disk") {
         this.fifo.push(e);
         this.diskEntries++;
-      } else if (this.spill(e.batch, e.seq)) this.memPoints -= e.batch.length;
+      } else if (this.spill(e.chunk)) this.dropMem(e.chunk);
       else this.fifo.push(e);
     }
   }
@@ -146,13 +171,13 @@ export class ChannelQueue {
     const head = this.fifo[0];
     if (head?.kind !== "mem") return head;
     try {
-      const segment = this.spool.append(undefined, head.batch, head.seq);
+      const segment = this.spool.append(undefined, head.chunk);
       this.spool.seal(segment);
-      const parked: QueueEntry = { kind: "disk", segment, points: head.batch, cursor: 0 };
+      const parked: QueueEntry = { kind: "disk", segment, points: head.chunk.toRecords(), cursor: 0 };
       this.fifo[0] = parked;
       this.diskEntries++;
-      this.memPoints -= head.batch.length;
-      this.diskPoints += head.batch.length;
+      this.diskPoints += head.chunk.length;
+      this.dropMem(head.chunk);
       return parked;
     } catch (error) {
       this.logger.error({ plugin: this.name, err: error }, "could not spool the batch in flight");
@@ -162,7 +187,7 @@ export class ChannelQueue {
 
   /**
    * After delivery halted: records that `count` points of the head segment were delivered late,
-   * and removes them from the file so that `tracelet sync` does not send them again.
+   * so that `tracelet sync` does not send them again.
    *
    * @param entry - the head the points came from
    * @param count - points delivered
@@ -174,37 +199,34 @@ export class ChannelQueue {
     this.trimHead();
   }
 
-  /** Rewrites the head segment without the points already delivered from it (or removes it). */
+  /**
+   * Records how far the head segment was delivered (its cursor file), or removes the segment
+   * when all of it was, so that `tracelet sync` resumes exactly there.
+   */
   trimHead(): void {
     const head = this.fifo[0];
     if (head?.kind !== "disk" || head.cursor === 0 || !head.points) return;
-    const rest = head.points.slice(head.cursor);
-    try {
-      this.spool.rewrite(head.segment, rest);
-    } catch (error) {
-      this.logger.error({ plugin: this.name, err: error }, "could not trim a delivered spool segment");
+    if (head.cursor < head.points.length) {
+      this.saveCursor(head);
       return;
     }
-    if (rest.length > 0) {
-      head.points = rest;
-      head.cursor = 0;
-      return;
-    }
+    this.spool.seal(head.segment);
+    void removeSegment(head.segment.path);
     this.fifo.shift();
     this.diskEntries--;
   }
 
-  /** Appends one batch to the spool; false when the disk refused it (it then stays in memory). */
-  private spill(batch: MetricRecord[], seq: number): boolean {
+  /** Appends one chunk to the spool; false when the disk refused it (it then stays in memory). */
+  private spill(chunk: MetricChunk): boolean {
     const tail = this.fifo[this.fifo.length - 1];
     const open = tail?.kind === "disk" && tail.segment.fd !== undefined ? tail.segment : undefined;
     try {
-      const segment = this.spool.append(open, batch, seq);
+      const segment = this.spool.append(open, chunk);
       if (segment !== open) {
         this.fifo.push({ kind: "disk", segment, cursor: 0 });
         this.diskEntries++;
       }
-      this.diskPoints += batch.length;
+      this.diskPoints += chunk.length;
       return true;
     } catch (error) {
       this.logger.error({ plugin: this.name, err: error }, "could not spool a batch; kept in memory");

@@ -2,13 +2,14 @@ import type { BackendInstance } from "../plugin-api.js";
 import type { MetricRecord } from "../types.js";
 
 /**
- * Hands a batch to a backend point by point, in order, through `logMetric`.
+ * Hands a batch to a backend point by point, in order, through `logMetric`, each point with its
+ * own step and timestamp.
  *
  * @param backend - the backend
  * @param batch - the points
  */
 export async function deliverOneByOne(backend: BackendInstance, batch: readonly MetricRecord[]): Promise<void> {
-  for (const p of batch) await backend.logMetric(p.name, p.value, p.step);
+  for (const p of batch) await backend.logMetric(p.name, p.value, p.step, p.timestamp);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { MetricRecord } from "../types.js";
+import { MetricChunk } from "./metric-chunk.js";
 
 /** Options of {@link MetricBuffer}. */
 export interface MetricBufferOptions {
@@ -8,40 +8,23 @@ export interface MetricBufferOptions {
   batchSize?: number;
   /** Longest time a point waits in the buffer, ms (default 100). */
   flushIntervalMs?: number;
-  /** Sealed batches held before they are materialised on the call path (default 16). */
-  maxSealed?: number;
-  /** Receives each batch, in logging order, with its sequence number (from 1). */
-  emit: (batch: MetricRecord[], seq: number) => void;
+  /**
+   * Receives each sealed chunk, in logging order, its `seq` set (from 1). Called on the caller's
+   * stack: it must only queue the chunk, never deliver it.
+   */
+  emit: (chunk: MetricChunk) => void;
 }
 
-const SMALL = 2 ** 30;
-
-/** One batch in columns. */
-interface Chunk {
-  ids: Int32Array;
-  values: Float64Array;
-  steps: Float64Array;
-  times: Float64Array;
-  length: number;
-}
-
-function newChunk(capacity: number): Chunk {
-  return {
-    ids: new Int32Array(capacity),
-    values: new Float64Array(capacity),
-    steps: new Float64Array(capacity),
-    times: new Float64Array(capacity),
-    length: 0,
-  };
-}
+/** Released chunks kept for reuse. */
+const POOL_SIZE = 8;
 
 /**
- * The run's metric buffer: columns of name ids, values, steps and timestamps. `push` writes
- * four typed-array slots and allocates nothing. A full column set is sealed; sealed batches are
- * turned into `MetricRecord` arrays on the next event-loop turn (or at once when a loop that
- * never yields has sealed `maxSealed` of them, which bounds memory), and a timer seals a
- * partial batch `flushIntervalMs` after its first point. The timer is armed only while points
- * wait (and unref'd): an idle run does not wake up.
+ * The run's metric buffer: a {@link MetricChunk} being filled. `push` writes four typed-array
+ * slots and allocates nothing. A full chunk is sealed and handed on at once, as it is (nothing
+ * is converted on the caller's thread, whether or not its loop ever yields); a timer seals a
+ * partial chunk `flushIntervalMs` after its first point. The timer is armed only while points
+ * wait (and unref'd): an idle run does not wake up. Chunks that every queue let go of come back
+ * through {@link MetricBuffer.recycle}.
  */
 export class MetricBuffer {
   private ids: Int32Array;
@@ -50,34 +33,23 @@ export class MetricBuffer {
   private times: Float64Array;
   private n = 0;
   private readonly capacity: number;
-  private readonly sealed: Chunk[] = [];
-  private readonly pool: Chunk[] = [];
-  private current: Chunk;
-  private scheduled = false;
+  private readonly pool: MetricChunk[] = [];
+  private current: MetricChunk;
   private seq = 0;
-  private readonly maxSealed: number;
   private timer: NodeJS.Timeout | undefined;
   private armed = false;
   private closed = false;
   private readonly options: MetricBufferOptions;
-  private readonly emitSealed = (): void => {
-    this.scheduled = false;
-    this.flushSealed();
-  };
   private readonly onTimer = (): void => {
     this.armed = false;
-    if (this.n > 0) {
-      this.seal();
-      this.flushSealed();
-    }
+    if (this.n > 0) this.seal();
   };
 
   /** @param options - names, batch size, interval and the receiver */
   constructor(options: MetricBufferOptions) {
     this.options = options;
     this.capacity = Math.max(1, Math.floor(options.batchSize ?? 4096));
-    this.maxSealed = Math.max(1, options.maxSealed ?? 16);
-    this.current = newChunk(this.capacity);
+    this.current = new MetricChunk(this.capacity, options.names);
     this.ids = this.current.ids;
     this.values = this.current.values;
     this.steps = this.current.steps;
@@ -86,12 +58,10 @@ export class MetricBuffer {
 
   /** Points not yet handed on. */
   get size(): number {
-    let total = this.n;
-    for (const c of this.sealed) total += c.length;
-    return total;
+    return this.n;
   }
 
-  /** Sequence number of the last batch handed on (0 before the first). */
+  /** Sequence number of the last chunk handed on (0 before the first). */
   get lastSeq(): number {
     return this.seq;
   }
@@ -116,10 +86,9 @@ export class MetricBuffer {
     else if (i === 0 && !this.armed) this.arm();
   }
 
-  /** Hands on everything buffered now, as batches in order. */
+  /** Hands on everything buffered now. */
   drain(): void {
     if (this.n > 0) this.seal();
-    this.flushSealed();
   }
 
   /** Stops the timer for good (the buffer can still be drained). */
@@ -127,6 +96,19 @@ export class MetricBuffer {
     this.closed = true;
     this.armed = false;
     clearTimeout(this.timer);
+  }
+
+  /**
+   * Takes back a chunk no queue holds any more, for reuse.
+   *
+   * @param chunk - a chunk this buffer sealed
+   */
+  recycle(chunk: MetricChunk): void {
+    if (chunk.refs === 0 && chunk.ids.length === this.capacity && this.pool.length < POOL_SIZE) {
+      chunk.length = 0;
+      chunk.seq = 0;
+      this.pool.push(chunk);
+    }
   }
 
   // One Timeout object, re-armed with refresh(): no allocation per batch.
@@ -141,34 +123,17 @@ export class MetricBuffer {
   }
 
   private seal(): void {
-    this.current.length = this.n;
-    this.sealed.push(this.current);
-    this.current = this.pool.pop() ?? newChunk(this.capacity);
+    const sealed = this.current;
+    sealed.length = this.n;
+    sealed.seq = ++this.seq;
+    this.current = this.pool.pop() ?? new MetricChunk(this.capacity, this.options.names);
     this.ids = this.current.ids;
     this.values = this.current.values;
     this.steps = this.current.steps;
     this.times = this.current.times;
     this.n = 0;
-    if (this.sealed.length >= this.maxSealed) this.flushSealed();
-    else if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.emitSealed);
-    }
-  }
-
-  private flushSealed(): void {
-    const names = this.options.names;
-    for (let chunk = this.sealed.shift(); chunk; chunk = this.sealed.shift()) {
-      const { ids, values, steps, times, length } = chunk;
-      const batch: MetricRecord[] = new Array(length);
-      for (let i = 0; i < length; i++) {
-        // Steps below 2^30 become small integers, which V8 formats and compares faster.
-        const step = steps[i];
-        batch[i] = { name: names[ids[i]], value: values[i], step: step < SMALL ? step | 0 : step, timestamp: times[i] };
-      }
-      chunk.length = 0;
-      if (this.pool.length < 4) this.pool.push(chunk);
-      this.options.emit(batch, ++this.seq);
-    }
+    this.options.emit(sealed);
+    // No queue took it (no backend): it can be reused at once.
+    if (sealed.refs === 0) this.recycle(sealed);
   }
 }

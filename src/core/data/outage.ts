@@ -4,9 +4,10 @@ import type { PluginHost } from "../lifecycle/plugin-host.js";
 import { backoffDelay, type RetryOptions } from "./backoff.js";
 
 /**
- * One backend's outage: from its first failed delivery until one succeeds. Every failed attempt
- * counts toward quarantine, but only the first of an outage is reported; retries wait with
- * exponential backoff and jitter, and a halting channel can cut a wait short.
+ * One backend's outage: from its first failed delivery until one succeeds. Only the first failure
+ * of an outage is reported; retries wait with exponential backoff (capped) and jitter, for as long
+ * as the run lasts, and a halting channel can cut a wait short. An outage is not a misbehaviour:
+ * it quarantines the backend only when the run opted in (`retry.quarantineAfter`).
  */
 export class Outage {
   /** Whether the backend is failing now. */
@@ -14,6 +15,8 @@ export class Outage {
   /** Retries made since the run started. */
   retries = 0;
   private attempt = 0;
+  // Failed deliveries in a row (reset by a success).
+  private failures = 0;
   private wake: (() => void) | undefined;
 
   /**
@@ -40,7 +43,9 @@ export class Outage {
     });
     const first = !this.active;
     this.active = true;
-    host.recordFailure("logMetrics", error, first);
+    this.failures++;
+    const limit = this.retry.quarantineAfter ?? Number.POSITIVE_INFINITY;
+    host.recordFailure("logMetrics", error, first, this.failures >= limit);
   }
 
   /** Records a successful delivery: ends the outage, if there was one. */
@@ -49,6 +54,7 @@ export class Outage {
     if (this.active) this.logger.info({ plugin: this.host.name, retries: this.attempt }, "backend recovered");
     this.active = false;
     this.attempt = 0;
+    this.failures = 0;
   }
 
   /**

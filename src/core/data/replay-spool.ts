@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { BackendInstance } from "../plugin-api.js";
 import { deliverBatch } from "./deliver-batch.js";
 import type { SpoolMeta } from "./spool.js";
-import { listSegments, readSegment, removeSegment } from "./spool-files.js";
+import { listSegments, readCursor, readSegment, removeSegment, writeCursor } from "./spool-files.js";
 
 /** One backend's spool found in a run directory. */
 export interface FoundSpool {
@@ -46,9 +46,13 @@ export function findSpools(runDir: string): FoundSpool[] {
 }
 
 /**
- * Delivers a spool to a started backend, segment by segment in order, in batches; each
- * segment is deleted once the backend has taken it and flushed. The directory is removed when
- * it is empty. A failure stops the replay; what was not delivered stays on disk.
+ * Delivers a spool to a started backend, segment by segment in order, in batches, from where
+ * the last replay stopped: each segment's durable cursor (`<segment>.cursor`) says how many of
+ * its points were already delivered, and it is moved on (written, fsynced) after each batch the
+ * backend took and flushed, so a replay killed at any moment resumes right after the last batch
+ * acknowledged, never sending one twice nor skipping one. A segment is deleted once it was all
+ * delivered; the directory is removed when it is empty. A failure stops the replay; what was not
+ * delivered stays on disk.
  *
  * @param spool - the spool
  * @param backend - a started backend instance
@@ -64,15 +68,30 @@ export async function replaySpool(
   let segments = 0;
   for (const path of spool.segments) {
     const records = await readSegment(path);
-    for (let i = 0; i < records.length; i += batchSize) {
+    for (let i = readCursor(path); i < records.length; ) {
       const batch = records.slice(i, i + batchSize);
       await deliverBatch(backend, batch);
+      await backend.flush?.();
+      i += batch.length;
+      points += batch.length;
+      if (i < records.length) writeCursor(path, i);
     }
-    await backend.flush?.();
     await removeSegment(path);
-    points += records.length;
     segments++;
   }
   if (listSegments(spool.dir).length === 0) rmSync(spool.dir, { recursive: true, force: true });
   return { points, segments };
+}
+
+/**
+ * Counts the points a spool still holds for delivery: each segment's points past its cursor,
+ * exactly what {@link replaySpool} would send.
+ *
+ * @param spool - the spool
+ * @returns the count
+ */
+export async function pendingPoints(spool: FoundSpool): Promise<number> {
+  let n = 0;
+  for (const path of spool.segments) n += Math.max(0, (await readSegment(path)).length - readCursor(path));
+  return n;
 }

@@ -1,10 +1,12 @@
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { MetricRecord } from "../types.js";
 import { decodeText } from "./record-codec.js";
+import { decodeSegment } from "./spool-codec.js";
 
-const SEGMENT_NAME = /^\d{13}-\d{12}\.jsonl$/;
+// `.tls`: binary segments; `.jsonl`: the JSON Lines segments of Tracelet before 1.1, still replayed.
+const SEGMENT_NAME = /^\d{13}-\d{12}\.(tls|jsonl)$/;
 
 /**
  * A spool segment's file name: the writing process's session (its run's start, ms) and the
@@ -13,10 +15,10 @@ const SEGMENT_NAME = /^\d{13}-\d{12}\.jsonl$/;
  *
  * @param session - ms since the epoch when the writing pipeline started
  * @param seq - the first batch's sequence number
- * @returns e.g. `1795323161351-000000000042.jsonl`
+ * @returns e.g. `1795323161351-000000000042.tls`
  */
 export function segmentName(session: number, seq: number): string {
-  return `${String(session).padStart(13, "0")}-${String(seq).padStart(12, "0")}.jsonl`;
+  return `${String(session).padStart(13, "0")}-${String(seq).padStart(12, "0")}.tls`;
 }
 
 /**
@@ -26,7 +28,8 @@ export function segmentName(session: number, seq: number): string {
  * @returns its points in order
  */
 export async function readSegment(path: string): Promise<MetricRecord[]> {
-  return decodeText(await readFile(path, "utf8")).points;
+  if (path.endsWith(".jsonl")) return decodeText(await readFile(path, "utf8")).points;
+  return decodeSegment(await readFile(path)).points;
 }
 
 /**
@@ -36,6 +39,39 @@ export async function readSegment(path: string): Promise<MetricRecord[]> {
  */
 export async function removeSegment(path: string): Promise<void> {
   await unlink(path).catch(() => undefined);
+  await unlink(`${path}.cursor`).catch(() => undefined);
+}
+
+/**
+ * Writes a segment's cursor file atomically: a temporary file renamed over the old one, so a
+ * process killed at any moment leaves the old cursor or the new one, never a torn one. It is
+ * not fsynced: it runs after every delivered batch, and a killed process's writes survive in the
+ * page cache (only a power loss could lose the last cursor, as it loses the backend's own
+ * unsynced writes; replay then repeats those batches rather than skipping any).
+ *
+ * @param path - the segment file
+ * @param cursor - points of it already delivered
+ * @throws Error when the disk refuses the write
+ */
+export function writeCursor(path: string, cursor: number): void {
+  const temp = `${path}.cursor.tmp`;
+  writeFileSync(temp, `${cursor}\n`);
+  renameSync(temp, `${path}.cursor`);
+}
+
+/**
+ * Reads a segment's cursor file: how many of its points were already delivered.
+ *
+ * @param path - the segment file
+ * @returns the count (0 without a readable cursor file)
+ */
+export function readCursor(path: string): number {
+  try {
+    const n = Number(readFileSync(`${path}.cursor`, "utf8").trim());
+    return Number.isSafeInteger(n) && n > 0 ? n : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /**

@@ -1,20 +1,10 @@
-import {
-  closeSync,
-  fstatSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  renameSync,
-  unlinkSync,
-  writeFileSync,
-  writeSync,
-} from "node:fs";
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, writeFileSync, writeSync, writevSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { TraceletError } from "../errors.js";
-import type { MetricRecord } from "../types.js";
-import { RecordEncoder } from "./record-codec.js";
-import { segmentName } from "./spool-files.js";
+import type { MetricChunk } from "./metric-chunk.js";
+import { encodeBlock, SEGMENT_MAGIC, type SegmentNames, segmentNames } from "./spool-codec.js";
+import { segmentName, writeCursor } from "./spool-files.js";
 import { type SpoolMeta, scrubbedMeta } from "./spool-meta.js";
 
 export type { SpoolMeta } from "./spool-meta.js";
@@ -36,53 +26,74 @@ export interface SpoolSegment {
   batches: number;
   /** Open file descriptor while batches may still be appended. */
   fd?: number;
+  /** The names the segment already defines (while it is open). */
+  names?: SegmentNames;
 }
 
 /**
- * One backend's spool directory, `<run dir>/spool/<backend>/`: JSON Lines segments named by
- * sequence number plus `backend.json`. Writes are synchronous so that they also work inside a
- * process `exit` handler.
+ * One backend's spool directory, `<run dir>/spool/<backend>/`: binary segments (see
+ * `spool-codec.ts`: each batch's columns written as they are in memory) named by sequence number,
+ * plus `backend.json`. Writes are synchronous so that they also work inside a process `exit`
+ * handler, and cost a copy of the columns, not an encoding of each point.
  */
 export class Spool {
-  private readonly encoder = new RecordEncoder();
   private ready = false;
+  private where: string;
 
   /**
    * @param dir - the directory
    * @param meta - written to `backend.json` with the first segment
    * @param session - this process's session in segment names (default now)
    * @param logger - where a failed fsync or close is reported
+   * @param fallback - the directory to use instead when `dir` refuses writes (a read-only or
+   *   full run directory), e.g. under the OS temporary directory
    */
   constructor(
-    readonly dir: string,
+    dir: string,
     private readonly meta: SpoolMeta,
     private readonly session: number = Date.now(),
     private readonly logger?: Logger,
-  ) {}
+    private readonly fallback?: string,
+  ) {
+    this.where = dir;
+  }
+
+  /** The directory segments are written to (the fallback once the first one refused). */
+  get dir(): string {
+    return this.where;
+  }
 
   /**
    * Appends a batch, to `segment` when it is still open, not full and its file still exists, else
    * to a new segment.
    *
    * @param segment - the segment to extend, if any
-   * @param batch - the points
-   * @param seq - the batch's sequence number
+   * @param chunk - the points
    * @returns the segment the batch went to
    * @throws TraceletError `TRACELET_ERR_SPOOL_FAILED`
    */
-  append(segment: SpoolSegment | undefined, batch: readonly MetricRecord[], seq: number): SpoolSegment {
+  append(segment: SpoolSegment | undefined, chunk: MetricChunk): SpoolSegment {
+    const seq = chunk.seq;
     try {
       this.prepare();
       let target = segment;
       // A segment file deleted while open would swallow every later batch: a new one is started.
-      if (!target || target.fd === undefined || target.batches >= SEGMENT_BATCHES || unlinked(target.fd)) {
+      if (
+        !target ||
+        target.fd === undefined ||
+        target.batches >= SEGMENT_BATCHES ||
+        target.names?.table !== chunk.names ||
+        unlinked(target.fd)
+      ) {
         if (target) this.seal(target);
         const path = join(this.dir, segmentName(this.session, seq));
-        target = { path, firstSeq: seq, lastSeq: seq, points: 0, batches: 0, fd: openSync(path, "a") };
+        const fd = openSync(path, "a");
+        target = { path, firstSeq: seq, lastSeq: seq, points: 0, batches: 0, fd, names: segmentNames(chunk.names) };
+        writeSync(fd, SEGMENT_MAGIC);
       }
-      writeSync(target.fd as number, this.encoder.encode(batch));
+      writeAll(target.fd as number, encodeBlock(chunk, target.names as SegmentNames));
       target.lastSeq = seq;
-      target.points += batch.length;
+      target.points += chunk.length;
       target.batches++;
       return target;
     } catch (error) {
@@ -104,6 +115,7 @@ export class Spool {
     if (segment.fd === undefined) return;
     const fd = segment.fd;
     segment.fd = undefined;
+    segment.names = undefined;
     try {
       fsyncSync(fd);
     } catch (error) {
@@ -117,41 +129,61 @@ export class Spool {
   }
 
   /**
-   * Replaces a sealed segment's content with the points not yet delivered (written to a temporary
-   * file, then renamed over it), or deletes it when nothing is left, so that `tracelet sync`
-   * never sends a point twice.
+   * Records that the first `cursor` points of a segment were delivered, in its cursor file
+   * (`<segment>.cursor`, written to a temporary file, fsynced, then renamed over it), so that a
+   * replay after a crash (`tracelet sync`, or this process) starts right after them.
    *
-   * @param segment - a sealed segment
-   * @param rest - the points still to deliver, in order
+   * @param segment - the segment
+   * @param cursor - points of it delivered, from its start
    * @throws Error when the disk refuses the write
    */
-  rewrite(segment: SpoolSegment, rest: readonly MetricRecord[]): void {
-    this.seal(segment);
-    if (rest.length === 0) {
-      try {
-        unlinkSync(segment.path);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-      }
-    } else {
-      const temp = `${segment.path}.tmp`;
-      const fd = openSync(temp, "w");
-      try {
-        writeSync(fd, this.encoder.encode(rest));
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(temp, segment.path);
-    }
-    segment.points = rest.length;
+  saveCursor(segment: SpoolSegment, cursor: number): void {
+    writeCursor(segment.path, cursor);
   }
 
   private prepare(): void {
     if (this.ready) return;
-    mkdirSync(this.dir, { recursive: true });
-    writeFileSync(join(this.dir, "backend.json"), `${JSON.stringify(scrubbedMeta(this.meta), null, 2)}\n`);
+    try {
+      this.create(this.where);
+    } catch (error) {
+      // A run directory that refuses writes (read-only, full, not ours) must not lose the points:
+      // they go to the fallback, and the stop report says where.
+      if (!this.fallback || this.fallback === this.where) throw error;
+      this.create(this.fallback);
+      this.logger?.warn(
+        { err: error, dir: this.where, fallback: this.fallback },
+        "the run directory refuses the spool: spooling elsewhere",
+      );
+      this.where = this.fallback;
+    }
     this.ready = true;
+  }
+
+  private create(dir: string): void {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "backend.json"), `${JSON.stringify(scrubbedMeta(this.meta), null, 2)}\n`);
+  }
+}
+
+// writev may write less than asked (a full disk, a signal): the rest is written until done or
+// refused, so a block is never silently cut short.
+function writeAll(fd: number, buffers: Buffer[]): void {
+  let total = 0;
+  for (const b of buffers) total += b.length;
+  let written = writevSync(fd, buffers);
+  while (written < total) {
+    let skip = written;
+    const rest: Buffer[] = [];
+    for (const b of buffers) {
+      if (skip >= b.length) skip -= b.length;
+      else {
+        rest.push(skip > 0 ? b.subarray(skip) : b);
+        skip = 0;
+      }
+    }
+    const n = writevSync(fd, rest);
+    if (n <= 0) throw new Error("short write to the spool");
+    written += n;
   }
 }
 

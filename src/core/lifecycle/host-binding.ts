@@ -1,4 +1,5 @@
 import { secretValues } from "../config/redact.js";
+import { hookTaps } from "../hooks.js";
 import type { BackendInstance, CollectorInstance, PluginInstance } from "../plugin-api.js";
 import type { HookName, PluginContext, RunIdentity, Timeouts } from "../types.js";
 import { HostLifecycle } from "./host-lifecycle.js";
@@ -85,7 +86,7 @@ export abstract class HostBinding extends HostLifecycle {
    * @returns name, logger, signal, run identity, hooks
    */
   context(signal: AbortSignal): PluginContext {
-    return { name: this.name, logger: this.logger, signal, run: this.run, hooks: this.hooks };
+    return { name: this.name, logger: this.logger, signal, run: this.run, hooks: hookTaps(this.hooks) };
   }
 
   /**

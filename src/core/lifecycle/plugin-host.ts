@@ -78,8 +78,11 @@ export class PluginHost extends HostBinding {
    * @param error - the coded error
    * @param report - log it and fire the `error` hook (false for a retry within one outage:
    *   it still counts toward quarantine)
+   * @param quarantine - whether this failure may quarantine the plugin (default: by the count of
+   *   failures in a row; false for a backend's failed delivery, which is retried, not punished,
+   *   unless the run opted in)
    */
-  recordFailure(hook: HookName, error: TraceletError, report = true): void {
+  recordFailure(hook: HookName, error: TraceletError, report = true, quarantine?: boolean): void {
     scrubError(error, this.secrets);
     const stats = this.stats;
     stats.failures[hook] = (stats.failures[hook] ?? 0) + 1;
@@ -91,7 +94,7 @@ export class PluginHost extends HostBinding {
       this.logger.debug({ hook, code: error.code, err: cause }, `cause: ${cause.message}`);
       this.safely("error", () => this.hooks.error.call({ plugin: this.name, hook, error }));
     }
-    if (this.state === "started" && stats.consecutiveFailures >= this.quarantineAfter) {
+    if (this.state === "started" && (quarantine ?? stats.consecutiveFailures >= this.quarantineAfter)) {
       const quarantined = this.quarantineError(hook, error);
       this.transition("quarantined");
       this.lastError = { code: quarantined.code, hook, message: quarantined.message, cause };

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { MetricChunk } from "../../../src/core/data/metric-chunk.js";
 import { Spool } from "../../../src/core/data/spool.js";
 import { BackendPlugin, createLogger, PluginManager, type RunIdentity } from "../../../src/index.js";
 import { withTestExperiment } from "../../../src/testing/index.js";
@@ -248,7 +249,7 @@ describe("secret config values", () => {
       runDir,
     };
     const spool = new Spool(join(runDir, "spool", "echo"), { plugin: "echo", config: { url: "https://e.test" }, run });
-    spool.seal(spool.append(undefined, [{ name: "m", value: 1, step: 1, timestamp: 1 }], 1));
+    spool.seal(spool.append(undefined, MetricChunk.fromRecords([{ name: "m", value: 1, step: 1, timestamp: 1 }], 1)));
     const config = JSON.stringify({ "api-key": API_KEY, auth: { password: DEF_PASSWORD } });
     const out = spawnSync(process.execPath, [resolve("dist/cli/main.js"), "sync", runDir, "--config", config], {
       cwd: project,

@@ -1,21 +1,25 @@
 import { describe, expect, it, vi } from "vitest";
 import { MetricBuffer } from "../../../src/core/data/metric-buffer.js";
+import type { MetricChunk } from "../../../src/core/data/metric-chunk.js";
 import type { MetricRecord } from "../../../src/index.js";
 
-function buffer(options: { batchSize?: number; maxSealed?: number; flushIntervalMs?: number } = {}) {
+function buffer(options: { batchSize?: number; flushIntervalMs?: number } = {}) {
   const out: Array<{ batch: MetricRecord[]; seq: number }> = [];
   const names = ["a", "b"];
-  const b = new MetricBuffer({ names, ...options, emit: (batch, seq) => out.push({ batch, seq }) });
+  // Records are made at once: a chunk handed on is reused once nobody holds it.
+  const b = new MetricBuffer({
+    names,
+    ...options,
+    emit: (chunk) => out.push({ batch: chunk.toRecords(), seq: chunk.seq }),
+  });
   return { b, out };
 }
 
 describe("MetricBuffer", () => {
-  it("hands on full batches on the next turn, in order, with increasing sequence numbers", async () => {
+  it("hands on each full batch as it is sealed, in order, with increasing sequence numbers", () => {
     const { b, out } = buffer({ batchSize: 3 });
     for (let i = 0; i < 7; i++) b.push(i % 2, i, i, 1000 + i);
-    expect(out).toEqual([]);
-    expect(b.size).toBe(7);
-    await new Promise((r) => setImmediate(r));
+    expect(b.size).toBe(1);
     expect(out.map((o) => o.seq)).toEqual([1, 2]);
     expect(out.flatMap((o) => o.batch.map((p) => p.step))).toEqual([0, 1, 2, 3, 4, 5]);
     expect(out[0].batch[1]).toEqual({ name: "b", value: 1, step: 1, timestamp: 1001 });
@@ -25,11 +29,24 @@ describe("MetricBuffer", () => {
     b.close();
   });
 
-  it("hands on at once when a loop that never yields has sealed maxSealed batches (bounded memory)", () => {
-    const { b, out } = buffer({ batchSize: 2, maxSealed: 3 });
+  it("reuses a chunk nobody holds any more, and never one a queue still holds", () => {
+    const held: MetricChunk[] = [];
+    const b = new MetricBuffer({
+      names: ["a"],
+      batchSize: 2,
+      emit: (chunk) => {
+        if (chunk.seq === 1) {
+          chunk.refs++;
+          held.push(chunk);
+        }
+      },
+    });
     for (let i = 0; i < 6; i++) b.push(0, i, i, 0);
-    expect(out.map((o) => o.batch.length)).toEqual([2, 2, 2]);
-    expect(b.size).toBe(0);
+    expect(held[0].toRecords().map((p) => p.value)).toEqual([0, 1]);
+    held[0].refs--;
+    b.recycle(held[0]);
+    for (let i = 6; i < 8; i++) b.push(0, i, i, 0);
+    expect(held[0].length).toBe(0);
     b.close();
   });
 

@@ -1,0 +1,103 @@
+import type { MetricRecord } from "../types.js";
+
+/** Bytes one point takes in a chunk's columns: a name id (4), value, step and timestamp (8 each). */
+export const POINT_BYTES = 28;
+
+const SMALL = 2 ** 30;
+
+/**
+ * One batch of points in columns: name ids, values, steps and timestamps. The hot path fills one
+ * chunk at a time; once sealed, a chunk is immutable and shared by every backend's queue (one per
+ * seal, not one copy per backend), counted by references so that it can be reused once the last
+ * queue let go of it. Records are only made from it when a backend is handed its points.
+ */
+export class MetricChunk {
+  /** Name ids (indexes into {@link MetricChunk.names}). */
+  readonly ids: Int32Array;
+  /** Values. */
+  readonly values: Float64Array;
+  /** Steps. */
+  readonly steps: Float64Array;
+  /** Timestamps, ms since the epoch. */
+  readonly times: Float64Array;
+  /** Points written. */
+  length = 0;
+  /** Sequence number of the batch, from 1 (0 until sealed). */
+  seq = 0;
+  /** Queues that still hold the chunk in memory. */
+  refs = 0;
+
+  /**
+   * @param capacity - points it can hold
+   * @param names - names by id; ids only ever grow, so a sealed chunk's names never change
+   */
+  constructor(
+    capacity: number,
+    readonly names: readonly string[],
+  ) {
+    this.ids = new Int32Array(capacity);
+    this.values = new Float64Array(capacity);
+    this.steps = new Float64Array(capacity);
+    this.times = new Float64Array(capacity);
+  }
+
+  /** Memory its columns take, in bytes (whatever its length). */
+  get bytes(): number {
+    return this.ids.length * POINT_BYTES;
+  }
+
+  /**
+   * A sealed chunk holding these points (for points that do not come from the hot path: a
+   * spool written by hand, a test). Chunks built on one shared `names` table may share a spool
+   * segment, as the hot path's do.
+   *
+   * @param records - the points, in order
+   * @param seq - its sequence number
+   * @param names - the name table to intern into (default a table of its own; names are only
+   *   ever appended to it)
+   * @returns a sealed chunk of exactly that length
+   */
+  static fromRecords(records: readonly MetricRecord[], seq = 0, names: string[] = []): MetricChunk {
+    const ids = new Map<string, number>(names.map((n, i) => [n, i]));
+    const chunk = new MetricChunk(Math.max(1, records.length), names);
+    for (const [i, p] of records.entries()) {
+      let id = ids.get(p.name);
+      if (id === undefined) {
+        id = names.length;
+        names.push(p.name);
+        ids.set(p.name, id);
+      }
+      chunk.ids[i] = id;
+      chunk.values[i] = p.value;
+      chunk.steps[i] = p.step;
+      chunk.times[i] = p.timestamp;
+    }
+    chunk.length = records.length;
+    chunk.seq = seq;
+    return chunk;
+  }
+
+  /**
+   * Makes records of points `from..to`: a fresh array of fresh objects, so that whoever receives
+   * them cannot change what another backend receives.
+   *
+   * @param from - first index (default 0)
+   * @param to - end index, exclusive (default the length)
+   * @returns the points, in order
+   */
+  toRecords(from = 0, to = this.length): MetricRecord[] {
+    const { ids, values, steps, times, names } = this;
+    const out: MetricRecord[] = new Array(to - from);
+    for (let i = from; i < to; i++) {
+      // Steps below 2^30 become small integers, which V8 formats and compares faster.
+      const step = steps[i];
+      out[i - from] = {
+        name: names[ids[i]],
+        value: values[i],
+        step: step < SMALL ? step | 0 : step,
+        timestamp: times[i],
+      };
+    }
+    return out;
+  }
+}

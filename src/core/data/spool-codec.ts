@@ -1,0 +1,152 @@
+import type { MetricRecord } from "../types.js";
+import type { MetricChunk } from "./metric-chunk.js";
+
+/** The first bytes of a binary spool segment. */
+export const SEGMENT_MAGIC = Buffer.from("TLSPOOL1", "latin1");
+
+const BLOCK_MAGIC = 0x6b424c54; // "TLBk"
+const BLOCK_END = 0x644e4554; // "TENd"
+const HEADER_BYTES = 24;
+const TRAILER_BYTES = 8;
+const SMALL = 2 ** 30;
+
+const pad8 = (n: number): number => (n + 7) & ~7;
+
+/**
+ * What a segment writer remembers between blocks: which name ids the segment already defines,
+ * so that each name is written once per segment, not once per point or per batch.
+ */
+export interface SegmentNames {
+  /** The name table the ids refer to (a segment holds chunks of one table only). */
+  table: readonly string[];
+  /** 1 at each id already defined in the segment. */
+  defined: Uint8Array;
+}
+
+/**
+ * A fresh name memory for a segment whose chunks use `table`.
+ *
+ * @param table - names by id
+ * @returns the memory
+ */
+export function segmentNames(table: readonly string[]): SegmentNames {
+  return { table, defined: new Uint8Array(Math.max(64, table.length)) };
+}
+
+/**
+ * Encodes one chunk as a block of a binary spool segment: a header (count, sequence number, the
+ * names first used in this segment), then the four columns as they are in memory (no per-point
+ * encoding: the column buffers are written directly), then a trailer that tells a whole block
+ * from one torn by a crash.
+ *
+ * @param chunk - a sealed chunk
+ * @param names - the segment's name memory (updated)
+ * @returns the buffers to write, in order (`writev`)
+ */
+export function encodeBlock(chunk: MetricChunk, names: SegmentNames): Buffer[] {
+  const { ids, length } = chunk;
+  if (names.defined.length < chunk.names.length) {
+    const grown = new Uint8Array(Math.max(chunk.names.length, names.defined.length * 2));
+    grown.set(names.defined);
+    names.defined = grown;
+  }
+  const defined = names.defined;
+  const fresh: number[] = [];
+  for (let i = 0; i < length; i++) {
+    const id = ids[i];
+    if (defined[id] === 0) {
+      defined[id] = 1;
+      fresh.push(id);
+    }
+  }
+  const encoded = fresh.map((id) => Buffer.from(chunk.names[id], "utf8"));
+  let namesBytes = 0;
+  for (const b of encoded) namesBytes += 8 + b.length;
+  const namesPadded = pad8(namesBytes);
+  const head = Buffer.alloc(HEADER_BYTES + namesPadded);
+  head.writeUInt32LE(BLOCK_MAGIC, 0);
+  head.writeUInt32LE(length, 4);
+  head.writeDoubleLE(chunk.seq, 8);
+  head.writeUInt32LE(namesPadded, 16);
+  head.writeUInt32LE(fresh.length, 20);
+  let at = HEADER_BYTES;
+  for (const [k, b] of encoded.entries()) {
+    head.writeUInt32LE(fresh[k], at);
+    head.writeUInt32LE(b.length, at + 4);
+    b.copy(head, at + 8);
+    at += 8 + b.length;
+  }
+  const idBytes = length * 4;
+  const out = [head, view(chunk.ids, idBytes)];
+  if (pad8(idBytes) !== idBytes) out.push(Buffer.alloc(pad8(idBytes) - idBytes));
+  out.push(view(chunk.values, length * 8), view(chunk.steps, length * 8), view(chunk.times, length * 8));
+  const tail = Buffer.alloc(TRAILER_BYTES);
+  tail.writeUInt32LE(BLOCK_END, 0);
+  tail.writeUInt32LE(length, 4);
+  out.push(tail);
+  return out;
+}
+
+function view(array: Int32Array | Float64Array, bytes: number): Buffer {
+  return Buffer.from(array.buffer, array.byteOffset, bytes);
+}
+
+function column(buf: Buffer, at: number, count: number): Float64Array {
+  const offset = buf.byteOffset + at;
+  if (offset % 8 === 0) return new Float64Array(buf.buffer, offset, count);
+  return new Float64Array(buf.buffer.slice(offset, offset + count * 8));
+}
+
+function idColumn(buf: Buffer, at: number, count: number): Int32Array {
+  const offset = buf.byteOffset + at;
+  if (offset % 4 === 0) return new Int32Array(buf.buffer, offset, count);
+  return new Int32Array(buf.buffer.slice(offset, offset + count * 4));
+}
+
+/**
+ * Decodes a binary spool segment. Reading stops at the first block that is not whole (a crash
+ * mid-write leaves a torn last block), which is counted in `torn`.
+ *
+ * @param buf - the segment file's content, {@link SEGMENT_MAGIC} first
+ * @returns the points in order, the sequence number of each block's last point, and whether a
+ *   torn or foreign tail was found
+ */
+export function decodeSegment(buf: Buffer): { points: MetricRecord[]; torn: boolean } {
+  const points: MetricRecord[] = [];
+  if (buf.length < SEGMENT_MAGIC.length || !buf.subarray(0, SEGMENT_MAGIC.length).equals(SEGMENT_MAGIC))
+    return { points, torn: buf.length > 0 };
+  const names = new Map<number, string>();
+  let at = SEGMENT_MAGIC.length;
+  while (at < buf.length) {
+    if (buf.length - at < HEADER_BYTES || buf.readUInt32LE(at) !== BLOCK_MAGIC) return { points, torn: true };
+    const count = buf.readUInt32LE(at + 4);
+    const namesBytes = buf.readUInt32LE(at + 16);
+    const nameCount = buf.readUInt32LE(at + 20);
+    const idBytes = pad8(count * 4);
+    const size = HEADER_BYTES + namesBytes + idBytes + count * 24 + TRAILER_BYTES;
+    const end = at + size;
+    if (end > buf.length || buf.readUInt32LE(end - 8) !== BLOCK_END || buf.readUInt32LE(end - 4) !== count)
+      return { points, torn: true };
+    let n = at + HEADER_BYTES;
+    for (let k = 0; k < nameCount; k++) {
+      const id = buf.readUInt32LE(n);
+      const len = buf.readUInt32LE(n + 4);
+      names.set(id, buf.toString("utf8", n + 8, n + 8 + len));
+      n += 8 + len;
+    }
+    let c = at + HEADER_BYTES + namesBytes;
+    const ids = idColumn(buf, c, count);
+    c += idBytes;
+    const values = column(buf, c, count);
+    const steps = column(buf, c + count * 8, count);
+    const times = column(buf, c + count * 16, count);
+    for (let i = 0; i < count; i++) {
+      const name = names.get(ids[i]);
+      if (name === undefined) return { points, torn: true };
+      const step = steps[i];
+      points.push({ name, value: values[i], step: step < SMALL ? step | 0 : step, timestamp: times[i] });
+    }
+    at = end;
+  }
+  return { points, torn: false };
+}
