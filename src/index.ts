@@ -75,7 +75,7 @@ export type {
   TypedRunOptions,
   UncheckedPluginNames,
 } from "./plugin-configs.js";
-export { BackendPlugin, CollectorPlugin, PluginBase } from "./plugins/base.js";
+export { BackendPlugin, CollectorPlugin, PluginBase } from "./plugins/authoring/base.js";
 export {
   type BackendHandlers,
   type CollectorHandlers,
@@ -87,10 +87,10 @@ export {
   type PluginConfig,
   type PluginDefinition,
   type PluginHandlers,
-} from "./plugins/define-plugin.js";
-export type { CacheMode } from "./plugins/discovery/cache.js";
-export type { DiscoveryCacheOption } from "./plugins/discovery/cache-mode.js";
-export type { CandidatePackage, DiscoverOptions, DiscoveryReport } from "./plugins/discovery/discover.js";
+} from "./plugins/authoring/define-plugin.js";
+export type { CacheMode } from "./plugins/registry/discovery/cache.js";
+export type { DiscoveryCacheOption } from "./plugins/registry/discovery/cache-mode.js";
+export type { CandidatePackage, DiscoverOptions, DiscoveryReport } from "./plugins/registry/discovery/discover.js";
 export type {
   ArraySchema,
   ConfigSchema,
@@ -106,13 +106,13 @@ export type {
   RequiredSchema,
   Simplify,
   TypedSchema,
-} from "./plugins/from-schema.js";
-export type { PluginOpResult } from "./plugins/host-control.js";
-export type { LoadAllOptions } from "./plugins/load-all.js";
-export { MANIFEST_SCHEMA } from "./plugins/manifest/manifest-schema.js";
-export type { ManifestPlugin, TraceletManifest } from "./plugins/manifest/manifest-types.js";
-export { PluginManager, type PluginManagerOptions } from "./plugins/plugin-manager.js";
-export type { DiscoveryProblem, DiscoveryState, PluginRecord, PluginSource } from "./plugins/plugin-record.js";
+} from "./plugins/authoring/from-schema.js";
+export type { PluginOpResult } from "./plugins/registry/host-control.js";
+export type { LoadAllOptions } from "./plugins/registry/load-all.js";
+export { MANIFEST_SCHEMA } from "./plugins/registry/manifest/manifest-schema.js";
+export type { ManifestPlugin, TraceletManifest } from "./plugins/registry/manifest/manifest-types.js";
+export { PluginManager, type PluginManagerOptions } from "./plugins/registry/plugin-manager.js";
+export type { DiscoveryProblem, DiscoveryState, PluginRecord, PluginSource } from "./plugins/registry/plugin-record.js";
 export {
   type StartExperimentOptions,
   type StartExperimentWithManagerOptions,

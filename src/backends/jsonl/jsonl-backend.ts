@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { RecordEncoder } from "../../core/data/record-codec.js";
 import type { RunEnd, RunEndStatus } from "../../core/run-end.js";
 import type { MetricRecord, PluginContext } from "../../core/types.js";
-import { BackendPlugin } from "../../plugins/base.js";
+import { BackendPlugin } from "../../plugins/authoring/base.js";
 import { artifactTarget } from "./artifact-target.js";
 import { jsonlMetadata } from "./metadata.js";
 import { RunSummaryWriter, writerFiles } from "./run-summary.js";

@@ -3,7 +3,7 @@ import { basename, join, relative, sep } from "node:path";
 import { TraceletError } from "../../core/errors.js";
 import type { RunEnd } from "../../core/run-end.js";
 import type { MetricRecord, PluginContext } from "../../core/types.js";
-import { BackendPlugin } from "../../plugins/base.js";
+import { BackendPlugin } from "../../plugins/authoring/base.js";
 import { mlflowMetadata } from "./metadata.js";
 import { MlflowClient, MlflowRequestError } from "./mlflow-client.js";
 import { KeyMapper } from "./mlflow-keys.js";

@@ -4,7 +4,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import type { PluginClass } from "../../core/plugin-api.js";
 import type { RunEnd } from "../../core/run-end.js";
 import type { MetricRecord, PluginContext } from "../../core/types.js";
-import { BackendPlugin } from "../../plugins/base.js";
+import { BackendPlugin } from "../../plugins/authoring/base.js";
 import { requirePeer } from "../peer-client.js";
 import { sqliteMetadata } from "./metadata.js";
 

@@ -7,8 +7,8 @@ import { createHooks } from "../../core/hooks.js";
 import { DEFAULT_TIMEOUTS } from "../../core/lifecycle/timeouts.js";
 import { createLogger } from "../../core/logger.js";
 import type { BackendInstance } from "../../core/plugin-api.js";
-import { PluginManager } from "../../plugins/plugin-manager.js";
-import { pluginLogger } from "../../plugins/redaction-paths.js";
+import { PluginManager } from "../../plugins/registry/plugin-manager.js";
+import { pluginLogger } from "../../plugins/registry/redaction-paths.js";
 import { BoundedBackend } from "./sync-backend.js";
 
 const USAGE = "Usage: tracelet sync <run dir> [--config <json>] [--timeout <ms>]\n";
@@ -92,7 +92,7 @@ export async function sync(args: string[]): Promise<number> {
       const raw = { ...meta.config, ...extra };
       secrets = secretValues(record.configSchema, raw);
       const config = validateConfig(record.name, record.configSchema, raw);
-      const { instantiate } = await import("../../plugins/instantiate.js");
+      const { instantiate } = await import("../../plugins/registry/instantiate.js");
       const backend = new BoundedBackend(record.name, (await instantiate(record)) as BackendInstance, timeoutMs);
       const context = {
         name: record.name,

@@ -1,5 +1,5 @@
 import { arch, cpus, hostname, platform, release, totalmem } from "node:os";
-import { CollectorPlugin } from "../../plugins/base.js";
+import { CollectorPlugin } from "../../plugins/authoring/base.js";
 import { DEFAULT_ENV_ALLOWLIST, type EnvironmentCollectorConfig, environmentMetadata } from "./metadata.js";
 import { allowed, hideUrlCredentials, looksSecret, redactArgv } from "./secret-names.js";
 

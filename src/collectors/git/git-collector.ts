@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { CollectorPlugin } from "../../plugins/base.js";
+import { CollectorPlugin } from "../../plugins/authoring/base.js";
 import { type GitCollectorConfig, gitMetadata } from "./metadata.js";
 import { stripCredentials } from "./strip-credentials.js";
 

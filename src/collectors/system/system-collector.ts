@@ -1,6 +1,6 @@
 import type { ExecutionMode } from "../../core/plugin-api.js";
 import type { PluginContext } from "../../core/types.js";
-import { CollectorPlugin } from "../../plugins/base.js";
+import { CollectorPlugin } from "../../plugins/authoring/base.js";
 import { DiskUsage } from "./disk-usage.js";
 import { NvidiaSmiProcess } from "./gpu/nvidia-smi-process.js";
 import { readInventory, type SystemInventory } from "./inventory.js";
