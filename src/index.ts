@@ -88,9 +88,6 @@ export {
   type PluginDefinition,
   type PluginHandlers,
 } from "./plugins/authoring/define-plugin.js";
-export type { CacheMode } from "./plugins/registry/discovery/cache.js";
-export type { DiscoveryCacheOption } from "./plugins/registry/discovery/cache-mode.js";
-export type { CandidatePackage, DiscoverOptions, DiscoveryReport } from "./plugins/registry/discovery/discover.js";
 export type {
   ArraySchema,
   ConfigSchema,
@@ -107,6 +104,9 @@ export type {
   Simplify,
   TypedSchema,
 } from "./plugins/authoring/from-schema.js";
+export type { CacheMode } from "./plugins/registry/discovery/cache.js";
+export type { DiscoveryCacheOption } from "./plugins/registry/discovery/cache-mode.js";
+export type { CandidatePackage, DiscoverOptions, DiscoveryReport } from "./plugins/registry/discovery/discover.js";
 export type { PluginOpResult } from "./plugins/registry/host-control.js";
 export type { LoadAllOptions } from "./plugins/registry/load-all.js";
 export { MANIFEST_SCHEMA } from "./plugins/registry/manifest/manifest-schema.js";

@@ -1,6 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { mentionsTracelet, mentionsTraceletBefore } from "../../../../src/plugins/registry/discovery/read-package-text.js";
+import {
+  mentionsTracelet,
+  mentionsTraceletBefore,
+} from "../../../../src/plugins/registry/discovery/read-package-text.js";
 
 describe("mentionsTracelet", () => {
   it("agrees with a plain search for the key", () => {
