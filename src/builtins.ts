@@ -9,28 +9,7 @@ import { processMetadata } from "./collectors/process/metadata.js";
 import { systemMetadata } from "./collectors/system/metadata.js";
 import { registerPrecompiledValidators } from "./core/config/config-validator.js";
 import type { PluginClass, PluginMetadata } from "./core/plugin-api.js";
-import type { PluginType } from "./core/types.js";
-
-/**
- * What {@link registerBuiltins} needs of a plugin manager (structural, so that the manager can
- * register the built-ins itself without an import cycle).
- */
-export interface BuiltinRegistrar {
-  /**
-   * The plugin of that type and name, if known.
-   *
-   * @param type - plugin type
-   * @param name - plugin name
-   */
-  getPlugin(type: PluginType, name: string): unknown;
-  /**
-   * Registers a plugin imported on activation only.
-   *
-   * @param metadata - its metadata
-   * @param load - imports its class
-   */
-  registerLazyPlugin(metadata: PluginMetadata, load: () => Promise<PluginClass>): unknown;
-}
+import type { PluginRegistry } from "./plugins/registry/plugin-registry.js";
 
 /** A built-in plugin: its metadata (cheap) and how to import its class (on activation only). */
 export interface BuiltinPlugin {
@@ -69,11 +48,12 @@ export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [
 ];
 
 /**
- * Registers the built-in plugins on a manager (lazily: nothing is imported until used).
+ * Registers the built-in plugins on a registry (lazily: nothing is imported until used), through
+ * its public API like any other plugin.
  *
  * @param manager - the manager
  */
-export function registerBuiltins(manager: BuiltinRegistrar): void {
+export function registerBuiltins(manager: PluginRegistry): void {
   registerPrecompiledValidators(BUILTIN_VALIDATORS);
   for (const plugin of BUILTIN_PLUGINS) {
     if (!manager.getPlugin(plugin.metadata.type, plugin.metadata.name))

@@ -75,6 +75,7 @@ export type {
   TypedRunOptions,
   UncheckedPluginNames,
 } from "./plugin-configs.js";
+export { PluginManager, type PluginManagerOptions } from "./plugin-manager.js";
 export { BackendPlugin, CollectorPlugin, PluginBase } from "./plugins/authoring/base.js";
 export {
   type BackendHandlers,
@@ -107,12 +108,11 @@ export type {
 export type { CacheMode } from "./plugins/registry/discovery/cache.js";
 export type { DiscoveryCacheOption } from "./plugins/registry/discovery/cache-mode.js";
 export type { CandidatePackage, DiscoverOptions, DiscoveryReport } from "./plugins/registry/discovery/discover.js";
-export type { PluginOpResult } from "./plugins/registry/host-control.js";
-export type { LoadAllOptions } from "./plugins/registry/load-all.js";
 export { MANIFEST_SCHEMA } from "./plugins/registry/manifest/manifest-schema.js";
 export type { ManifestPlugin, TraceletManifest } from "./plugins/registry/manifest/manifest-types.js";
-export { PluginManager, type PluginManagerOptions } from "./plugins/registry/plugin-manager.js";
 export type { DiscoveryProblem, DiscoveryState, PluginRecord, PluginSource } from "./plugins/registry/plugin-record.js";
+export type { LoadAllOptions, PluginOpResult } from "./plugins/registry/plugin-registry.js";
+export { PluginRegistry, type PluginRegistryOptions } from "./plugins/registry/plugin-registry.js";
 export {
   type StartExperimentOptions,
   type StartExperimentWithManagerOptions,

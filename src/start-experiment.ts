@@ -12,9 +12,9 @@ import { optionsFromEnv } from "./core/options-env.js";
 import { createRunId } from "./core/run-id.js";
 import type { PluginType, RunIdentity } from "./core/types.js";
 import type { BackendConfigs, CollectorConfigs, TypedRunOptions } from "./plugin-configs.js";
+import { PluginManager } from "./plugin-manager.js";
 import { activatePlugin, type RunContext } from "./plugins/registry/activate.js";
 import { orderByDependencies } from "./plugins/registry/order.js";
-import { PluginManager } from "./plugins/registry/plugin-manager.js";
 import type { PluginRecord } from "./plugins/registry/plugin-record.js";
 
 /**

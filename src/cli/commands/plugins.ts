@@ -2,8 +2,8 @@ import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { TraceletError } from "../../core/errors.js";
 import { createLogger } from "../../core/logger.js";
+import { PluginManager } from "../../plugin-manager.js";
 import type { DiscoveryReport } from "../../plugins/registry/discovery/discover.js";
-import { PluginManager } from "../../plugins/registry/plugin-manager.js";
 import type { DiscoveryProblem, PluginRecord } from "../../plugins/registry/plugin-record.js";
 
 /** One plugin as `tracelet plugins --json` prints it (no loader, no schema body). */

@@ -7,7 +7,7 @@ import { createHooks } from "../../core/hooks.js";
 import { DEFAULT_TIMEOUTS } from "../../core/lifecycle/timeouts.js";
 import { createLogger } from "../../core/logger.js";
 import type { BackendInstance } from "../../core/plugin-api.js";
-import { PluginManager } from "../../plugins/registry/plugin-manager.js";
+import { PluginManager } from "../../plugin-manager.js";
 import { pluginLogger } from "../../plugins/registry/redaction-paths.js";
 import { BoundedBackend } from "./sync-backend.js";
 

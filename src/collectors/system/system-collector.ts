@@ -1,5 +1,6 @@
 import type { ExecutionMode } from "../../core/plugin-api.js";
 import type { PluginContext } from "../../core/types.js";
+import { within } from "../../core/util/within.js";
 import { CollectorPlugin } from "../../plugins/authoring/base.js";
 import { DiskUsage } from "./disk-usage.js";
 import { NvidiaSmiProcess } from "./gpu/nvidia-smi-process.js";
@@ -30,15 +31,6 @@ function systemInformationSampler(config: Readonly<SystemCollectorConfig>): Samp
 
 // How long params() waits for the static inventory and for nvidia-smi's first rows.
 const INVENTORY_WAIT_MS = 3000;
-
-function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-    timer.unref();
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /**
  * The built-in `system` collector: CPU, load, memory (cgroup-aware), swap, disk usage and I/O,
@@ -113,9 +105,11 @@ export class SystemCollector extends CollectorPlugin<SystemCollectorConfig> {
    * @returns params under `system.`
    */
   override async params(): Promise<Record<string, unknown>> {
-    const inventory = this.inventory ? await within(this.inventory, INVENTORY_WAIT_MS) : undefined;
+    const inventory = this.inventory
+      ? await within(this.inventory, INVENTORY_WAIT_MS, { keepAlive: false })
+      : undefined;
     const gpu = this.gpu;
-    if (gpu) await within(gpu.settled, INVENTORY_WAIT_MS);
+    if (gpu) await within(gpu.settled, INVENTORY_WAIT_MS, { keepAlive: false });
     const gpus = [...(gpu?.gpus.values() ?? [])].map((g) => ({ index: g.index, name: g.name, uuid: g.uuid }));
     return { system: { ...inventory, gpu_count: gpus.length, ...(gpus.length > 0 ? { gpus } : {}) } };
   }

@@ -51,6 +51,17 @@ export const DEFAULT_QUARANTINE_AFTER = 5;
 /** The result of one isolated plugin call. */
 export type CallResult<T> = { ok: true; value: T } | { ok: false; error: TraceletError };
 
+/** Options of one {@link PluginHost.call}. */
+export interface CallOptions {
+  /** An upper bound whatever the deadlines say (what is left of the shutdown). */
+  capMs?: number;
+  /**
+   * Passing the deadline reports the timeout here and the call is still awaited (it is never
+   * started a second time beside a slow one); without it, the deadline ends the call.
+   */
+  onLate?: (error: TraceletError) => void;
+}
+
 /** What changed on a host: its lifecycle state, or its config (reload, hot update, stored update). */
 export type HostChange = "state" | "config";
 
@@ -243,28 +254,34 @@ export class PluginHost {
   }
 
   /**
-   * Calls the plugin under a deadline; records time, calls and failures. A `perPlugin`
-   * deadline for this hook wins over `timeoutMs`.
+   * The plugin-call path: calls the plugin under a deadline, with an abort signal (aborted at
+   * the deadline and at teardown), counting calls and time, and turning any failure into a
+   * coded, recorded, secret-scrubbed error (`TRACELET_ERR_HOOK_TIMEOUT`,
+   * `TRACELET_ERR_HOOK_FAILED`). A `perPlugin` deadline for this hook wins over `timeoutMs`.
+   * Never throws. A quarantined plugin is not called (except `stop`).
    *
    * @param hook - which hook this call is
    * @param timeoutMs - the deadline the caller wants
    * @param fn - the call, given the call's abort signal
-   * @param capMs - an upper bound whatever the deadlines say (what is left of the shutdown)
+   * @param options - a cap on the deadline; report a late call instead of ending it
    * @returns the value, or the coded error
    */
   async call<T>(
     hook: HookName,
     timeoutMs: number,
     fn: (signal: AbortSignal) => T | Promise<T>,
-    capMs = Number.POSITIVE_INFINITY,
+    options: CallOptions = {},
   ): Promise<CallResult<T>> {
     if (this.state === "quarantined" && hook !== "stop") return { ok: false, error: this.quarantineError(hook) };
     const stats = this.stats;
     stats.calls[hook] = (stats.calls[hook] ?? 0) + 1;
-    const deadline = Math.min(this.overrideFor(hook) ?? timeoutMs, capMs);
+    const deadline = Math.min(this.overrideFor(hook) ?? timeoutMs, options.capMs ?? Number.POSITIVE_INFINITY);
     const started = performance.now();
     try {
-      const value = await withDeadline(this.name, hook, deadline, fn, this.teardown.signal);
+      const value = await withDeadline(this.name, hook, deadline, fn, {
+        parent: this.teardown.signal,
+        onLate: options.onLate,
+      });
       stats.consecutiveFailures = 0;
       return { ok: true, value };
     } catch (thrown) {
