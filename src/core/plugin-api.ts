@@ -1,6 +1,9 @@
 import type { RunEnd } from "./run-end.js";
 import type { MetricRecord, PluginContext, PluginType } from "./types.js";
 
+/** A value, or a promise of it. */
+export type MaybePromise<T> = T | Promise<T>;
+
 /** How a plugin runs, for the lifecycle-aware protocol. */
 export type ExecutionMode = "in-process" | "subprocess" | "external";
 
@@ -25,7 +28,12 @@ export interface PluginMetadata {
   dependencies?: Record<string, string>;
 }
 
-/** The methods every plugin instance may implement. All are optional. */
+/**
+ * The methods every plugin instance may implement. All are optional. This file is the one
+ * plugin contract: the base classes (`BackendPlugin`, `CollectorPlugin`) implement it and the
+ * handlers of `definePlugin` are derived from it (test/types/plugin-contract.test-d.ts fails
+ * when either drifts from it).
+ */
 export interface PluginInstance {
   /** Receives the validated, frozen config and the context. */
   initialize?(config: Readonly<Record<string, unknown>>, context: PluginContext): void | Promise<void>;
@@ -97,3 +105,31 @@ export interface PluginClass<T extends PluginInstance = PluginInstance> {
   /** Hand registration (Tracelet's original style). */
   getMetadata?(): PluginMetadata;
 }
+
+/** The name of a method of the plugin contract (of a backend or of a collector). */
+export type PluginMethod = keyof BackendInstance | keyof CollectorInstance;
+
+/**
+ * @internal Every method of the plugin contract, at run time: what `definePlugin` forwards to a
+ * plugin's handlers (a type test keeps it complete).
+ */
+export const PLUGIN_METHODS = [
+  "initialize",
+  "start",
+  "stop",
+  "onConfigUpdate",
+  "getStatus",
+  "getExecutionMode",
+  "getChildPids",
+  "getManagedResources",
+  "forceCleanup",
+  "logMetric",
+  "logMetrics",
+  "logParams",
+  "logArtifact",
+  "setTags",
+  "flush",
+  "collect",
+  "params",
+  "hasPeriodicSamples",
+] as const satisfies readonly PluginMethod[];

@@ -123,7 +123,7 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
    *
    * @param tags - the run's tags
    */
-  async setTags(tags: Record<string, string>): Promise<void> {
+  override async setTags(tags: Record<string, string>): Promise<void> {
     Object.assign(this.tags, tags);
     await this.writeRunFile({ status: "running" });
   }

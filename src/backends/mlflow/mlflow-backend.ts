@@ -174,7 +174,7 @@ export class MlflowBackend extends BackendPlugin<MlflowConfig> {
    *
    * @param tags - the run's tags
    */
-  async setTags(tags: Record<string, string>): Promise<void> {
+  override async setTags(tags: Record<string, string>): Promise<void> {
     for (const [name, value] of Object.entries(tags))
       this.pendingTags.set(this.mapper().key(name), value.slice(0, MAX_TAG_VALUE));
     await this.sendPending();

@@ -155,7 +155,7 @@ export class SqliteBackend extends BackendPlugin<SqliteConfig> {
    *
    * @param tags - the run's tags
    */
-  setTags(tags: Record<string, string>): void {
+  override setTags(tags: Record<string, string>): void {
     const merged = { ...this.tags, ...tags };
     this.opened()
       .prepare("UPDATE runs SET tags = ? WHERE run_id = ?")

@@ -77,7 +77,7 @@ export class TensorboardBackend extends BackendPlugin<TensorboardConfig> {
    *
    * @param tags - the run's tags
    */
-  setTags(tags: Record<string, string>): void {
+  override setTags(tags: Record<string, string>): void {
     this.started().write(textEvent("tags", paramsTable(tags), Date.now() / 1000, 0));
   }
 

@@ -36,7 +36,7 @@ export class EnvironmentCollector extends CollectorPlugin<EnvironmentCollectorCo
   }
 
   /** @returns false: params only, so Tracelet never schedules `collect()` */
-  hasPeriodicSamples(): boolean {
+  override hasPeriodicSamples(): boolean {
     return false;
   }
 

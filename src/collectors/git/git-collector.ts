@@ -79,7 +79,7 @@ export class GitCollector extends CollectorPlugin<GitCollectorConfig> {
   }
 
   /** @returns false: params only, so Tracelet never schedules `collect()` */
-  hasPeriodicSamples(): boolean {
+  override hasPeriodicSamples(): boolean {
     return false;
   }
 

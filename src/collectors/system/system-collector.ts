@@ -138,20 +138,20 @@ export class SystemCollector extends CollectorPlugin<SystemCollectorConfig> {
   }
 
   /** The `nvidia-smi` child's pid while it runs. */
-  getChildPids(): number[] {
+  override getChildPids(): number[] {
     const pid = this.gpu?.pid;
     return pid === undefined ? [] : [pid];
   }
 
   /** The `nvidia-smi` child as a managed resource. */
-  getManagedResources(): Record<string, unknown> {
+  override getManagedResources(): Record<string, unknown> {
     if (!this.gpu) return {};
     const { state, pid, starts, rows } = this.gpu;
     return { "nvidia-smi": { state, pid, starts, rows } };
   }
 
   /** Kills `nvidia-smi` synchronously (process exit without `stop()`). */
-  forceCleanup(): void {
+  override forceCleanup(): void {
     this.gpu?.forceCleanup();
   }
 }

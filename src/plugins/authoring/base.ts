@@ -5,7 +5,7 @@ import type { RunEnd } from "../../core/run-end.js";
 import type { MetricRecord, PluginContext } from "../../core/types.js";
 
 /**
- * The base of every plugin class: keeps the validated config and the context given to
+ * The base of every plugin class (implementing the plugin contract of `PluginInstance`): keeps the validated config and the context given to
  * `initialize`, and exposes the plugin's logger.
  *
  * @typeParam C - the plugin's config type
@@ -60,6 +60,31 @@ export abstract class PluginBase<C extends object = Record<string, unknown>> imp
   getExecutionMode(): ExecutionMode {
     return "in-process";
   }
+
+  /**
+   * Optional: takes a new, validated config without a restart (`manager.updatePluginConfig`).
+   * Without it, an update re-creates and re-initializes the plugin.
+   *
+   * @param config - the new config
+   */
+  onConfigUpdate?(config: Readonly<C>): void | Promise<void>;
+
+  /**
+   * Optional (lifecycle-aware protocol): the child processes the plugin owns.
+   *
+   * @returns their pids
+   */
+  getChildPids?(): number[];
+
+  /**
+   * Optional (lifecycle-aware protocol): other resources the plugin owns, for status output.
+   *
+   * @returns a description of them
+   */
+  getManagedResources?(): Record<string, unknown>;
+
+  /** Optional (lifecycle-aware protocol): synchronous last-resort cleanup at process exit. */
+  forceCleanup?(): void;
 }
 
 /**
@@ -110,6 +135,13 @@ export abstract class BackendPlugin<C extends object = Record<string, unknown>>
    */
   logArtifact(_localPath: string, _artifactPath?: string): void | Promise<void> {}
 
+  /**
+   * Receives the run's tags (those it started with, merged with every `exp.setTags`).
+   *
+   * @param _tags - tags
+   */
+  setTags(_tags: Record<string, string>): void | Promise<void> {}
+
   /** Makes everything received so far durable. */
   flush(): void | Promise<void> {}
 }
@@ -139,4 +171,12 @@ export abstract class CollectorPlugin<C extends object = Record<string, unknown>
    * @returns parameters (flattened like `logParams`)
    */
   params?(): Record<string, unknown> | Promise<Record<string, unknown>>;
+
+  /**
+   * Optional: return `false` when the collector has no periodic samples (it only describes the
+   * run through `params()`); Tracelet then never schedules `collect()` for it.
+   *
+   * @returns whether to sample it every `intervalMs`
+   */
+  hasPeriodicSamples?(): boolean;
 }

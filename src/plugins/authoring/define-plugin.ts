@@ -1,52 +1,30 @@
-import type { ExecutionMode, PluginClass, PluginInstance, PluginMetadata } from "../../core/plugin-api.js";
-import type { RunEnd } from "../../core/run-end.js";
+import { deliverOneByOne } from "../../core/data/deliver-batch.js";
+import {
+  type BackendInstance,
+  type CollectorInstance,
+  type MaybePromise,
+  PLUGIN_METHODS,
+  type PluginClass,
+  type PluginInstance,
+  type PluginMetadata,
+} from "../../core/plugin-api.js";
 import type { MetricRecord, PluginContext, PluginType } from "../../core/types.js";
 import type { ConfigSchema, FromSchema } from "./from-schema.js";
 
-/** A value, or a promise of it. */
-export type MaybePromise<T> = T | Promise<T>;
-
-/** What every defined plugin's `setup` may return. */
-export interface PluginHandlers<C> {
-  /** Starts the plugin's work. */
-  start?(): MaybePromise<void>;
-  /** Stops it; `end` says how the run ended (absent after a `tracelet sync` replay). */
-  stop?(end?: RunEnd): MaybePromise<void>;
-  /** Its own status. */
-  getStatus?(): Record<string, unknown>;
+/**
+ * What every defined plugin's `setup` may return: the plugin contract's methods (see
+ * `PluginInstance`) but `initialize`, which `setup` replaces; `onConfigUpdate` gets the typed config.
+ */
+export interface PluginHandlers<C> extends Omit<PluginInstance, "initialize" | "onConfigUpdate"> {
   /** Takes a new config in place (hot update); without it an update re-runs `setup`. */
   onConfigUpdate?(config: Readonly<C>): MaybePromise<void>;
-  /** Lifecycle-aware protocol: where the work runs. */
-  getExecutionMode?(): ExecutionMode;
-  /** Lifecycle-aware protocol: child processes owned. */
-  getChildPids?(): number[];
-  /** Lifecycle-aware protocol: other resources owned. */
-  getManagedResources?(): Record<string, unknown>;
-  /** Lifecycle-aware protocol: synchronous last-resort cleanup. */
-  forceCleanup?(): void;
 }
 
-/** What a backend's `setup` returns. */
-export interface BackendHandlers<C> extends PluginHandlers<C> {
-  /** Receives one point. */
-  logMetric(name: string, value: number, step?: number): MaybePromise<void>;
-  /** Receives a batch (default: one `logMetric` per point). */
-  logMetrics?(batch: MetricRecord[]): MaybePromise<void>;
-  /** Receives params. */
-  logParams?(params: Record<string, unknown>): MaybePromise<void>;
-  /** Receives an artifact. */
-  logArtifact?(localPath: string, artifactPath?: string): MaybePromise<void>;
-  /** Receives tags. */
-  setTags?(tags: Record<string, string>): MaybePromise<void>;
-  /** Makes what was received durable. */
-  flush?(): MaybePromise<void>;
-}
+/** What a backend's `setup` returns: the backend contract (see `BackendInstance`). */
+export interface BackendHandlers<C> extends PluginHandlers<C>, Omit<BackendInstance, keyof PluginInstance> {}
 
-/** What a collector's `setup` returns. */
-export interface CollectorHandlers<C> extends PluginHandlers<C> {
-  /** Samples once. */
-  collect(): MaybePromise<Record<string, number>>;
-}
+/** What a collector's `setup` returns: the collector contract (see `CollectorInstance`). */
+export interface CollectorHandlers<C> extends PluginHandlers<C>, Omit<CollectorInstance, keyof PluginInstance> {}
 
 /** The handlers of a plugin of type `T`. */
 export type HandlersOf<T extends PluginType, C> = T extends "backend" ? BackendHandlers<C> : CollectorHandlers<C>;
@@ -81,8 +59,6 @@ export interface DefinedPluginClass<S extends ConfigSchema, T extends PluginType
 /** The config type of a plugin made by {@link definePlugin}. */
 export type PluginConfig<P> = P extends DefinedPluginClass<infer S, PluginType> ? Readonly<FromSchema<S>> : never;
 
-const OPTIONAL = ["onConfigUpdate", "getChildPids", "getManagedResources", "forceCleanup", "getExecutionMode"] as const;
-
 /**
  * Defines a plugin from a JSON Schema and a `setup` function; the config type of `setup` is
  * inferred from the schema literal (no `as const` needed when the schema is written inline; a
@@ -110,7 +86,11 @@ export function definePlugin<const S extends ConfigSchema, const T extends Plugi
   const { setup: _setup, ...rest } = definition;
   const metadata = Object.freeze({ ...rest, configSchema: definition.configSchema }) as DefinedPluginMetadata<S, T>;
   type H = BackendHandlers<unknown> & CollectorHandlers<unknown>;
-  class DefinedPlugin implements PluginInstance {
+  // The methods every instance has from construction (the registry checks `logMetric` or
+  // `collect` before initialize); every other method of the contract is bound in `initialize`
+  // when the handlers have it, so that optional ones (`params`, `hasPeriodicSamples`...) exist
+  // only when implemented, as on a class.
+  class DefinedPlugin implements BackendInstance, CollectorInstance {
     static readonly metadata = metadata;
     static readonly definition = definition;
     #h: Partial<H> = {};
@@ -119,38 +99,19 @@ export function definePlugin<const S extends ConfigSchema, const T extends Plugi
       const setup = definition.setup as (c: unknown, x: PluginContext) => MaybePromise<Partial<H>>;
       this.#h = (await setup(config, context)) ?? {};
       const self = this as unknown as Record<string, unknown>;
-      for (const key of OPTIONAL) {
-        const fn = this.#h[key];
-        if (typeof fn === "function") self[key] = fn.bind(this.#h);
+      for (const key of PLUGIN_METHODS) {
+        const fn = (this.#h as Record<string, unknown>)[key];
+        if (!(key in DefinedPlugin.prototype) && typeof fn === "function") self[key] = fn.bind(this.#h);
       }
-    }
-    start(): MaybePromise<void> {
-      return this.#h.start?.();
-    }
-    stop(end?: RunEnd): MaybePromise<void> {
-      return this.#h.stop?.(end);
     }
     getStatus(): Record<string, unknown> {
       return this.#h.getStatus?.() ?? {};
     }
-    logMetric(name: string, value: number, step?: number): MaybePromise<void> {
-      return this.#h.logMetric?.(name, value, step);
+    logMetric(...args: Parameters<BackendInstance["logMetric"]>): MaybePromise<void> {
+      return this.#h.logMetric?.(...args);
     }
-    async logMetrics(batch: MetricRecord[]): Promise<void> {
-      if (this.#h.logMetrics) return this.#h.logMetrics(batch);
-      for (const p of batch) await this.#h.logMetric?.(p.name, p.value, p.step);
-    }
-    logParams(params: Record<string, unknown>): MaybePromise<void> {
-      return this.#h.logParams?.(params);
-    }
-    logArtifact(localPath: string, artifactPath?: string): MaybePromise<void> {
-      return this.#h.logArtifact?.(localPath, artifactPath);
-    }
-    setTags(tags: Record<string, string>): MaybePromise<void> {
-      return this.#h.setTags?.(tags);
-    }
-    flush(): MaybePromise<void> {
-      return this.#h.flush?.();
+    logMetrics(batch: MetricRecord[]): MaybePromise<void> {
+      return this.#h.logMetrics ? this.#h.logMetrics(batch) : deliverOneByOne(this, batch);
     }
     collect(): MaybePromise<Record<string, number>> {
       return this.#h.collect?.() ?? {};

@@ -84,4 +84,39 @@ describe("definePlugin", () => {
     });
     await manager.stopAll();
   });
+
+  it("gives a collector every method of the contract its setup returns: params() and hasPeriodicSamples()", async () => {
+    const Describing = definePlugin({
+      name: "describing",
+      type: "collector",
+      configSchema: { type: "object", properties: {} },
+      setup: () => ({
+        collect: () => ({ "never/sampled": 1 }),
+        params: () => ({ "machine.kind": "test" }),
+        hasPeriodicSamples: () => false,
+      }),
+    });
+    const exp = await withTestExperiment({ cwd: await tempDir(), collectors: ["describing"] }, [Describing]);
+    await exp.stop();
+    const memory = MemoryBackend.last as MemoryBackend;
+    expect(memory.params).toMatchObject({ "machine.kind": "test" });
+    // Not scheduled, not even the last sample at stop.
+    expect(memory.points.map((p) => p.name)).not.toContain("never/sampled");
+  });
+
+  it("gives a backend setTags() when its setup returns it", async () => {
+    const tags: Array<Record<string, string>> = [];
+    const Tagging = definePlugin({
+      name: "tagging",
+      type: "backend",
+      configSchema: { type: "object", properties: {} },
+      setup: () => ({ logMetric: () => {}, setTags: (t) => void tags.push(t) }),
+    });
+    const exp = await withTestExperiment({ cwd: await tempDir(), backends: ["tagging"], tags: { team: "a" } }, [
+      Tagging,
+    ]);
+    exp.setTags({ stage: "b" });
+    await exp.stop();
+    expect(tags.at(-1)).toMatchObject({ stage: "b" });
+  });
 });

@@ -43,7 +43,7 @@ class Ticker extends CollectorPlugin {
 /** Takes config updates in place (so an update does not re-create it); counts in `Ticker.collects`. */
 class HotTicker extends Ticker {
   static override metadata = { name: "hot-ticker", type: "collector" as const };
-  onConfigUpdate() {}
+  override onConfigUpdate() {}
 }
 
 /** Describes the run only: says it has no periodic samples. */
@@ -57,7 +57,7 @@ class ParamsOnly extends CollectorPlugin {
   override params() {
     return { describe: "the run" };
   }
-  hasPeriodicSamples() {
+  override hasPeriodicSamples() {
     return false;
   }
 }

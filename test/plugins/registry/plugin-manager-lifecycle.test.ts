@@ -38,7 +38,7 @@ class Hot extends BackendPlugin<{ url: string; level: number }> {
   override logMetrics(batch: MetricRecord[]) {
     this.points.push(...batch);
   }
-  onConfigUpdate(config: Readonly<{ url: string; level: number }>) {
+  override onConfigUpdate(config: Readonly<{ url: string; level: number }>) {
     if (config.url === "refuse://") throw new Error("cannot switch to that url");
     this.updates.push(config);
   }
