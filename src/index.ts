@@ -28,25 +28,26 @@ export {
   type StopReport,
 } from "./core/experiment.js";
 export type { FailureCause } from "./core/failure-cause.js";
-export {
-  type ArtifactEvent,
-  type CollectEvent,
-  type CreateHooksOptions,
-  createHooks,
-  type ErrorEvent,
-  type StateChangeEvent,
-  type TapErrorEvent,
-  type TraceletHooks,
+export type {
+  ArtifactEvent,
+  CollectEvent,
+  ErrorEvent,
+  StateChangeEvent,
+  TapErrorEvent,
+  TraceletHooks,
 } from "./core/hooks.js";
 export { createLogger, type Logger, type LoggerOptions } from "./core/logger.js";
 export type { RunOptions } from "./core/options.js";
 export type {
   BackendInstance,
+  BackendMethods,
   CollectorInstance,
+  CollectorMethods,
   ExecutionMode,
   MaybePromise,
   PluginClass,
   PluginInstance,
+  PluginLifecycle,
   PluginMetadata,
 } from "./core/plugin-api.js";
 export type { RunEnd, RunEndError, RunEndStatus } from "./core/run-end.js";

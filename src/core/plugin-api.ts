@@ -29,14 +29,12 @@ export interface PluginMetadata {
 }
 
 /**
- * The methods every plugin instance may implement. All are optional. This file is the one
- * plugin contract: the base classes (`BackendPlugin`, `CollectorPlugin`) implement it and the
- * handlers of `definePlugin` are derived from it (test/types/plugin-contract.test-d.ts fails
- * when either drifts from it).
+ * The lifecycle methods every plugin may implement, all optional; `C` is its config type. This
+ * file is the one plugin contract: the base classes (`BackendPlugin`, `CollectorPlugin`)
+ * implement it and the handlers of `definePlugin` are built from these same interfaces
+ * (test/types/plugin-contract.test-d.ts fails when either drifts from it).
  */
-export interface PluginInstance {
-  /** Receives the validated, frozen config and the context. */
-  initialize?(config: Readonly<Record<string, unknown>>, context: PluginContext): void | Promise<void>;
+export interface PluginLifecycle<C = Record<string, unknown>> {
   /** Starts the plugin's work. */
   start?(): void | Promise<void>;
   /**
@@ -49,7 +47,7 @@ export interface PluginInstance {
    * Optional: takes a new, validated config without a restart (`manager.updatePluginConfig`).
    * Without it, an update re-creates and re-initializes the plugin.
    */
-  onConfigUpdate?(config: Readonly<Record<string, unknown>>): void | Promise<void>;
+  onConfigUpdate?(config: Readonly<C>): void | Promise<void>;
   /** The plugin's own view of its health. */
   getStatus?(): Record<string, unknown>;
   /** Lifecycle-aware protocol: where the plugin's work runs. */
@@ -62,8 +60,17 @@ export interface PluginInstance {
   forceCleanup?(): void;
 }
 
+/** The methods every plugin instance may implement, as the engine sees them. All are optional. */
+export interface PluginInstance extends PluginLifecycle {
+  /** Receives the validated, frozen config and the context. */
+  initialize?(config: Readonly<Record<string, unknown>>, context: PluginContext): void | Promise<void>;
+}
+
 /** A backend instance as the engine sees it. */
-export interface BackendInstance extends PluginInstance {
+export interface BackendInstance extends PluginInstance, BackendMethods {}
+
+/** What a backend receives, beyond the lifecycle. */
+export interface BackendMethods {
   /** Receives one point. */
   logMetric(name: string, value: number, step?: number): void | Promise<void>;
   /** Receives a batch of points, in logging order. */
@@ -79,7 +86,10 @@ export interface BackendInstance extends PluginInstance {
 }
 
 /** A collector instance as the engine sees it. */
-export interface CollectorInstance extends PluginInstance {
+export interface CollectorInstance extends PluginInstance, CollectorMethods {}
+
+/** What a collector does, beyond the lifecycle. */
+export interface CollectorMethods {
   /** Samples once; returns metric values by name. */
   collect(): Record<string, number> | Promise<Record<string, number>>;
   /**

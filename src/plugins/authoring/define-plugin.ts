@@ -1,30 +1,29 @@
 import { deliverOneByOne } from "../../core/data/deliver-batch.js";
 import {
   type BackendInstance,
+  type BackendMethods,
   type CollectorInstance,
+  type CollectorMethods,
   type MaybePromise,
   PLUGIN_METHODS,
   type PluginClass,
-  type PluginInstance,
+  type PluginLifecycle,
   type PluginMetadata,
 } from "../../core/plugin-api.js";
 import type { MetricRecord, PluginContext, PluginType } from "../../core/types.js";
 import type { ConfigSchema, FromSchema } from "./from-schema.js";
 
 /**
- * What every defined plugin's `setup` may return: the plugin contract's methods (see
- * `PluginInstance`) but `initialize`, which `setup` replaces; `onConfigUpdate` gets the typed config.
+ * What every defined plugin's `setup` may return: the lifecycle of the plugin contract (see
+ * `PluginLifecycle`), `onConfigUpdate` getting the typed config. `setup` replaces `initialize`.
  */
-export interface PluginHandlers<C> extends Omit<PluginInstance, "initialize" | "onConfigUpdate"> {
-  /** Takes a new config in place (hot update); without it an update re-runs `setup`. */
-  onConfigUpdate?(config: Readonly<C>): MaybePromise<void>;
-}
+export type PluginHandlers<C> = PluginLifecycle<C>;
 
 /** What a backend's `setup` returns: the backend contract (see `BackendInstance`). */
-export interface BackendHandlers<C> extends PluginHandlers<C>, Omit<BackendInstance, keyof PluginInstance> {}
+export interface BackendHandlers<C> extends PluginLifecycle<C>, BackendMethods {}
 
 /** What a collector's `setup` returns: the collector contract (see `CollectorInstance`). */
-export interface CollectorHandlers<C> extends PluginHandlers<C>, Omit<CollectorInstance, keyof PluginInstance> {}
+export interface CollectorHandlers<C> extends PluginLifecycle<C>, CollectorMethods {}
 
 /** The handlers of a plugin of type `T`. */
 export type HandlersOf<T extends PluginType, C> = T extends "backend" ? BackendHandlers<C> : CollectorHandlers<C>;
