@@ -31,8 +31,7 @@ const ROOT = /^(builtins|plugin-manager)\.ts$/;
 
 // Which layer rule an import from `from` to `to` (paths relative to src/, with "/") breaks.
 function layerProblem(from, to) {
-  if (from.startsWith("core/") && !to.startsWith("core/"))
-    return `src/core must import only src/core: ${from} → ${to}`;
+  if (from.startsWith("core/") && !to.startsWith("core/")) return `src/core must import only src/core: ${from} → ${to}`;
   if (from.startsWith("plugins/") && (BUILTIN.test(to) || ROOT.test(to)))
     return `the registry and authoring API must not import built-ins or the composition root: ${from} → ${to}`;
   return undefined;
