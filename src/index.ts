@@ -31,27 +31,29 @@ export {
   type StopReport,
 } from "./core/experiment.js";
 export type { FailureCause } from "./core/failure-cause.js";
-export {
-  type ArtifactEvent,
-  type AsyncHookTap,
-  type CollectEvent,
-  type CreateHooksOptions,
-  createHooks,
-  type ErrorEvent,
-  type HookTaps,
-  type StateChangeEvent,
-  type SyncHookTap,
-  type TapErrorEvent,
-  type TraceletHooks,
+export type {
+  ArtifactEvent,
+  AsyncHookTap,
+  CollectEvent,
+  ErrorEvent,
+  HookTaps,
+  StateChangeEvent,
+  SyncHookTap,
+  TapErrorEvent,
+  TraceletHooks,
 } from "./core/hooks.js";
 export { createLogger, type Logger, type LoggerOptions } from "./core/logger.js";
 export type { RunOptions } from "./core/options.js";
 export type {
   BackendInstance,
+  BackendMethods,
   CollectorInstance,
+  CollectorMethods,
   ExecutionMode,
+  MaybePromise,
   PluginClass,
   PluginInstance,
+  PluginLifecycle,
   PluginMetadata,
 } from "./core/plugin-api.js";
 export type { RunEnd, RunEndError, RunEndStatus } from "./core/run-end.js";
@@ -81,7 +83,8 @@ export type {
   TypedRunOptions,
   UncheckedPluginNames,
 } from "./plugin-configs.js";
-export { BackendPlugin, CollectorPlugin, PluginBase } from "./plugins/base.js";
+export { PluginManager, type PluginManagerOptions } from "./plugin-manager.js";
+export { BackendPlugin, CollectorPlugin, PluginBase } from "./plugins/authoring/base.js";
 export {
   type BackendHandlers,
   type CollectorHandlers,
@@ -89,14 +92,10 @@ export {
   type DefinedPluginMetadata,
   definePlugin,
   type HandlersOf,
-  type MaybePromise,
   type PluginConfig,
   type PluginDefinition,
   type PluginHandlers,
-} from "./plugins/define-plugin.js";
-export type { CacheMode } from "./plugins/discovery/cache.js";
-export type { DiscoveryCacheOption } from "./plugins/discovery/cache-mode.js";
-export type { CandidatePackage, DiscoverOptions, DiscoveryReport } from "./plugins/discovery/discover.js";
+} from "./plugins/authoring/define-plugin.js";
 export type {
   ArraySchema,
   ConfigSchema,
@@ -112,13 +111,15 @@ export type {
   RequiredSchema,
   Simplify,
   TypedSchema,
-} from "./plugins/from-schema.js";
-export type { PluginOpResult } from "./plugins/host-control.js";
-export type { LoadAllOptions } from "./plugins/load-all.js";
-export { MANIFEST_SCHEMA } from "./plugins/manifest/manifest-schema.js";
-export type { ManifestPlugin, TraceletManifest } from "./plugins/manifest/manifest-types.js";
-export { PluginManager, type PluginManagerOptions } from "./plugins/plugin-manager.js";
-export type { DiscoveryProblem, DiscoveryState, PluginRecord, PluginSource } from "./plugins/plugin-record.js";
+} from "./plugins/authoring/from-schema.js";
+export type { CacheMode } from "./plugins/registry/discovery/cache.js";
+export type { DiscoveryCacheOption } from "./plugins/registry/discovery/cache-mode.js";
+export type { CandidatePackage, DiscoverOptions, DiscoveryReport } from "./plugins/registry/discovery/discover.js";
+export { MANIFEST_SCHEMA } from "./plugins/registry/manifest/manifest-schema.js";
+export type { ManifestPlugin, TraceletManifest } from "./plugins/registry/manifest/manifest-types.js";
+export type { DiscoveryProblem, DiscoveryState, PluginRecord, PluginSource } from "./plugins/registry/plugin-record.js";
+export type { LoadAllOptions, PluginOpResult } from "./plugins/registry/plugin-registry.js";
+export { PluginRegistry, type PluginRegistryOptions } from "./plugins/registry/plugin-registry.js";
 export {
   type StartExperimentOptions,
   type StartExperimentWithManagerOptions,

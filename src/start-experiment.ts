@@ -12,10 +12,10 @@ import { optionsFromEnv } from "./core/options-env.js";
 import { createRunId } from "./core/run-id.js";
 import type { PluginType, RunIdentity } from "./core/types.js";
 import type { BackendConfigs, CollectorConfigs, TypedRunOptions } from "./plugin-configs.js";
-import { activatePlugin, type RunContext } from "./plugins/activate.js";
-import { orderByDependencies } from "./plugins/order.js";
-import { PluginManager } from "./plugins/plugin-manager.js";
-import type { PluginRecord } from "./plugins/plugin-record.js";
+import { PluginManager } from "./plugin-manager.js";
+import { activatePlugin, type RunContext } from "./plugins/registry/activate.js";
+import { orderByDependencies } from "./plugins/registry/order.js";
+import type { PluginRecord } from "./plugins/registry/plugin-record.js";
 
 /**
  * Options of {@link startExperiment}: the run options, plugin names and configs checked against

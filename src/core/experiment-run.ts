@@ -6,7 +6,7 @@ import { TraceletError } from "./errors.js";
 import type { ExperimentInit, ExperimentState, ExperimentStatus } from "./experiment-types.js";
 import type { CollectEvent, TraceletHooks } from "./hooks.js";
 import { CollectorParams } from "./lifecycle/collector-params.js";
-import { CollectorSchedules } from "./lifecycle/collector-schedules.js";
+import { CollectorScheduler } from "./lifecycle/collector-scheduler.js";
 import type { PluginHost } from "./lifecycle/plugin-host.js";
 import { runStep } from "./lifecycle/run-plugins.js";
 import type { RunIdentity, Timeouts } from "./types.js";
@@ -28,7 +28,7 @@ export interface RunParts {
   /** Params, tags and artifacts on their way to the backends. */
   side: SideCalls;
   /** The collectors' schedules. */
-  schedules: CollectorSchedules;
+  schedules: CollectorScheduler;
   /** The checked (slow) path of metric logging. */
   input: MetricInput;
   /** The collectors' params, logged once each. */
@@ -67,7 +67,7 @@ export function createRunParts(init: ExperimentInit, callbacks: RunCallbacks): R
   const { names: table, buffer, clock } = pipeline;
   const input = new MetricInput({ table, buffer, clock, onInvalid: init.onInvalidMetric, logger });
   const params = new CollectorParams(timeouts.start, (values) => side.params(values));
-  const schedules = new CollectorSchedules({
+  const schedules = new CollectorScheduler({
     collectTimeoutMs: timeouts.collect,
     onSample: callbacks.onSample,
     // A collector enabled mid-run describes the run too (once: a reload does not log again).

@@ -1,6 +1,9 @@
 import type { RunEnd } from "./run-end.js";
 import type { MetricRecord, PluginContext, PluginType } from "./types.js";
 
+/** A value, or a promise of it. */
+export type MaybePromise<T> = T | Promise<T>;
+
 /** How a plugin runs, for the lifecycle-aware protocol. */
 export type ExecutionMode = "in-process" | "subprocess" | "external";
 
@@ -25,10 +28,13 @@ export interface PluginMetadata {
   dependencies?: Record<string, string>;
 }
 
-/** The methods every plugin instance may implement. All are optional. */
-export interface PluginInstance {
-  /** Receives the validated, frozen config and the context. */
-  initialize?(config: Readonly<Record<string, unknown>>, context: PluginContext): void | Promise<void>;
+/**
+ * The lifecycle methods every plugin may implement, all optional; `C` is its config type. This
+ * file is the one plugin contract: the base classes (`BackendPlugin`, `CollectorPlugin`)
+ * implement it and the handlers of `definePlugin` are built from these same interfaces
+ * (test/types/plugin-contract.test-d.ts fails when either drifts from it).
+ */
+export interface PluginLifecycle<C = Record<string, unknown>> {
   /** Starts the plugin's work. */
   start?(): void | Promise<void>;
   /**
@@ -41,7 +47,7 @@ export interface PluginInstance {
    * Optional: takes a new, validated config without a restart (`manager.updatePluginConfig`).
    * Without it, an update re-creates and re-initializes the plugin.
    */
-  onConfigUpdate?(config: Readonly<Record<string, unknown>>): void | Promise<void>;
+  onConfigUpdate?(config: Readonly<C>): void | Promise<void>;
   /** The plugin's own view of its health. */
   getStatus?(): Record<string, unknown>;
   /** Lifecycle-aware protocol: where the plugin's work runs. */
@@ -54,8 +60,17 @@ export interface PluginInstance {
   forceCleanup?(): void;
 }
 
+/** The methods every plugin instance may implement, as the engine sees them. All are optional. */
+export interface PluginInstance extends PluginLifecycle {
+  /** Receives the validated, frozen config and the context. */
+  initialize?(config: Readonly<Record<string, unknown>>, context: PluginContext): void | Promise<void>;
+}
+
 /** A backend instance as the engine sees it. */
-export interface BackendInstance extends PluginInstance {
+export interface BackendInstance extends PluginInstance, BackendMethods {}
+
+/** What a backend receives, beyond the lifecycle. */
+export interface BackendMethods {
   /**
    * Receives one point: its step, and its timestamp (ms since the epoch, when `logMetric` was
    * called; Tracelet always passes both, on every path, replay included).
@@ -74,7 +89,10 @@ export interface BackendInstance extends PluginInstance {
 }
 
 /** A collector instance as the engine sees it. */
-export interface CollectorInstance extends PluginInstance {
+export interface CollectorInstance extends PluginInstance, CollectorMethods {}
+
+/** What a collector does, beyond the lifecycle. */
+export interface CollectorMethods {
   /** Samples once; returns metric values by name. */
   collect(): Record<string, number> | Promise<Record<string, number>>;
   /**
@@ -100,3 +118,31 @@ export interface PluginClass<T extends PluginInstance = PluginInstance> {
   /** Hand registration (Tracelet's original style). */
   getMetadata?(): PluginMetadata;
 }
+
+/** The name of a method of the plugin contract (of a backend or of a collector). */
+export type PluginMethod = keyof BackendInstance | keyof CollectorInstance;
+
+/**
+ * @internal Every method of the plugin contract, at run time: what `definePlugin` forwards to a
+ * plugin's handlers (a type test keeps it complete).
+ */
+export const PLUGIN_METHODS = [
+  "initialize",
+  "start",
+  "stop",
+  "onConfigUpdate",
+  "getStatus",
+  "getExecutionMode",
+  "getChildPids",
+  "getManagedResources",
+  "forceCleanup",
+  "logMetric",
+  "logMetrics",
+  "logParams",
+  "logArtifact",
+  "setTags",
+  "flush",
+  "collect",
+  "params",
+  "hasPeriodicSamples",
+] as const satisfies readonly PluginMethod[];

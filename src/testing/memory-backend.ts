@@ -80,7 +80,7 @@ export class MemoryBackend extends BackendPlugin<MemoryBackendConfig> {
    *
    * @param tags - every tag of the run
    */
-  setTags(tags: Readonly<Record<string, string>>): void {
+  override setTags(tags: Readonly<Record<string, string>>): void {
     this.tags = { ...tags };
   }
 

@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PluginsListing } from "../../src/cli/commands/plugins.js";
 import { tempDir } from "../helpers/temp-dir.js";
-import { copyFixture, writeJson, writePluginPackage } from "../plugins/discovery/project.js";
+import { copyFixture, writeJson, writePluginPackage } from "../plugins/registry/discovery/project.js";
 
 const run = promisify(execFile);
 const CLI = resolve("dist/cli/main.js");

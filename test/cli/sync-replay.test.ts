@@ -5,7 +5,7 @@ import { readMetrics, startExperiment } from "../../src/index.js";
 import { runCli } from "../helpers/cli.js";
 import { spooledJsonlRun } from "../helpers/spooled-run.js";
 import { tempDir } from "../helpers/temp-dir.js";
-import { copyFixture } from "../plugins/discovery/project.js";
+import { copyFixture } from "../plugins/registry/discovery/project.js";
 
 describe("tracelet sync tells backends it is a replay", () => {
   it("an interrupted run stays interrupted: run.json is not rewritten (status, pid, end time)", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BUILTIN_PLUGINS, registerBuiltins } from "../../src/builtins.js";
-import { PluginManager } from "../../src/plugins/plugin-manager.js";
+import { PluginManager } from "../../src/plugin-manager.js";
 
 describe("built-in collector registration", () => {
   it("registers system, process, git and environment as lazy collectors with schemas", async () => {

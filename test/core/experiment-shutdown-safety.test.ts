@@ -43,7 +43,7 @@ class SideBackend extends BackendPlugin {
     return this.busy(`params:${Object.keys(params).join(",")}`);
   }
 
-  setTags(tags: Record<string, string>): Promise<void> {
+  override setTags(tags: Record<string, string>): Promise<void> {
     return this.busy(`tags:${Object.keys(tags).join(",")}`);
   }
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { readMetrics, startExperiment } from "../../src/index.js";
 import { runCli } from "../helpers/cli.js";
-import { copyFixture } from "../plugins/discovery/project.js";
+import { copyFixture } from "../plugins/registry/discovery/project.js";
 
 afterEach(() => {
   delete process.env.EXITER_DOWN;

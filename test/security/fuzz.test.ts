@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateConfig } from "../../src/core/config/config-validator.js";
 import { ALL_ERROR_CODES } from "../../src/core/error-codes.js";
 import { type Experiment, isTraceletError } from "../../src/index.js";
-import { validateManifest } from "../../src/plugins/manifest/validate-manifest.js";
+import { validateManifest } from "../../src/plugins/registry/manifest/validate-manifest.js";
 import { MemoryBackend, withTestExperiment } from "../../src/testing/index.js";
 import { tempDir } from "../helpers/temp-dir.js";
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/cli.js";
 import { tempDir } from "../helpers/temp-dir.js";
-import { writeJson, writePluginPackage } from "../plugins/discovery/project.js";
+import { writeJson, writePluginPackage } from "../plugins/registry/discovery/project.js";
 
 const SCRIPT = join(ROOT, "test/fixtures/security/start-backend.mjs");
 

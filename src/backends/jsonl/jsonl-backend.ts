@@ -7,7 +7,7 @@ import { RecordEncoder } from "../../core/data/record-codec.js";
 import { TraceletError } from "../../core/errors.js";
 import type { RunEnd, RunEndStatus } from "../../core/run-end.js";
 import type { MetricRecord, PluginContext } from "../../core/types.js";
-import { BackendPlugin } from "../../plugins/base.js";
+import { BackendPlugin } from "../../plugins/authoring/base.js";
 import { artifactTarget } from "./artifact-target.js";
 import { jsonlMetadata } from "./metadata.js";
 import { RunSummaryWriter, writerFiles } from "./run-summary.js";
@@ -182,7 +182,7 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
    *
    * @param tags - the run's tags
    */
-  async setTags(tags: Record<string, string>): Promise<void> {
+  override async setTags(tags: Record<string, string>): Promise<void> {
     Object.assign(this.tags, tags);
     await this.writeRunFile({ status: "running" });
   }

@@ -3,7 +3,7 @@ import { basename, join, relative, sep } from "node:path";
 import { TraceletError } from "../../core/errors.js";
 import type { RunEnd } from "../../core/run-end.js";
 import type { MetricRecord, PluginContext } from "../../core/types.js";
-import { BackendPlugin } from "../../plugins/base.js";
+import { BackendPlugin } from "../../plugins/authoring/base.js";
 import { mlflowMetadata } from "./metadata.js";
 import { MlflowClient, MlflowRequestError } from "./mlflow-client.js";
 import { KeyMapper } from "./mlflow-keys.js";
@@ -174,7 +174,7 @@ export class MlflowBackend extends BackendPlugin<MlflowConfig> {
    *
    * @param tags - the run's tags
    */
-  async setTags(tags: Record<string, string>): Promise<void> {
+  override async setTags(tags: Record<string, string>): Promise<void> {
     for (const [name, value] of Object.entries(tags))
       this.pendingTags.set(this.mapper().key(name), value.slice(0, MAX_TAG_VALUE));
     await this.sendPending();

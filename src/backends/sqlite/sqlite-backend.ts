@@ -5,7 +5,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import type { PluginClass } from "../../core/plugin-api.js";
 import type { RunEnd } from "../../core/run-end.js";
 import type { MetricRecord, PluginContext } from "../../core/types.js";
-import { BackendPlugin } from "../../plugins/base.js";
+import { BackendPlugin } from "../../plugins/authoring/base.js";
 import { sqliteDriver } from "./driver.js";
 import { type SqliteConfig, sqliteMetadata } from "./metadata.js";
 import { ensureSchema } from "./schema.js";
@@ -182,7 +182,7 @@ export class SqliteBackend extends BackendPlugin<SqliteConfig> {
    *
    * @param tags - the run's tags
    */
-  setTags(tags: Record<string, string>): void {
+  override setTags(tags: Record<string, string>): void {
     const merged = { ...this.tags, ...tags };
     this.opened()
       .prepare("UPDATE runs SET tags = ? WHERE run_id = ?")

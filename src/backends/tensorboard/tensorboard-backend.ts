@@ -1,7 +1,7 @@
 import { join, resolve } from "node:path";
 import type { RunEnd } from "../../core/run-end.js";
 import type { MetricRecord, PluginContext } from "../../core/types.js";
-import { BackendPlugin } from "../../plugins/base.js";
+import { BackendPlugin } from "../../plugins/authoring/base.js";
 import { EventFiles } from "./event-file.js";
 import { hparamsEvent, ScalarEncoder, textEvent } from "./events.js";
 import { tensorboardMetadata } from "./metadata.js";
@@ -77,7 +77,7 @@ export class TensorboardBackend extends BackendPlugin<TensorboardConfig> {
    *
    * @param tags - the run's tags
    */
-  setTags(tags: Record<string, string>): void {
+  override setTags(tags: Record<string, string>): void {
     this.started().write(textEvent("tags", paramsTable(tags), Date.now() / 1000, 0));
   }
 

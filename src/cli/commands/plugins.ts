@@ -2,9 +2,9 @@ import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { TraceletError } from "../../core/errors.js";
 import { createLogger } from "../../core/logger.js";
-import type { DiscoveryReport } from "../../plugins/discovery/discover.js";
-import { PluginManager } from "../../plugins/plugin-manager.js";
-import type { DiscoveryProblem, PluginRecord } from "../../plugins/plugin-record.js";
+import { PluginManager } from "../../plugin-manager.js";
+import type { DiscoveryReport } from "../../plugins/registry/discovery/discover.js";
+import type { DiscoveryProblem, PluginRecord } from "../../plugins/registry/plugin-record.js";
 
 /** One plugin as `tracelet plugins --json` prints it (no loader, no schema body). */
 export type PluginListing = Omit<PluginRecord, "load" | "configSchema"> & {
@@ -64,7 +64,7 @@ function listing(report: DiscoveryReport, all: PluginRecord[]): PluginsListing {
 // Each available discovered plugin's entry, checked without running it: one found missing or
 // lacking its export is listed as refused, with the problem, as a run would refuse it.
 async function checkEntries(doc: PluginsListing): Promise<void> {
-  const { checkEntryExports } = await import("../../plugins/compat/check-entry-exports.js");
+  const { checkEntryExports } = await import("../../plugins/registry/checks/check-entry-exports.js");
   for (const p of doc.plugins) {
     if (p.state !== "available" || !p.path || p.entry === undefined) continue;
     const problem = await checkEntryExports({

@@ -7,8 +7,8 @@ import { isTraceletError, TraceletError } from "../../core/errors.js";
 import { createHooks, hookTaps } from "../../core/hooks.js";
 import type { BackendInstance } from "../../core/plugin-api.js";
 import { spoolIdentity } from "../../core/spool-identity.js";
-import type { PluginManager } from "../../plugins/plugin-manager.js";
-import { pluginLogger } from "../../plugins/redaction-paths.js";
+import type { PluginManager } from "../../plugin-manager.js";
+import { pluginLogger } from "../../plugins/registry/redaction-paths.js";
 import { BoundedBackend } from "./sync-backend.js";
 
 /**
@@ -70,7 +70,7 @@ export async function replayOneSpool(spool: FoundSpool, options: ReplayOneOption
     const raw = { ...(spooledConfig as Record<string, unknown>), ...options.extra };
     secrets = secretValues(record.configSchema, raw);
     const config = validateConfig(record.name, record.configSchema, raw);
-    const { instantiate } = await import("../../plugins/instantiate.js");
+    const { instantiate } = await import("../../plugins/registry/instantiate.js");
     const backend = new BoundedBackend(record.name, (await instantiate(record)) as BackendInstance, options.timeoutMs);
     const context = {
       name: record.name,

@@ -5,7 +5,7 @@ import { TraceletError } from "../../core/errors.js";
 import { DEFAULT_TIMEOUTS } from "../../core/lifecycle/timeouts.js";
 import { createLogger } from "../../core/logger.js";
 import { didYouMean } from "../../core/util/did-you-mean.js";
-import { PluginManager } from "../../plugins/plugin-manager.js";
+import { PluginManager } from "../../plugin-manager.js";
 import { replayOneSpool, spoolBackend } from "./sync-spool.js";
 
 const USAGE = "Usage: tracelet sync <run dir> [--backend <name>] [--config <json>] [--timeout <ms>]\n";

@@ -1,5 +1,5 @@
 import { arch, cpus, hostname, platform, release, totalmem } from "node:os";
-import { CollectorPlugin } from "../../plugins/base.js";
+import { CollectorPlugin } from "../../plugins/authoring/base.js";
 import { DEFAULT_ENV_ALLOWLIST, type EnvironmentCollectorConfig, environmentMetadata } from "./metadata.js";
 import { allowed, hideUrlCredentials, looksSecret, redactArgv } from "./secret-names.js";
 
@@ -36,7 +36,7 @@ export class EnvironmentCollector extends CollectorPlugin<EnvironmentCollectorCo
   }
 
   /** @returns false: params only, so Tracelet never schedules `collect()` */
-  hasPeriodicSamples(): boolean {
+  override hasPeriodicSamples(): boolean {
     return false;
   }
 

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { CollectorPlugin } from "../../plugins/base.js";
+import { CollectorPlugin } from "../../plugins/authoring/base.js";
 import { type GitCollectorConfig, gitMetadata } from "./metadata.js";
 import { stripCredentials } from "./strip-credentials.js";
 
@@ -79,7 +79,7 @@ export class GitCollector extends CollectorPlugin<GitCollectorConfig> {
   }
 
   /** @returns false: params only, so Tracelet never schedules `collect()` */
-  hasPeriodicSamples(): boolean {
+  override hasPeriodicSamples(): boolean {
     return false;
   }
 

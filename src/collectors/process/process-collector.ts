@@ -1,5 +1,5 @@
 import { type IntervalHistogram, monitorEventLoopDelay } from "node:perf_hooks";
-import { CollectorPlugin } from "../../plugins/base.js";
+import { CollectorPlugin } from "../../plugins/authoring/base.js";
 import { type ProcessCollectorConfig, processMetadata } from "./metadata.js";
 
 const MIB = 1024 * 1024;

@@ -1,6 +1,7 @@
 import type { ExecutionMode } from "../../core/plugin-api.js";
 import type { PluginContext } from "../../core/types.js";
-import { CollectorPlugin } from "../../plugins/base.js";
+import { within } from "../../core/util/within.js";
+import { CollectorPlugin } from "../../plugins/authoring/base.js";
 import { DiskUsage } from "./disk-usage.js";
 import { NvidiaSmiProcess } from "./gpu/nvidia-smi-process.js";
 import { readInventory, type SystemInventory } from "./inventory.js";
@@ -30,15 +31,6 @@ function systemInformationSampler(config: Readonly<SystemCollectorConfig>): Samp
 
 // How long params() waits for the static inventory and for nvidia-smi's first rows.
 const INVENTORY_WAIT_MS = 3000;
-
-function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-    timer.unref();
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /**
  * The built-in `system` collector: CPU, load, memory (cgroup-aware), swap, disk usage and I/O,
@@ -113,9 +105,11 @@ export class SystemCollector extends CollectorPlugin<SystemCollectorConfig> {
    * @returns params under `system.`
    */
   override async params(): Promise<Record<string, unknown>> {
-    const inventory = this.inventory ? await within(this.inventory, INVENTORY_WAIT_MS) : undefined;
+    const inventory = this.inventory
+      ? await within(this.inventory, INVENTORY_WAIT_MS, { keepAlive: false })
+      : undefined;
     const gpu = this.gpu;
-    if (gpu) await within(gpu.settled, INVENTORY_WAIT_MS);
+    if (gpu) await within(gpu.settled, INVENTORY_WAIT_MS, { keepAlive: false });
     const gpus = [...(gpu?.gpus.values() ?? [])].map((g) => ({ index: g.index, name: g.name, uuid: g.uuid }));
     return { system: { ...inventory, gpu_count: gpus.length, ...(gpus.length > 0 ? { gpus } : {}) } };
   }
@@ -144,20 +138,20 @@ export class SystemCollector extends CollectorPlugin<SystemCollectorConfig> {
   }
 
   /** The `nvidia-smi` child's pid while it runs. */
-  getChildPids(): number[] {
+  override getChildPids(): number[] {
     const pid = this.gpu?.pid;
     return pid === undefined ? [] : [pid];
   }
 
   /** The `nvidia-smi` child as a managed resource. */
-  getManagedResources(): Record<string, unknown> {
+  override getManagedResources(): Record<string, unknown> {
     if (!this.gpu) return {};
     const { state, pid, starts, rows } = this.gpu;
     return { "nvidia-smi": { state, pid, starts, rows } };
   }
 
   /** Kills `nvidia-smi` synchronously (process exit without `stop()`). */
-  forceCleanup(): void {
+  override forceCleanup(): void {
     this.gpu?.forceCleanup();
   }
 }

@@ -7,8 +7,8 @@ export const MIN_COLLECT_INTERVAL_MS = 100;
 /** The sampling interval when a collector's config names none, ms. */
 export const DEFAULT_COLLECT_INTERVAL_MS = 10_000;
 
-/** Options of {@link CollectorScheduler}. */
-export interface CollectorSchedulerOptions {
+/** Options of {@link CollectorTimer}. */
+export interface CollectorTimerOptions {
   /** The collector. */
   host: PluginHost;
   /** Sampling interval, ms (at least {@link MIN_COLLECT_INTERVAL_MS}). */
@@ -70,14 +70,15 @@ function numbersOf(sample: Record<string, unknown>): Record<string, number> {
 }
 
 /**
- * Samples one collector on a drift-corrected schedule: tick `n` fires at `start + n × interval`
+ * The timer of one collector (the run's {@link CollectorScheduler} keeps one per started
+ * collector). Samples it on a drift-corrected schedule: tick `n` fires at `start + n × interval`
  * whatever the previous ones cost, so the schedule does not creep. A collect never overlaps
  * the previous one; a collect slower than the interval skips the ticks it missed rather than
  * piling up. Timers are unref'd and every wait is asynchronous, so sampling neither keeps the
  * process alive nor blocks the event loop (a collector's own synchronous work aside).
  * With `samplesBeforeLogging` N > 1, N samples are averaged into one emitted point.
  */
-export class CollectorScheduler {
+export class CollectorTimer {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private origin = 0;
@@ -90,7 +91,7 @@ export class CollectorScheduler {
   skipped = 0;
 
   /** @param options - collector, interval, deadline, receiver */
-  constructor(private readonly options: CollectorSchedulerOptions) {
+  constructor(private readonly options: CollectorTimerOptions) {
     const interval = Number(options.intervalMs);
     this.intervalMs = Math.max(
       MIN_COLLECT_INTERVAL_MS,
@@ -113,7 +114,7 @@ export class CollectorScheduler {
   }
 
   /**
-   * Takes one sample now (after a running one settles). Once the scheduler is stopped, this
+   * Takes one sample now (after a running one settles). Once the timer is stopped, this
    * also emits whatever partial average is pending, so the last samples are not lost.
    */
   async sampleNow(): Promise<void> {
@@ -170,5 +171,129 @@ export class CollectorScheduler {
     if (count === 0) return;
     host.stats.points += count;
     onSample({ plugin: host.name, values, timestamp: Date.now() });
+  }
+}
+
+/** Options of {@link CollectorScheduler}. */
+export interface CollectorSchedulerOptions {
+  /** The run's `collect` deadline, ms (each collect also ends within its interval). */
+  collectTimeoutMs: number;
+  /** Receives each emitted sample. */
+  onSample: (event: CollectEvent) => void;
+  /** Told when a collector starts while the run is live (enabled or reloaded mid-run). */
+  onStarted?: (host: PluginHost) => void;
+}
+
+interface Entry {
+  timer: CollectorTimer;
+  key: string;
+}
+
+/**
+ * Whether a collector wants periodic samples: not when its `hasPeriodicSamples()` returns
+ * false (a params-only collector such as `git`). A throwing answer counts as yes.
+ *
+ * @param host - the collector
+ * @returns whether to schedule it
+ */
+export function hasPeriodicSamples(host: PluginHost): boolean {
+  try {
+    return host.collector.hasPeriodicSamples?.() !== false;
+  } catch (error) {
+    host.logger.warn({ err: error instanceof Error ? error.message : String(error) }, "hasPeriodicSamples() threw");
+    return true;
+  }
+}
+
+// What a schedule depends on: a change of either (reload, hot config update) reschedules.
+function scheduleKey(host: PluginHost): string {
+  const c = host.config;
+  return `${Number(c.intervalMs ?? DEFAULT_COLLECT_INTERVAL_MS)}/${Number(c.samplesBeforeLogging ?? 1)}`;
+}
+
+/**
+ * The run's collector scheduler: one {@link CollectorTimer} per started collector, kept in step
+ * with the plugins for the whole run: a
+ * collector that starts (at run start, or enabled or reloaded mid-run) gets a fresh schedule
+ * at its configured `intervalMs`; a config change while it runs reschedules it at the new
+ * interval; one that stops, fails or is disabled loses its schedule (its pending average is
+ * emitted). Params-only collectors (`hasPeriodicSamples()` false) are never scheduled.
+ */
+export class CollectorScheduler {
+  private readonly entries = new Map<string, Entry>();
+  private readonly retiring = new Set<Promise<void>>();
+  private readonly unsubscribe: Array<() => void> = [];
+  private closed = false;
+
+  /** @param options - deadline and receivers */
+  constructor(private readonly options: CollectorSchedulerOptions) {}
+
+  /**
+   * Schedules every started collector among `hosts` and follows their changes from now on.
+   *
+   * @param hosts - the run's plugins (backends are ignored)
+   */
+  watch(hosts: readonly PluginHost[]): void {
+    for (const host of hosts) {
+      if (host.type !== "collector") continue;
+      this.sync(host);
+      this.unsubscribe.push(host.onChange((change) => this.changed(host, change)));
+    }
+  }
+
+  /**
+   * Stops following the plugins and stops every schedule (waiting for running samples).
+   * Later changes schedule nothing.
+   */
+  async stop(): Promise<void> {
+    this.closed = true;
+    for (const off of this.unsubscribe.splice(0)) off();
+    await Promise.all([...this.entries.values()].map((e) => e.timer.stop()));
+    await Promise.all(this.retiring);
+  }
+
+  /** One last sample of every scheduled collector (after {@link CollectorScheduler.stop}). */
+  async sampleNow(): Promise<void> {
+    await Promise.all([...this.entries.values()].map((e) => e.timer.sampleNow()));
+  }
+
+  private changed(host: PluginHost, change: "state" | "config"): void {
+    if (this.closed) return;
+    const fresh = change === "state" && host.state === "started";
+    this.sync(host, fresh);
+    if (fresh) this.options.onStarted?.(host);
+  }
+
+  // `fresh`: a new instance has just started, so it gets a new schedule even at the same interval.
+  private sync(host: PluginHost, fresh = false): void {
+    const entry = this.entries.get(host.name);
+    if (host.state !== "started" || !hasPeriodicSamples(host)) {
+      if (entry) this.retire(host, entry, host.state !== "started");
+      return;
+    }
+    const key = scheduleKey(host);
+    if (entry && entry.key === key && !fresh) return;
+    if (entry) this.retire(host, entry, false);
+    const intervalMs = Number(host.config.intervalMs ?? DEFAULT_COLLECT_INTERVAL_MS);
+    const timer = new CollectorTimer({
+      host,
+      intervalMs,
+      timeoutMs: Math.min(this.options.collectTimeoutMs, intervalMs),
+      onSample: this.options.onSample,
+    });
+    this.entries.set(host.name, { timer, key });
+    timer.start();
+  }
+
+  // A collector that left "started" still emits the average it was building (no new collect:
+  // the scheduler only collects from a started plugin); a rescheduled one just stops.
+  private retire(host: PluginHost, entry: Entry, emitPending: boolean): void {
+    this.entries.delete(host.name);
+    const done = entry.timer
+      .stop()
+      .then(() => (emitPending ? entry.timer.sampleNow() : undefined))
+      .catch((error: unknown) => host.logger.error({ err: error }, "a collector's last sample could not be emitted"));
+    this.retiring.add(done);
+    void done.finally(() => this.retiring.delete(done));
   }
 }

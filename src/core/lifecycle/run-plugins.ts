@@ -5,7 +5,7 @@ import type { TraceletHooks } from "../hooks.js";
 import { FINISHED, type RunEnd } from "../run-end.js";
 import type { HookName, PluginFailure, RunIdentity, Timeouts } from "../types.js";
 import { forceCleanupAll, isProcessAlive } from "./force-cleanup.js";
-import type { PluginHost } from "./plugin-host.js";
+import type { CallResult, PluginHost } from "./plugin-host.js";
 
 export { DEFAULT_TIMEOUTS } from "./timeouts.js";
 
@@ -83,6 +83,73 @@ export async function runStep(
 }
 
 /**
+ * Brings plugins up: `initialize` then `start`, each through {@link runStep} (dependency order,
+ * failures isolated, dependents of a failed plugin not run). The run, the manager (`loadAll`,
+ * reload, enable) and `tracelet sync` all bring plugins up through this one path.
+ *
+ * @param hosts - plugins in state `loaded`, in start order
+ * @param hooks - the hooks to fire (a manager bringing one plugin back mid-run uses a private set)
+ * @param run - the run identity
+ * @param timeouts - deadlines (a plugin's `perPlugin` entry wins)
+ * @returns successes and failures of both steps
+ */
+export async function bringUp(
+  hosts: readonly PluginHost[],
+  hooks: TraceletHooks,
+  run: RunIdentity,
+  timeouts: Timeouts,
+): Promise<HookRunResult> {
+  const init = await runStep("initialize", hosts, hooks, run, timeouts, (host, signal) =>
+    host.instance.initialize?.(host.config, host.context(signal)),
+  );
+  const start = await runStep("start", hosts, hooks, run, timeouts, (host) => host.instance.start?.());
+  return { successes: start.successes, failures: [...init.failures, ...start.failures] };
+}
+
+/** Options of {@link stopPlugin}. */
+export interface StopPluginOptions {
+  /** The deadline of the `stop` call (default: the plugin's own). */
+  timeoutMs?: number;
+  /** An upper bound whatever the deadlines say (what is left of the shutdown). */
+  capMs?: number;
+  /** How the run ended, passed to the plugin's `stop(end)`. */
+  end?: RunEnd;
+}
+
+/**
+ * Stops one plugin whatever state it is in, under its deadline, and leaves it `stopped`: a
+ * plugin that is already stopped, unloaded or disabled is left alone, one that never
+ * initialized is not called. The one tear-down path of the run's {@link stopAll}, of the
+ * manager's operations and of `tracelet sync`.
+ *
+ * @param host - the plugin
+ * @param options - deadline, cap, run end
+ * @returns the call's outcome, or undefined when nothing had to be called
+ */
+export async function stopPlugin(
+  host: PluginHost,
+  options: StopPluginOptions = {},
+): Promise<CallResult<unknown> | undefined> {
+  const s = host.state;
+  if (s === "stopped" || s === "available" || s === "disabled") return undefined;
+  if (!host.stats.calls.initialize) {
+    if (s === "loaded") host.transition("stopped");
+    return undefined;
+  }
+  if (s === "initialized" || s === "started" || s === "quarantined") host.transition("stopping");
+  const outcome = await host.call(
+    "stop",
+    options.timeoutMs ?? host.timeoutFor("stop"),
+    () => host.instance.stop?.(options.end),
+    {
+      capMs: options.capMs,
+    },
+  );
+  host.transition("stopped");
+  return outcome;
+}
+
+/**
  * Stops plugins in reverse start order through the `stop` hook, each under its own deadline
  * and all of them under `timeouts.shutdown`: a plugin reached after the shutdown deadline is
  * not called and fails with `TRACELET_ERR_SHUTDOWN_TIMEOUT`. Plugins that never initialized
@@ -113,17 +180,16 @@ export async function stopAll(
   const unclean: PluginHost[] = [];
   for (const host of [...hosts].reverse()) {
     hooks.stop.tapPromise({ name: host.name }, async () => {
-      if (host.state === "stopped" || host.state === "available" || host.state === "disabled") return;
-      if (!host.stats.calls.initialize) {
-        if (host.state === "loaded") host.transition("stopped");
+      const s = host.state;
+      if (s === "stopped" || s === "available" || s === "disabled" || !host.stats.calls.initialize) {
+        await stopPlugin(host);
         return;
       }
-      if (host.state === "initialized" || host.state === "started" || host.state === "quarantined")
-        host.transition("stopping");
       // Whole milliseconds: timers round down, so a fraction left after the previous deadline
       // fired would start a call that has no time at all.
       const left = Math.floor(endAt - performance.now());
       if (left < 1) {
+        if (s === "initialized" || s === "started" || s === "quarantined") host.transition("stopping");
         const error = new TraceletError(
           "TRACELET_ERR_SHUTDOWN_TIMEOUT",
           `Plugin "${host.name}" was not stopped: the shutdown deadline of ${timeouts.shutdown} ms had passed.`,
@@ -132,20 +198,15 @@ export async function stopAll(
         host.recordFailure("stop", error);
         result.failures.push(failure(host.name, "stop", error));
         unclean.push(host);
-      } else {
-        const outcome = await host.call(
-          "stop",
-          timeouts.stop ?? host.timeoutFor("stop"),
-          () => host.instance.stop?.(end),
-          left,
-        );
-        if (outcome.ok) result.successes.push(host.name);
-        else {
-          result.failures.push(failure(host.name, "stop", outcome.error));
-          unclean.push(host);
-        }
+        host.transition("stopped");
+        return;
       }
-      host.transition("stopped");
+      const outcome = await stopPlugin(host, { timeoutMs: timeouts.stop, capMs: left, end });
+      if (!outcome || outcome.ok) result.successes.push(host.name);
+      else {
+        result.failures.push(failure(host.name, "stop", outcome.error));
+        unclean.push(host);
+      }
     });
   }
   await hooks.stop.promise(run);

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { CollectEvent } from "../../../src/core/hooks.js";
 import {
-  CollectorScheduler,
+  CollectorTimer,
   MIN_COLLECT_INTERVAL_MS,
   SampleAverager,
 } from "../../../src/core/lifecycle/collector-scheduler.js";
@@ -29,7 +29,7 @@ function fakeHost(collect: Collect, config: Record<string, unknown> = {}): Plugi
 function run(collect: Collect, intervalMs: number, config: Record<string, unknown> = {}) {
   const events: CollectEvent[] = [];
   const host = fakeHost(collect, config);
-  const scheduler = new CollectorScheduler({ host, intervalMs, timeoutMs: 10_000, onSample: (e) => events.push(e) });
+  const scheduler = new CollectorTimer({ host, intervalMs, timeoutMs: 10_000, onSample: (e) => events.push(e) });
   scheduler.start();
   return { scheduler, events, host };
 }
@@ -43,7 +43,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe("CollectorScheduler", () => {
+describe("CollectorTimer", () => {
   it("samples on a drift-corrected schedule: a slow collect does not push later ticks back", async () => {
     const calls: number[] = [];
     const { scheduler } = run(async () => {
@@ -87,7 +87,7 @@ describe("CollectorScheduler", () => {
     await vi.advanceTimersByTimeAsync(250);
     await scheduler.stop();
     expect(calls).toEqual([100, 200]);
-    const other = new CollectorScheduler({
+    const other = new CollectorTimer({
       host: fakeHost(() => ({})),
       intervalMs: Number.NaN,
       timeoutMs: 1,

@@ -105,10 +105,10 @@ describe("a normal stop()", () => {
         pid = this.child.pid ?? 0;
       }
       logMetric() {}
-      getChildPids() {
+      override getChildPids() {
         return pid ? [pid] : [];
       }
-      forceCleanup() {
+      override forceCleanup() {
         cleaned++;
       }
     }

@@ -52,4 +52,35 @@ describe("withDeadline", () => {
       }),
     ).rejects.toThrow("sync");
   });
+
+  it("with onLate, reports the deadline and still settles with the call itself (never a second call beside it)", async () => {
+    vi.useFakeTimers();
+    const late: unknown[] = [];
+    let finish: (value: number) => void = () => {};
+    let signal: AbortSignal | undefined;
+    const call = withDeadline(
+      "slow-backend",
+      "logMetrics",
+      100,
+      (s) => {
+        signal = s;
+        return new Promise<number>((resolve) => {
+          finish = resolve;
+        });
+      },
+      { onLate: (error) => late.push(error) },
+    );
+    let settled = false;
+    void call.then(() => {
+      settled = true;
+    });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(late).toHaveLength(1);
+    expect(late[0]).toMatchObject({ code: "TRACELET_ERR_HOOK_TIMEOUT", details: { plugin: "slow-backend" } });
+    expect(signal?.aborted).toBe(true);
+    expect(settled).toBe(false);
+    finish(3);
+    await expect(call).resolves.toBe(3);
+    expect(late).toHaveLength(1);
+  });
 });
