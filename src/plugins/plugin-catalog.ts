@@ -2,7 +2,7 @@ import { TraceletError } from "../core/errors.js";
 import type { PluginClass, PluginMetadata } from "../core/plugin-api.js";
 import type { PluginType } from "../core/types.js";
 import { closestName } from "../core/util/did-you-mean.js";
-import type { DiscoverOptions, DiscoveryReport } from "./discovery/discover.js";
+import { type DiscoverOptions, type DiscoveryReport, discover } from "./discovery/discover.js";
 import { metadataOf, recordOf } from "./hand-registration.js";
 import type { PluginRecord } from "./plugin-record.js";
 import { PluginRegistry } from "./registry.js";
@@ -32,8 +32,9 @@ export abstract class PluginCatalog {
    */
   async discoverPlugins(options: Pick<DiscoverOptions, "userPluginDirs" | "cache"> = {}): Promise<DiscoveryReport> {
     const known = new Map(this.registry.fixedRecords().map((r): [string, string] => [r.name, r.version]));
-    // Discovery and its compatibility checks (semver, ajv) load only when a run actually scans.
-    const { discover } = await import("./discovery/discover.js");
+    // Loaded with the library: a start with a valid cache runs nothing else, and loading a
+    // chunk of its own would cost more than the check. The scan and its checks (semver, the
+    // manifest validator) load only when a scan is needed (see discover-fresh).
     const report = await discover({ ...options, cwd: this.cwd, known });
     this.registry.setDiscovered(report.plugins);
     this.lastReport = report;
