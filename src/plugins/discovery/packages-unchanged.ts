@@ -25,7 +25,11 @@ function changedSince(path: string, stamp: number): boolean {
  * packagesUnchangedSince(["/p/node_modules\0a\0@s/b"], [], 1.7e12); // true unless edited since
  * ```
  */
-export function packagesUnchangedSince(groups: readonly unknown[], missing: readonly unknown[], stamp: number): boolean {
+export function packagesUnchangedSince(
+  groups: readonly unknown[],
+  missing: readonly unknown[],
+  stamp: number,
+): boolean {
   for (const group of groups) {
     if (typeof group !== "string") return false;
     const [parent, ...paths] = group.split("\0");

@@ -1,0 +1,55 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { tempDir } from "../../helpers/temp-dir.js";
+import { copyFixture } from "./project.js";
+
+const dist = join(import.meta.dirname, "../../../dist/index.js");
+
+// A module hook that logs every specifier resolved, into a file the script marks before the call.
+const hooks = `
+  import { appendFileSync } from "node:fs";
+  let log;
+  export function initialize(data) { log = data.log; }
+  export async function resolve(specifier, context, next) {
+    appendFileSync(log, specifier + "\\n");
+    return next(specifier, context);
+  }
+`;
+
+// Runs one discovery in a fresh process (from dist/: build first) and returns its cache state and
+// every module specifier resolved during the call itself (the import of Tracelet excluded).
+async function discoveryInFreshProcess(cwd: string): Promise<{ cache: string; resolved: string[] }> {
+  const log = join(await tempDir(), "resolved.log");
+  writeFileSync(log, "");
+  const script = `
+    import { register } from "node:module";
+    import { appendFileSync } from "node:fs";
+    const [cwd, log] = process.argv.slice(1);
+    register("data:text/javascript," + encodeURIComponent(${JSON.stringify(hooks)}), { data: { log } });
+    const { PluginManager } = await import(${JSON.stringify(dist)});
+    appendFileSync(log, "--- call\\n");
+    const report = await new PluginManager({ cwd, builtins: false }).discoverPlugins({ userPluginDirs: [] });
+    console.log(JSON.stringify({ cache: report.cache, plugins: report.plugins.length }));
+  `;
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", script, cwd, log], { encoding: "utf8" });
+  expect(r.status, r.stderr).toBe(0);
+  const { cache, plugins } = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as { cache: string; plugins: number };
+  expect(plugins).toBeGreaterThan(0);
+  const lines = readFileSync(log, "utf8").split("\n").filter(Boolean);
+  return { cache, resolved: lines.slice(lines.indexOf("--- call") + 1) };
+}
+
+describe("what a discovery loads, in a fresh process", () => {
+  it("a start with a valid cache loads no module at all; a scan loads the scan's chunk", async () => {
+    const cwd = await copyFixture("layouts");
+    const cold = await discoveryInFreshProcess(cwd);
+    expect(cold.cache).toBe("miss");
+    expect(cold.resolved.some((s) => /discover-fresh-/.test(s))).toBe(true);
+    // semver comes bundled in that chunk, not as CommonJS files resolved one by one.
+    expect(cold.resolved.filter((s) => s.includes("semver"))).toEqual([]);
+    const warm = await discoveryInFreshProcess(cwd);
+    expect(warm).toEqual({ cache: "hit", resolved: [] });
+  });
+});
