@@ -14,7 +14,6 @@
 // Usage: node scripts/build.mjs
 import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { build } from "esbuild";
 
@@ -46,18 +45,6 @@ const common = {
   metafile: true,
 };
 
-// semver is bundled, not imported: it is 22 CommonJS files (plus Node's CommonJS export
-// lexer for each) to load on a start that scans for plugins, where one chunk costs one file.
-// It stays a dependency in package.json for its licence and for anyone resolving it.
-const bundleSemver = {
-  name: "bundle-semver",
-  setup(b) {
-    b.onResolve({ filter: /^semver(\/|$)/ }, (args) => ({
-      path: createRequire(resolve(args.resolveDir, "x.js")).resolve(args.path),
-    }));
-  },
-};
-
 // The testing entry's only runtime import of the library: kept as an import of dist/index.js.
 const libraryEntry = {
   name: "library-entry",
@@ -69,21 +56,9 @@ const libraryEntry = {
 };
 
 const results = await Promise.all([
-  build({
-    ...common,
-    entryPoints: ["src/index.ts"],
-    splitting: true,
-    chunkNames: "chunks/[name]-[hash]",
-    plugins: [bundleSemver],
-  }),
+  build({ ...common, entryPoints: ["src/index.ts"], splitting: true, chunkNames: "chunks/[name]-[hash]" }),
   build({ ...common, entryPoints: ["src/testing/index.ts"], plugins: [libraryEntry] }),
-  build({
-    ...common,
-    entryPoints: ["src/cli/main.ts"],
-    splitting: true,
-    chunkNames: "cli/chunks/[name]-[hash]",
-    plugins: [bundleSemver],
-  }),
+  build({ ...common, entryPoints: ["src/cli/main.ts"], splitting: true, chunkNames: "cli/chunks/[name]-[hash]" }),
 ]);
 // The testing build must hold src/testing only: anything else would be a second copy of the library.
 const strays = Object.keys(results[1].metafile.inputs).filter((f) => !f.startsWith("src/testing/"));
