@@ -20,7 +20,7 @@ import type {
 } from "../../core/types.js";
 import { closestName } from "../../core/util/did-you-mean.js";
 import { activatePlugin, effectiveSchema, type RunContext, validatePluginConfig } from "./activate.js";
-import type { DiscoverOptions, DiscoveryReport } from "./discovery/discover.js";
+import { type DiscoverOptions, type DiscoveryReport, discover } from "./discovery/discover.js";
 import { metadataOf, recordOf } from "./hand-registration.js";
 import { instantiate } from "./instantiate.js";
 import { orderByDependencies } from "./order.js";
@@ -182,8 +182,9 @@ export class PluginRegistry {
    */
   async discoverPlugins(options: Pick<DiscoverOptions, "userPluginDirs" | "cache"> = {}): Promise<DiscoveryReport> {
     const known = new Map([...this.fixed.values()].map((r): [string, string] => [r.name, r.version]));
-    // Discovery and its compatibility checks (semver, ajv) load only when a run actually scans.
-    const { discover } = await import("./discovery/discover.js");
+    // Loaded with the library: a start with a valid cache runs nothing else, and loading a
+    // chunk of its own would cost more than the check. The scan and its checks (semver, the
+    // manifest validator) load only when a scan is needed (see discover-fresh).
     const report = await discover({ ...options, cwd: this.cwd, known });
     this.discovered = report.plugins;
     this.lastReport = report;

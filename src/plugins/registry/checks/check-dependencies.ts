@@ -1,6 +1,6 @@
-import satisfies from "semver/functions/satisfies.js";
 import type { DiscoveryProblem } from "../plugin-record.js";
 import { type Candidate, nearerFirst, refuse } from "./candidate.js";
+import { satisfiesRange } from "./plain-semver.js";
 
 /** Plugins known without discovery (built-in, registered by hand), by name, with their versions. */
 export type KnownPlugins = ReadonlyMap<string, string>;
@@ -78,7 +78,7 @@ export function checkDependencies(candidates: readonly Candidate[], known: Known
       const target = best.get(dep);
       const version = target ? target.pkg.version : known.get(dep);
       if (version === undefined) continue; // reported by the cascade below, with the reason
-      if (!satisfies(version, range)) {
+      if (!satisfiesRange(version, range)) {
         const from = target ? ` (package ${target.pkg.name})` : "";
         problems.push(
           refuse(

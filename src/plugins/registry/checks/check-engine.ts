@@ -1,6 +1,6 @@
-import satisfies from "semver/functions/satisfies.js";
 import type { DiscoveryProblem } from "../plugin-record.js";
 import { type Candidate, refuse } from "./candidate.js";
+import { satisfiesRange } from "./plain-semver.js";
 
 /**
  * Whether an `engine` range admits a Tracelet version.
@@ -15,7 +15,7 @@ import { type Candidate, refuse } from "./candidate.js";
  * @returns true when admitted
  */
 export function engineAdmits(range: string, version: string): boolean {
-  return satisfies(version, range, { includePrerelease: true });
+  return satisfiesRange(version, range, true);
 }
 
 /**

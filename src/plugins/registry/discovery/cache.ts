@@ -1,14 +1,13 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { sep } from "node:path";
 import type { Candidate } from "../checks/candidate.js";
 import type { PackageEntry } from "../checks/check-shape.js";
 import type { DiscoveryProblem } from "../plugin-record.js";
-import { signatureAt } from "./file-signature.js";
+import { type Signature, signatureAt, signatureStill } from "./file-signature.js";
 import { packagesUnchangedSince } from "./packages-unchanged.js";
-import type { PackageGroups } from "./scan-types.js";
 
 /** Format tag of the cache file; a file with another tag is foreign and ignored. */
-export const CACHE_FORMAT = "tracelet-discovery-cache/3";
+export const CACHE_FORMAT = "tracelet-discovery-cache/4";
 
 /**
  * Files whose change means an install happened: lockfiles, and the state files package managers
@@ -33,6 +32,9 @@ export const LOCKFILES = [
   ".yarn/install-state.gz",
 ];
 
+// The files of a cache's key, relative to the project root.
+const KEY_FILES = ["package.json", ...LOCKFILES];
+
 /**
  * How much a valid-looking cache is checked before it is used.
  * - `default`: what an install changes (lockfiles and install state files, every
@@ -55,8 +57,8 @@ export interface CacheKey {
   userDirs: string[];
   /** Built-in and registered plugins with their versions (they take part in the checks). */
   known: Array<[string, string]>;
-  /** Signatures of the host package.json and of each lockfile. */
-  files: Record<string, string>;
+  /** Signatures of the host package.json and of each lockfile, by path relative to the root. */
+  files: Record<string, Signature>;
 }
 
 /** The cache file's content. */
@@ -71,11 +73,18 @@ export interface CacheFile {
    */
   stamp: number;
   /** Signature of every directory listed by the scan (or looked for and absent). */
-  dirs: Record<string, string>;
-  /** Signatures of the plugin packages' own files: package.json, schema files, zip archives. */
-  pluginFiles: Record<string, string>;
-  /** Every package directory whose package.json the scan read (strict mode). */
-  packages: PackageGroups;
+  dirs: Record<string, Signature>;
+  /**
+   * Signatures of the plugin packages' own files: package.json, schema files, zip archives
+   * (`"changed"` for one that changed while the scan ran: never equal, so the next start rescans).
+   */
+  pluginFiles: Record<string, Signature | "changed">;
+  /**
+   * Every package directory whose package.json the scan read (strict mode), grouped by parent:
+   * each group is `parent` and the paths relative to it, joined by NUL (no path holds one).
+   * One string a group, not an array: a default-mode start parses this and never looks at it.
+   */
+  packages: string[];
   /** Package directories whose package.json was absent or unreadable (strict mode). */
   missing: string[];
   /** Zip archives (Yarn Plug'n'Play) whose packages the scan read (strict mode). */
@@ -98,25 +107,42 @@ export interface CacheMiss {
   reason: string;
 }
 
+/** What a cache is valid for, less the files' signatures (checked one `stat` at a time). */
+export type CacheIdentity = Omit<CacheKey, "files">;
+
 /**
- * Builds the key of a project's cache from the current state of its files.
+ * What a project's cache must have been written for, from the current options.
  *
  * @param version - Tracelet's version
  * @param root - the project root
  * @param userDirs - user-level locations
  * @param known - built-in and registered plugins, by name, with versions
- * @returns the key
+ * @returns the key without the files' signatures
  */
-export function cacheKeyOf(
+export function cacheIdentityOf(
   version: string,
   root: string,
   userDirs: string[],
   known: ReadonlyMap<string, string>,
-): CacheKey {
-  const files: Record<string, string> = { "package.json": signatureAt(join(root, "package.json")) };
-  for (const name of LOCKFILES) files[name] = signatureAt(join(root, name));
+): CacheIdentity {
   const knownList = [...known].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return { version, root, userDirs, known: knownList, files };
+  return { version, root, userDirs, known: knownList };
+}
+
+// A key file's path (names are plain relative paths: no normalising needed).
+const keyFile = (root: string, name: string) => (root.endsWith(sep) ? `${root}${name}` : `${root}${sep}${name}`);
+
+/**
+ * Builds the key of a project's cache from the current state of its files (taken before a
+ * scan, so that a change during the scan makes the next start rescan).
+ *
+ * @param identity - from {@link cacheIdentityOf}
+ * @returns the key
+ */
+export function cacheKeyOf(identity: CacheIdentity): CacheKey {
+  const files: Record<string, Signature> = {};
+  for (const name of KEY_FILES) files[name] = signatureAt(keyFile(identity.root, name));
+  return { ...identity, files };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
@@ -158,27 +184,25 @@ function wellFormed(cache: CacheFile): boolean {
 }
 
 // The first difference between the key a cache was written for and the current one.
-function keyChange(old: CacheKey, now: CacheKey): string | undefined {
+function keyChange(old: CacheKey, now: CacheIdentity): string | undefined {
   if (old.version !== now.version) return `Tracelet's version changed (${old.version} → ${now.version})`;
   if (old.root !== now.root) return "the project moved";
   if (JSON.stringify(old.userDirs) !== JSON.stringify(now.userDirs)) return "the user-level plugin locations changed";
   if (JSON.stringify(old.known) !== JSON.stringify(now.known)) return "the built-in or registered plugins changed";
-  for (const name in now.files) {
-    if (old.files?.[name] !== now.files[name]) return `${name} changed`;
-  }
+  const files = isObject(old.files) ? old.files : {};
+  for (const name of KEY_FILES) if (!signatureStill(keyFile(now.root, name), files[name])) return `${name} changed`;
   return undefined;
 }
 
-function firstChanged(signatures: Record<string, string>, what: string): string | undefined {
-  for (const path in signatures) if (signatureAt(path) !== signatures[path]) return `${what} ${path} changed`;
+function firstChanged(signatures: Record<string, unknown>, what: string): string | undefined {
+  for (const path in signatures) if (!signatureStill(path, signatures[path])) return `${what} ${path} changed`;
   return undefined;
 }
 
 function archivesUnchangedSince(archives: readonly string[], stamp: number): string | undefined {
   for (const file of archives) {
     const sig = signatureAt(file);
-    const ctime = Number(sig.split(":")[2]);
-    if (sig === "-" || sig === "!" || !(ctime < stamp)) return `archive ${file} changed`;
+    if (typeof sig === "string" || !(sig[2] < stamp)) return `archive ${file} changed`;
   }
   return undefined;
 }
@@ -190,11 +214,11 @@ function archivesUnchangedSince(archives: readonly string[], stamp: number): str
  * count as stale, with the reason.
  *
  * @param file - the cache path
- * @param key - the current key
+ * @param identity - what it must have been written for (its key files are checked here)
  * @param mode - how much to check
  * @returns the cache, or why it cannot be used
  */
-export function readCache(file: string, key: CacheKey, mode: CacheMode): CacheFile | CacheMiss {
+export function readCache(file: string, identity: CacheIdentity, mode: CacheMode): CacheFile | CacheMiss {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -214,7 +238,7 @@ export function readCache(file: string, key: CacheKey, mode: CacheMode): CacheFi
     return { kind: "stale", reason: "the cache file is corrupt" };
   }
   const reason =
-    keyChange(cache.key, key) ??
+    keyChange(cache.key, identity) ??
     firstChanged(cache.dirs, "directory") ??
     firstChanged(cache.pluginFiles, "plugin package file") ??
     (mode === "strict" ? strictChange(cache) : undefined);

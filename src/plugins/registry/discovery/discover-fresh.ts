@@ -6,6 +6,7 @@ import { runChecks } from "../checks/run-checks.js";
 import type { DiscoveryProblem } from "../plugin-record.js";
 import type { CacheFile } from "./cache.js";
 import { packageFileSignature } from "./package-file.js";
+import { joinGroup } from "./packages-unchanged.js";
 import { pnpTree } from "./pnp.js";
 import { scanPnp } from "./pnp-scan.js";
 import { readPackageText } from "./read-package-text.js";
@@ -46,7 +47,7 @@ function hostCandidate(root: string): RawCandidate | undefined {
   return { dir: root, source: "project", depth: -1, text: found.text, size: found.text.length };
 }
 
-function scanOf(options: FreshOptions, dirs: Record<string, string>): ScanResult {
+function scanOf(options: FreshOptions, dirs: CacheFile["dirs"]): ScanResult {
   const { root, hostPkg, userDirs } = options;
   const workspaces = workspaceDirs(root, hostPkg, dirs);
   const scan = scanRoots(scanRootsOf(root, workspaces, userDirs));
@@ -67,11 +68,10 @@ function scanOf(options: FreshOptions, dirs: Record<string, string>): ScanResult
 // Signatures of each plugin package's own files. A file changed after the scan began may
 // have been read before or after the change: recorded as changed, so the next start rescans.
 function pluginFilesOf(entries: readonly PackageEntry[], candidates: readonly Candidate[], stamp: number) {
-  const files: Record<string, string> = {};
+  const files: CacheFile["pluginFiles"] = {};
   const sign = (path: string) => {
     const [file, signature] = packageFileSignature(path);
-    const ctime = Number(signature.split(":")[2]);
-    files[file] = Number.isFinite(ctime) && ctime >= stamp ? "changed during the scan" : signature;
+    files[file] = typeof signature !== "string" && signature[2] >= stamp ? "changed" : signature;
   };
   for (const entry of entries) sign(join(entry.dir, "package.json"));
   for (const c of candidates) {
@@ -90,7 +90,7 @@ function pluginFilesOf(entries: readonly PackageEntry[], candidates: readonly Ca
  */
 export async function discoverFresh(options: FreshOptions): Promise<FreshDiscovery> {
   const { root, hostPkg } = options;
-  const dirs: Record<string, string> = {};
+  const dirs: CacheFile["dirs"] = {};
   const scan = scanOf(options, dirs);
   const traceletField = hostPkg.tracelet as { plugins?: unknown } | undefined;
   const host = Array.isArray(traceletField?.plugins) ? hostCandidate(root) : undefined;
@@ -109,7 +109,7 @@ export async function discoverFresh(options: FreshOptions): Promise<FreshDiscove
   return {
     dirs: Object.assign(dirs, scan.dirs),
     pluginFiles: pluginFilesOf(entries, candidates, options.stamp),
-    packages: scan.packages,
+    packages: scan.packages.map(joinGroup),
     missing: scan.missing,
     archives: scan.archives ?? [],
     entries,

@@ -5,7 +5,7 @@ import { policyOf } from "../checks/check-allow-deny.js";
 import type { PackageEntry } from "../checks/check-shape.js";
 import type { DiscoveryProblem, PluginRecord } from "../plugin-record.js";
 import { recordOfCandidate } from "./build-records.js";
-import { CACHE_FORMAT, type CacheFile, type CacheMode, cacheKeyOf, readCache } from "./cache.js";
+import { CACHE_FORMAT, type CacheFile, type CacheMode, cacheIdentityOf, cacheKeyOf, readCache } from "./cache.js";
 import { cacheModeOf, type DiscoveryCacheOption } from "./cache-mode.js";
 import { beginCache, finishCache } from "./cache-write.js";
 import { isPnpProject } from "./pnp.js";
@@ -123,11 +123,11 @@ export async function discover(options: DiscoverOptions): Promise<DiscoveryRepor
     cacheReason = "the project has no node_modules";
   }
   const cacheFile = join(root, pnp ? PNP_CACHE_PATH : CACHE_PATH);
-  const key = cacheKeyOf(TRACELET_VERSION, root, userDirs, known);
+  const identity = cacheIdentityOf(TRACELET_VERSION, root, userDirs, known);
   let state: DiscoveryReport["cache"] = "off";
   let found: Found | undefined;
   if (useCache) {
-    const cached = readCache(cacheFile, key, mode as CacheMode);
+    const cached = readCache(cacheFile, identity, mode as CacheMode);
     if ("format" in cached) {
       state = "hit";
       found = cached;
@@ -137,7 +137,9 @@ export async function discover(options: DiscoverOptions): Promise<DiscoveryRepor
     }
   }
   if (!found) {
-    // Created before the scan: its ctime is the moment after which any edit must be noticed.
+    // Both taken before the scan: a lockfile changed from now on, or a package.json edited
+    // after the temporary file's ctime, makes the next start rescan.
+    const key = cacheKeyOf(identity);
     const pending = useCache ? beginCache(cacheFile) : undefined;
     // The scan and the checks (semver, the manifest validator) load only when a scan is needed.
     const { discoverFresh } = await import("./discover-fresh.js");

@@ -1,5 +1,5 @@
 import { type BoundedText, readRegularFile } from "../../../core/util/read-regular-file.js";
-import { signatureAt } from "./file-signature.js";
+import { type Signature, signatureAt } from "./file-signature.js";
 import { readZipFile, zipPathOf } from "./zip-archive.js";
 
 /**
@@ -27,7 +27,7 @@ export function readPackageFile(path: string, limit: number): BoundedText {
  * @param path - absolute path (possibly through a `.zip`)
  * @returns the path whose signature is kept, and that signature
  */
-export function packageFileSignature(path: string): [string, string] {
+export function packageFileSignature(path: string): [string, Signature] {
   const file = zipPathOf(path)?.archive ?? path;
   return [file, signatureAt(file)];
 }

@@ -1,5 +1,4 @@
 import { statSync } from "node:fs";
-import type { PackageGroups } from "./scan-types.js";
 
 const NO_THROW = { throwIfNoEntry: false } as const;
 
@@ -16,24 +15,43 @@ function changedSince(path: string, stamp: number): boolean {
  * directory that had no readable package.json must still have none that is new. One `stat` per package, no
  * allocation beyond the path: this is the warm start's whole cost per package.
  *
- * @param groups - package directories, grouped by parent (`[parent, ...relative paths]`)
+ * @param groups - package directories, grouped by parent: each group is the parent and the
+ *   paths relative to it, joined by NUL (see `joinGroup`); anything else counts as a change
  * @param missing - package directories whose package.json was absent or unreadable
  * @param stamp - the file system's time when the scan began (ms)
  * @returns true when nothing changed
  * @example
  * ```ts
- * packagesUnchangedSince([["/p/node_modules", "a", "@s/b"]], [], 1.7e12); // true unless edited since
+ * packagesUnchangedSince(["/p/node_modules\0a\0@s/b"], [], 1.7e12); // true unless edited since
  * ```
  */
-export function packagesUnchangedSince(groups: PackageGroups, missing: readonly string[], stamp: number): boolean {
+export function packagesUnchangedSince(
+  groups: readonly unknown[],
+  missing: readonly unknown[],
+  stamp: number,
+): boolean {
   for (const group of groups) {
-    const prefix = `${group[0]}/`;
-    for (let i = 1; i < group.length; i++) {
-      const stats = statSync(`${prefix}${group[i]}/package.json`, NO_THROW);
+    if (typeof group !== "string") return false;
+    const [parent, ...paths] = group.split("\0");
+    for (const path of paths) {
+      const stats = statSync(`${parent}/${path}/package.json`, NO_THROW);
       if (stats === undefined || stats.ctimeMs >= stamp) return false;
     }
   }
   // An unreadable package.json made readable, or a new one: its own ctime or its directory's.
-  for (const dir of missing) if (changedSince(dir, stamp) || changedSince(`${dir}/package.json`, stamp)) return false;
+  for (const dir of missing) {
+    if (typeof dir !== "string" || changedSince(dir, stamp) || changedSince(`${dir}/package.json`, stamp)) return false;
+  }
   return true;
+}
+
+/**
+ * One group of package directories as a cache keeps it: the parent and the paths relative to
+ * it, joined by NUL.
+ *
+ * @param group - `[parent, ...relative paths]`
+ * @returns the joined group
+ */
+export function joinGroup(group: readonly string[]): string {
+  return group.join("\0");
 }

@@ -1,4 +1,5 @@
 import type { PluginSource } from "../plugin-record.js";
+import type { Signature } from "./file-signature.js";
 
 /** A place discovery scans. */
 export interface ScanRoot {
@@ -38,7 +39,7 @@ export interface ScanResult {
   /** Packages that may declare plugins. */
   candidates: RawCandidate[];
   /** Signatures of every directory listed (or looked for and absent). */
-  dirs: Record<string, string>;
+  dirs: Record<string, Signature>;
   /** Every package directory whose package.json was read, plugin or not. */
   packages: PackageGroups;
   /** Package directories looked at whose package.json was absent or unreadable. */

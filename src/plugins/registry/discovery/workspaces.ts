@@ -1,6 +1,6 @@
 import { type Dirent, readdirSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { signatureAt } from "./file-signature.js";
+import { type Signature, signatureAt } from "./file-signature.js";
 import { pnpmWorkspacePatterns } from "./pnpm-workspace.js";
 
 // `**` stops this deep below where it starts: workspaces are never nested further.
@@ -98,7 +98,7 @@ function patternsOf(field: unknown): { include: string[]; exclude: string[] } {
  * workspaceDirs("/repo", { workspaces: ["packages/**", "!packages/legacy"] }, {});
  * ```
  */
-export function workspaceDirs(root: string, pkg: Record<string, unknown>, dirs: Record<string, string>): string[] {
+export function workspaceDirs(root: string, pkg: Record<string, unknown>, dirs: Record<string, Signature>): string[] {
   const { include, exclude } = patternsOf([...listOf(pkg.workspaces), ...pnpmWorkspacePatterns(root)]);
   const excluded = exclude.map(workspaceMatcher);
   const out = new Set<string>();
@@ -113,7 +113,7 @@ export function workspaceDirs(root: string, pkg: Record<string, unknown>, dirs: 
   return [...out].sort();
 }
 
-function subdirectories(root: string, relative: string, dirs: Record<string, string>, links: boolean): string[] {
+function subdirectories(root: string, relative: string, dirs: Record<string, Signature>, links: boolean): string[] {
   const dir = relative ? `${root}/${relative}` : root;
   dirs[dir] = signatureAt(dir);
   let entries: Dirent[];
@@ -130,7 +130,7 @@ function subdirectories(root: string, relative: string, dirs: Record<string, str
 }
 
 // Relative paths (no leading `./`, `/`-separated) matching `segments` under `root`.
-function expand(root: string, segments: string[], dirs: Record<string, string>): string[] {
+function expand(root: string, segments: string[], dirs: Record<string, Signature>): string[] {
   let current = [""];
   for (const segment of segments) {
     if (segment === "**") {

@@ -1,6 +1,5 @@
-import validVersion from "semver/functions/valid.js";
-import validRange from "semver/ranges/valid.js";
 import type { ErrorCode } from "../../../core/error-codes.js";
+import { isValidRange, isValidVersion } from "../checks/plain-semver.js";
 import { manifestShapeErrors } from "./check-manifest-shape.js";
 import type { ManifestPlugin, TraceletManifest } from "./manifest-types.js";
 import { schemaBoundsProblem } from "./schema-bounds.js";
@@ -29,10 +28,11 @@ function describe(errors: string[]): string {
 }
 
 function rangeProblems(plugin: ManifestPlugin): string | undefined {
-  if (plugin.version !== undefined && !validVersion(plugin.version)) return `version "${plugin.version}" is not semver`;
+  if (plugin.version !== undefined && !isValidVersion(plugin.version))
+    return `version "${plugin.version}" is not semver`;
   for (const field of ["dependencies", "requires"] as const) {
     for (const [name, range] of Object.entries(plugin[field] ?? {})) {
-      if (validRange(range) === null) return `${field}.${name} "${range}" is not a semver range`;
+      if (!isValidRange(range)) return `${field}.${name} "${range}" is not a semver range`;
     }
   }
   return undefined;
@@ -59,7 +59,7 @@ export function validateManifest(field: unknown): ManifestResult {
     };
   }
   const manifest = field as unknown as TraceletManifest;
-  if (validRange(manifest.engine) === null) {
+  if (!isValidRange(manifest.engine)) {
     return {
       issues: [{ code: "TRACELET_ERR_MANIFEST_INVALID", message: `engine "${manifest.engine}" is not a semver range` }],
     };
