@@ -2,9 +2,10 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { findSpools, replaySpool } from "../../src/core/data/replay-spool.js";
-import { BackendPlugin, type MetricRecord } from "../../src/index.js";
+import { BackendPlugin, createLogger, type MetricRecord, PluginManager } from "../../src/index.js";
 import { withTestExperiment } from "../../src/testing/index.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
@@ -43,6 +44,17 @@ describe("a disk that refuses the spool (issue 12 B2, core side)", () => {
   it("full mid-run: the spool writes that fail keep the points in memory, and all of them arrive once it frees", async () => {
     const disk = await tmpfs(16);
     Remote.down = true;
+    const lines: string[] = [];
+    const logger = createLogger({
+      level: "info",
+      format: "json",
+      destination: new Writable({
+        write(chunk, _enc, done) {
+          lines.push(...String(chunk).split("\n").filter(Boolean));
+          done();
+        },
+      }),
+    });
     const exp = await withTestExperiment(
       {
         cwd: disk,
@@ -50,6 +62,8 @@ describe("a disk that refuses the spool (issue 12 B2, core side)", () => {
         backends: ["remote"],
         batchSize: 1000,
         retry: { initialDelayMs: 5, maxDelayMs: 20 },
+        logger,
+        manager: new PluginManager({ cwd: disk, logger }),
       },
       [Remote],
     );
@@ -69,6 +83,11 @@ describe("a disk that refuses the spool (issue 12 B2, core side)", () => {
     expect(steps(Remote.last!.points)).toEqual(range(60_000));
     expect(report.spooled).toEqual({});
     expect(report.sync).toEqual([]);
+    // 55 batches refused by the full disk: one line for the outage, no stack trace.
+    const refused = lines.filter((l) => l.includes("could not spool"));
+    expect(refused).toHaveLength(1);
+    expect(refused[0], refused[0]).toContain("ENOSPC");
+    expect(lines.join("\n")).not.toMatch(/\bat .*\.(ts|js):\d+/);
   });
 
   it("a read-only run directory: the spool goes under the OS temp dir, and the stop report says where and what to run", async () => {

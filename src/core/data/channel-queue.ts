@@ -22,6 +22,8 @@ export class ChannelQueue {
   diskPoints = 0;
   private fifo: QueueEntry[] = [];
   private diskEntries = 0;
+  // Whether the last spill was refused (a full or read-only disk): logged once per outage.
+  private spoolRefused = false;
 
   /**
    * @param spool - the backend's spool
@@ -227,9 +229,23 @@ export class ChannelQueue {
         this.diskEntries++;
       }
       this.diskPoints += chunk.length;
+      if (this.spoolRefused) {
+        this.spoolRefused = false;
+        this.logger.info({ plugin: this.name }, "the spool takes writes again");
+      }
       return true;
     } catch (error) {
-      this.logger.error({ plugin: this.name, err: error }, "could not spool a batch; kept in memory");
+      // A full disk refuses every batch until space comes back: one line per outage, not one
+      // stack trace per batch.
+      if (!this.spoolRefused) {
+        this.spoolRefused = true;
+        const cause = error instanceof Error ? (error.cause as NodeJS.ErrnoException | undefined) : undefined;
+        const reason = `${error instanceof Error ? error.message : String(error)}${cause?.code ? ` (${cause.code})` : ""}`;
+        this.logger.error(
+          { plugin: this.name, reason },
+          `could not spool a batch: ${reason}; batches stay in memory until the disk takes writes again`,
+        );
+      }
       return false;
     }
   }
