@@ -1,14 +1,17 @@
-// One end-to-end measurement in a fresh process: argv = variant, points, work dir. Prints
+// One end-to-end measurement in a fresh process: argv = variant, points, work dir, and "noyield"
+// for a loop that never yields (one synchronous loop over every point, then flush). Prints
 // points per second from the first record until the data is fsynced.
 import { closeSync, fsyncSync, mkdtempSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import pino from "pino";
 import { startExperiment } from "../../dist/index.js";
 
-const [variant, count, work] = process.argv.slice(2);
+const [variant, count, work, mode] = process.argv.slice(2);
+const yields = mode !== "noyield";
 const n = Number(count);
 const NAMES = ["train/loss", "train/accuracy", "lr"];
-const CHUNK = 10_000;
+// A loop that never yields logs all its points in one chunk.
+const CHUNK = yields ? 10_000 : n;
 const tick = () => new Promise((r) => setImmediate(r));
 
 function record(i) {

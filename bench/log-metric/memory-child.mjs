@@ -1,11 +1,13 @@
 // One memory measurement in a fresh process, so that nothing measured before (another bench's
-// heap) hides or adds growth. argv = variant ("tracelet" | "bare"), steps, work dir. Logs 1,000
-// names per step, yielding between steps, and prints JSON: RSS growth (MB) and seconds.
+// heap) hides or adds growth. argv = variant ("tracelet" | "bare"), steps, work dir, and
+// "noyield" for a loop that never yields. Logs 1,000 names per step, yielding between steps
+// unless "noyield", and prints JSON: RSS growth (MB) and seconds.
 import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { startExperiment } from "../../dist/index.js";
 
-const [variant, count, work] = process.argv.slice(2);
+const [variant, count, work, mode] = process.argv.slice(2);
+const yields = mode !== "noyield";
 const steps = Number(count);
 const names = Array.from({ length: 1000 }, (_, i) => `layer${i}/grad_norm`);
 const tick = () => new Promise((r) => setImmediate(r));
@@ -18,7 +20,7 @@ async function measure(logStep, finish) {
   for (let s = 0; s < steps; s++) {
     logStep(s);
     if (s % 50 === 0) peak = Math.max(peak, process.memoryUsage().rss);
-    await tick();
+    if (yields) await tick();
   }
   await finish();
   peak = Math.max(peak, process.memoryUsage().rss);

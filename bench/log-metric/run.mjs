@@ -5,7 +5,10 @@
 //       bare hand-batched writer (64 KB buffers + fs.writeSync)
 //   (c) RSS growth over 10M points across 1,000 names
 //   (d) start-up of a whole process vs `node -e 0`, against eagerly importing the six deps
-// `node bench/log-metric/run.mjs --startup` runs only (d) and prints it; `--memory` only (c).
+//   (e) the same with a loop that never yields: ns/call with 3 backends (5M calls per round,
+//       flush between rounds, every point checked in every backend at stop), end to end, RSS
+// `node bench/log-metric/run.mjs --startup` runs only (d) and prints it; `--memory` only (c);
+// `--noyield` only (e).
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -124,8 +127,8 @@ async function hotPath() {
 // ---- (b) end-to-end: points/s from the first call until durable on disk ------------------
 // Each measurement runs in a fresh process (e2e-child.mjs): in one process, the baselines'
 // record objects would share V8 hidden classes with Tracelet's and slow each other down.
-function e2eChild(variant, n) {
-  const r = spawnSync(process.execPath, ["--expose-gc", join(here, "e2e-child.mjs"), variant, String(n), work], {
+function e2eChild(variant, n, mode = "yield") {
+  const r = spawnSync(process.execPath, ["--expose-gc", join(here, "e2e-child.mjs"), variant, String(n), work, mode], {
     encoding: "utf8",
   });
   if (r.status !== 0) throw new Error(`e2e ${variant} failed: ${r.stderr}`);
@@ -157,10 +160,14 @@ async function endToEnd() {
 // Each measurement in a fresh process (memory-child.mjs): measured here, after (a), the heap the
 // hot-path loops left behind would hide most of the growth. The bare writer of (b), doing the
 // same work, shows how much of it is V8's own young generation growing under any such load.
-function memoryChild(variant, steps) {
-  const r = spawnSync(process.execPath, ["--expose-gc", join(here, "memory-child.mjs"), variant, String(steps), work], {
-    encoding: "utf8",
-  });
+function memoryChild(variant, steps, mode = "yield") {
+  const r = spawnSync(
+    process.execPath,
+    ["--expose-gc", join(here, "memory-child.mjs"), variant, String(steps), work, mode],
+    {
+      encoding: "utf8",
+    },
+  );
   if (r.status !== 0) throw new Error(`memory ${variant} failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
@@ -184,6 +191,79 @@ async function memory() {
     spooled: Math.max(...tracelet.map((x) => x.spooled)),
     all: tracelet.map((x) => x.growthMB),
     bareGrowthMB: median(bare.map((x) => x.growthMB)),
+  };
+}
+
+// ---- (e) never-yielding loops ----------------------------------------------------------------
+// Every measurement in a fresh process: the hot path (noyield-child.mjs: bare push vs logMetric
+// into jsonl + two in-process backends, the child checks every point reached every backend, in
+// order, once stop() resolved), end to end (e2e-child.mjs "noyield") and memory
+// (memory-child.mjs "noyield").
+function noyieldChild(variant, n, rounds) {
+  const r = spawnSync(
+    process.execPath,
+    ["--expose-gc", join(here, "noyield-child.mjs"), variant, String(n), String(rounds), work],
+    { encoding: "utf8", maxBuffer: 1 << 20 },
+  );
+  if (r.status !== 0) throw new Error(`noyield ${variant} failed (${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+async function neverYields() {
+  const n = quick ? 1_000_000 : 5_000_000;
+  const rounds = 3;
+  const reps = quick ? 1 : 3;
+  const push = [];
+  const three = [];
+  const runs = [];
+  for (let r = 0; r < reps; r++) {
+    const pair = r % 2 === 0 ? ["push", "log3"] : ["log3", "push"];
+    for (const v of pair) {
+      const x = noyieldChild(v, n, rounds);
+      if (v === "push") push.push(median(x.ns));
+      else {
+        three.push(median(x.ns));
+        runs.push(x);
+      }
+    }
+  }
+  const e2eN = quick ? 500_000 : 2_000_000;
+  const e2eReps = quick ? 3 : 5;
+  const tracelet = [];
+  const bare = [];
+  for (let r = 0; r < e2eReps; r++) {
+    const pair = r % 2 === 0 ? ["bare", "tracelet"] : ["tracelet", "bare"];
+    for (const v of pair) {
+      const rate = e2eChild(v, e2eN, "noyield");
+      (v === "bare" ? bare : tracelet).push(rate);
+    }
+  }
+  const steps = quick ? 2_000 : 10_000;
+  const memReps = quick ? 1 : 3;
+  const mem = [];
+  for (let r = 0; r < memReps; r++) mem.push(memoryChild("tracelet", steps, "noyield"));
+  const worst = mem.reduce((a, b) => (b.growthMB > a.growthMB ? b : a));
+  return {
+    n,
+    rounds,
+    reps,
+    push: median(push),
+    three: median(three),
+    ratioThree: spread(ratios(three, push)),
+    stopMs: median(runs.map((x) => x.stopMs)),
+    flushMs: median(runs.map((x) => median(x.flushMs))),
+    counts: runs.map((x) => x.counts),
+    expected: n * rounds,
+    e2eN,
+    e2eReps,
+    tracelet: median(tracelet),
+    bare: median(bare),
+    ratioE2e: spread(ratios(tracelet, bare)),
+    points: steps * 1000,
+    memReps,
+    growthMB: worst.growthMB,
+    all: mem.map((x) => x.growthMB),
+    spooled: Math.max(...mem.map((x) => x.spooled)),
   };
 }
 
@@ -244,6 +324,12 @@ if (process.argv.includes("--memory")) {
   console.log(c);
   process.exit(0);
 }
+if (process.argv.includes("--noyield")) {
+  const e = await neverYields();
+  rmSync(work, { recursive: true, force: true });
+  console.log(JSON.stringify(e, null, 2));
+  process.exit(0);
+}
 if (process.argv.includes("--startup")) {
   const d = startup();
   rmSync(work, { recursive: true, force: true });
@@ -255,6 +341,7 @@ const a = await hotPath();
 const b = await endToEnd();
 const c = await memory();
 const d = startup();
+const e = await neverYields();
 rmSync(work, { recursive: true, force: true });
 
 const f = (x, digits = 2) => x.toFixed(digits);
@@ -282,6 +369,10 @@ Measured ${date} on ${machine}, load average ${loadavg()[0].toFixed(1)} at the e
 | (c) RSS growth, ${c.points / 1e6}M points over 1,000 names, worst of ${c.reps} fresh processes | ${f(c.growthMB, 1)} MB (${f(c.points / c.seconds / 1e6)} M points/s; all: ${c.all.map((x) => f(x, 1)).join(", ")}) | limit 64 MB | ${f(c.growthMB / 64)}× of limit | ≤ 64 MB — ${ok(c.growthMB <= 64)} |
 | (c) for reference: the same records through the bare writer of (b) | | ${f(c.bareGrowthMB, 1)} MB (median) | | (V8's young generation grows under any such load) |
 | (d) start-up, extra ms over \`node -e 0\` (${d.base.toFixed(0)} ms) | ${f(d.tracelet - d.base, 0)} ms (jsonl${d.withSystem ? " + system" : " only: system not registered"}) | eager import of the six deps: ${f(d.deps - d.base, 0)} ms | ${f(ratioD)}× | ≤ 0.5× — ${ok(ratioD <= 0.5)} |
+| (e) never-yielding loop, \`logMetric\`, 3 backends (jsonl + 2 in-process), ns/call, ${e.n / 1e6}M calls per round | ${f(e.three, 1)} | bare \`array.push({name,value,step})\`, never yielding: ${f(e.push, 1)} | ${f(e.ratioThree.median)}× (${range(e.ratioThree)}) | ≤ 0.5× — ${ok(e.ratioThree.median <= 0.5)} |
+| (e) never-yielding: every point in every backend when \`stop()\` resolved | ${e.counts.map((c) => Object.values(c).join("/")).join("; ")} (jsonl/count-a/count-b) | expected ${e.expected.toLocaleString("en")} each | | all — ${ok(e.counts.every((c) => Object.values(c).every((x) => x === e.expected)))} |
+| (e) never-yielding, end to end until fsynced in jsonl | ${mps(e.tracelet)} | the bare writer of (b), never yielding: ${mps(e.bare)} | ${f(e.ratioE2e.median)}× (${range(e.ratioE2e)}) | ≥ 0.8× — ${ok(e.ratioE2e.median >= 0.8)} |
+| (e) never-yielding, RSS growth, ${e.points / 1e6}M points over 1,000 names, worst of ${e.memReps} fresh processes | ${f(e.growthMB, 1)} MB (all: ${e.all.map((x) => f(x, 1)).join(", ")}; up to ${(e.spooled / 1e6).toFixed(1)}M points spooled at the end of the loop) | limit 128 MB | ${f(e.growthMB / 128)}× of limit | ≤ 128 MB — ${ok(e.growthMB <= 128)} |
 | (d) start-up, jsonl only | ${f(d.jsonlOnly - d.base, 0)} ms | same | ${f((d.jsonlOnly - d.base) / (d.deps - d.base))}× | (for reference) |
 
 (a) times only the synchronous logging loops: ${a.total / 1e6}M calls per repetition in chunks of 10,000,
@@ -294,11 +385,16 @@ each measurement runs in a fresh process (${b.reps} pairs, which side goes first
 third of them). Ratios (a) and (b) are the median of the per-repetition ratios, with their range in
 parentheses; times and rates shown are medians. (d) compares medians of ${d.reps} interleaved repetitions (the order of the four
 processes rotating); single processes vary by ±50 ms here, so per-repetition ratios are not shown.
+(e) runs each side in a fresh process: ${e.rounds} rounds of ${e.n / 1e6}M calls, each one synchronous loop
+that never yields, \`flush()\` between rounds (median ${f(e.flushMs / 1000, 1)} s each; \`stop()\` then took
+${f(e.stopMs / 1000, 1)} s); the ns/call of a process is the median of its rounds, ${e.reps} processes per side
+alternating. Past the queues' byte bound (32 MiB each) a never-yielding loop's chunks go to the
+binary spool, and are delivered from it once the loop yields. End to end: ${e.e2eReps} pairs of ${e.e2eN / 1e6}M points.
 `;
 mkdirSync(resultsDir, { recursive: true });
 writeFileSync(join(resultsDir, "log-metric.md"), md);
 writeFileSync(
   join(resultsDir, "log-metric.json"),
-  `${JSON.stringify({ date, machine, quick, hotPath: a, endToEnd: b, memory: c, startup: d, ratios: { a1: ratioA1, a3: ratioA3, b: ratioB, d: ratioD } }, null, 2)}\n`,
+  `${JSON.stringify({ date, machine, quick, hotPath: a, endToEnd: b, memory: c, startup: d, neverYields: e, ratios: { a1: ratioA1, a3: ratioA3, b: ratioB, d: ratioD } }, null, 2)}\n`,
 );
 console.log(md);

@@ -2,12 +2,13 @@ import type { Logger } from "pino";
 import type { MetricRecord } from "../types.js";
 import type { MetricChunk } from "./metric-chunk.js";
 import type { Spool, SpoolSegment } from "./spool.js";
-import { readSegment, removeSegment } from "./spool-files.js";
+import type { SegmentPoints } from "./spool-codec.js";
+import { readSegmentPoints, removeSegment } from "./spool-files.js";
 
 /** One queued item: a shared chunk in memory, or a spool segment on disk (with its read cursor). */
 export type QueueEntry =
   | { kind: "mem"; chunk: MetricChunk }
-  | { kind: "disk"; segment: SpoolSegment; points?: MetricRecord[]; cursor: number };
+  | { kind: "disk"; segment: SpoolSegment; points?: SegmentPoints; cursor: number };
 
 /**
  * A backend's queue in logging order, partly in memory and partly in its spool on disk. Once
@@ -82,7 +83,7 @@ export class ChannelQueue {
     if (entry.kind === "mem") return entry.chunk.toRecords();
     this.spool.seal(entry.segment);
     try {
-      entry.points ??= await readSegment(entry.segment.path);
+      entry.points ??= await readSegmentPoints(entry.segment.path);
     } catch (error) {
       // A segment deleted by hand cannot be replayed, and waiting would hold every later point
       // behind it for ever: it is dropped (and reported), and delivery goes on. Any other read

@@ -103,22 +103,80 @@ function idColumn(buf: Buffer, at: number, count: number): Int32Array {
   return new Int32Array(buf.buffer.slice(offset, offset + count * 4));
 }
 
+/** The points of a segment read back, as a list: `slice` makes records only for what it returns. */
+export interface SegmentPoints {
+  /** Points in the segment. */
+  readonly length: number;
+  /**
+   * Records of points `[from, to)`, fresh objects each call.
+   *
+   * @param from - first index
+   * @param to - end index, exclusive (clamped to the length)
+   */
+  slice(from: number, to: number): MetricRecord[];
+}
+
+/** One whole block of a segment: its columns, viewed in the file's buffer (not copied). */
+interface DecodedBlock {
+  start: number;
+  count: number;
+  names: (string | undefined)[];
+  ids: Int32Array;
+  values: Float64Array;
+  steps: Float64Array;
+  times: Float64Array;
+}
+
+// A segment held as its blocks' columns: decoding 64k points into objects at once made them all
+// live together (old-generation garbage); records are made per delivered slice instead.
+class ColumnarSegment implements SegmentPoints {
+  constructor(
+    private readonly blocks: DecodedBlock[],
+    readonly length: number,
+  ) {}
+
+  slice(from: number, to: number): MetricRecord[] {
+    const end = Math.min(to, this.length);
+    const out: MetricRecord[] = [];
+    let i = Math.max(0, from);
+    for (const b of this.blocks) {
+      if (i >= end) break;
+      if (i >= b.start + b.count) continue;
+      const stop = Math.min(end, b.start + b.count);
+      const { names, ids, values, steps, times } = b;
+      for (let k = i - b.start, last = stop - b.start; k < last; k++) {
+        const step = steps[k];
+        out.push({
+          name: names[ids[k]] as string,
+          value: values[k],
+          step: step < SMALL ? step | 0 : step,
+          timestamp: times[k],
+        });
+      }
+      i = stop;
+    }
+    return out;
+  }
+}
+
 /**
  * Decodes a binary spool segment. Reading stops at the first block that is not whole (a crash
  * mid-write leaves a torn last block), which is counted in `torn`.
  *
  * @param buf - the segment file's content, {@link SEGMENT_MAGIC} first
- * @returns the points in order, the sequence number of each block's last point, and whether a
- *   torn or foreign tail was found
+ * @returns the points in order (records made on demand, by `slice`), and whether a torn or
+ *   foreign tail was found
  */
-export function decodeSegment(buf: Buffer): { points: MetricRecord[]; torn: boolean } {
-  const points: MetricRecord[] = [];
+export function decodeSegmentLazily(buf: Buffer): { points: SegmentPoints; torn: boolean } {
+  const blocks: DecodedBlock[] = [];
+  let total = 0;
+  const done = (torn: boolean) => ({ points: new ColumnarSegment(blocks, total), torn });
   if (buf.length < SEGMENT_MAGIC.length || !buf.subarray(0, SEGMENT_MAGIC.length).equals(SEGMENT_MAGIC))
-    return { points, torn: buf.length > 0 };
-  const names = new Map<number, string>();
+    return done(buf.length > 0);
+  const names: (string | undefined)[] = [];
   let at = SEGMENT_MAGIC.length;
   while (at < buf.length) {
-    if (buf.length - at < HEADER_BYTES || buf.readUInt32LE(at) !== BLOCK_MAGIC) return { points, torn: true };
+    if (buf.length - at < HEADER_BYTES || buf.readUInt32LE(at) !== BLOCK_MAGIC) return done(true);
     const count = buf.readUInt32LE(at + 4);
     const namesBytes = buf.readUInt32LE(at + 16);
     const nameCount = buf.readUInt32LE(at + 20);
@@ -126,27 +184,36 @@ export function decodeSegment(buf: Buffer): { points: MetricRecord[]; torn: bool
     const size = HEADER_BYTES + namesBytes + idBytes + count * 24 + TRAILER_BYTES;
     const end = at + size;
     if (end > buf.length || buf.readUInt32LE(end - 8) !== BLOCK_END || buf.readUInt32LE(end - 4) !== count)
-      return { points, torn: true };
+      return done(true);
     let n = at + HEADER_BYTES;
     for (let k = 0; k < nameCount; k++) {
       const id = buf.readUInt32LE(n);
       const len = buf.readUInt32LE(n + 4);
-      names.set(id, buf.toString("utf8", n + 8, n + 8 + len));
+      names[id] = buf.toString("utf8", n + 8, n + 8 + len);
       n += 8 + len;
     }
     let c = at + HEADER_BYTES + namesBytes;
     const ids = idColumn(buf, c, count);
+    // A block using a name no block before defined is not one this writer made: stop there.
+    for (let i = 0; i < count; i++) if (names[ids[i]] === undefined) return done(true);
     c += idBytes;
     const values = column(buf, c, count);
     const steps = column(buf, c + count * 8, count);
     const times = column(buf, c + count * 16, count);
-    for (let i = 0; i < count; i++) {
-      const name = names.get(ids[i]);
-      if (name === undefined) return { points, torn: true };
-      const step = steps[i];
-      points.push({ name, value: values[i], step: step < SMALL ? step | 0 : step, timestamp: times[i] });
-    }
+    blocks.push({ start: total, count, names, ids, values, steps, times });
+    total += count;
     at = end;
   }
-  return { points, torn: false };
+  return done(false);
+}
+
+/**
+ * Decodes a binary spool segment into records, all at once (see {@link decodeSegmentLazily}).
+ *
+ * @param buf - the segment file's content, {@link SEGMENT_MAGIC} first
+ * @returns the points in order, and whether a torn or foreign tail was found
+ */
+export function decodeSegment(buf: Buffer): { points: MetricRecord[]; torn: boolean } {
+  const { points, torn } = decodeSegmentLazily(buf);
+  return { points: points.slice(0, points.length), torn };
 }
