@@ -22,7 +22,12 @@ const results = join(here, "..", "results");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 20);
 const REPS = Math.max(1, Number(process.env.BENCH_REPS ?? 3));
-const KINDS = ["ours", "naive", "idle", "engine", "pool", "sync"];
+const ALL_KINDS = ["ours", "naive", "idle", "engine", "pool", "sync"];
+// BENCH_KINDS (comma-separated) runs a subset, e.g. "idle,engine" while working on the full run;
+// the idle baseline is always included, every figure is net of it.
+const KINDS = process.env.BENCH_KINDS
+  ? ALL_KINDS.filter((k) => k === "idle" || process.env.BENCH_KINDS.split(",").includes(k))
+  : ALL_KINDS;
 const LABELS = {
   ours: "(a) `system` collector (/proc, /sys, statfs)",
   naive: "(b) naive systeminformation sample set",
@@ -91,7 +96,7 @@ const rows = KINDS.map((kind) => {
     maxGcPauseMs: delay.maxGcPauseMs,
   };
 });
-const row = (k) => rows.find((r) => r.kind === k);
+const row = (k) => rows.find((r) => r.kind === k) ?? { netCpuPercent: Number.NaN, maxDelayMs: Number.NaN };
 // A net cost at or below zero means (a) vanished in the idle child's noise (short runs): no ratio.
 const ratio = row("ours").netCpuPercent > 0 ? row("naive").netCpuPercent / row("ours").netCpuPercent : null;
 const targets = {
@@ -154,9 +159,11 @@ const md = [
 ].join("\n");
 
 mkdirSync(results, { recursive: true });
-writeFileSync(join(results, "collector.md"), md);
+// A subset run writes beside the full one, not over it.
+const out = KINDS === ALL_KINDS ? "collector" : `collector-${KINDS.join("-")}`;
+writeFileSync(join(results, `${out}.md`), md);
 writeFileSync(
-  join(results, "collector.json"),
+  join(results, `${out}.json`),
   `${JSON.stringify({ name: "collector", date, machine, seconds: SECONDS, warmupSeconds: WARMUP, reps: REPS, rows, ratioNaiveToOurs: ratio, targets, raw: runs }, null, 2)}\n`,
 );
 console.log(md);

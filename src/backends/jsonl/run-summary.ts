@@ -83,7 +83,7 @@ export interface RunSummaryDoc {
   /** `running` until the backend stops; then how the run ended. */
   status: string;
   startedAt: string;
-  /** Last time the writer was alive (rewritten every {@link HEARTBEAT_MS}). */
+  /** Last time the writer was alive (rewritten at least every {@link QUIET_HEARTBEAT_MS}). */
   heartbeatAt: string;
   endedAt?: string;
   /** Metrics file this summary describes, relative to the run directory. */
@@ -96,8 +96,20 @@ export interface RunSummaryDoc {
   metrics: Record<string, MetricStats>;
 }
 
-/** How often a running writer rewrites its summary (its heartbeat), ms. */
+/** How often a running writer checks whether its summary is due for a rewrite (its heartbeat), ms. */
 export const HEARTBEAT_MS = 2_000;
+
+/**
+ * The longest a running writer goes without rewriting its summary, ms: a third of the viewer's
+ * staleness limit (30 s), as `run.json`'s heartbeat.
+ */
+export const QUIET_HEARTBEAT_MS = 10_000;
+
+/**
+ * Bytes of points written since the last summary that make a heartbeat rewrite it at once: the
+ * tail a reader must scan past the summary stays this small on a busy run.
+ */
+export const SUMMARY_TAIL_BYTES = 64 * 1024;
 
 interface Tracked extends MetricStats {
   name: string;
@@ -140,6 +152,8 @@ export class RunSummaryWriter {
   private status = "running";
   private endedAt: string | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private writtenBytes = -1;
+  private writtenAt = 0;
 
   /**
    * @param runDir - the run directory
@@ -189,7 +203,12 @@ export class RunSummaryWriter {
     this.timer = setInterval(() => {
       // A heartbeat that cannot be written (a full disk) must not crash the run; the next one retries.
       try {
-        this.write();
+        // A slow run (a 1 Hz collector writes about 2 KiB/s) rewrites its summary every 10 s, not
+        // every 2 s: each rewrite (JSON of every metric, write, rename) costs more than the sample.
+        const due =
+          this.bytes - this.writtenBytes >= SUMMARY_TAIL_BYTES ||
+          performance.now() - this.writtenAt >= QUIET_HEARTBEAT_MS - HEARTBEAT_MS / 2;
+        if (due) this.write();
       } catch {}
     }, HEARTBEAT_MS);
     this.timer.unref();
@@ -262,7 +281,10 @@ export class RunSummaryWriter {
     this.bytes = byteEnd;
   }
 
-  /** Appends the sealed index records and rewrites the summary (on flush, and every heartbeat). */
+  /**
+   * Appends the sealed index records and rewrites the summary (on flush, and on a heartbeat every
+   * {@link QUIET_HEARTBEAT_MS}, or the first after {@link SUMMARY_TAIL_BYTES} more bytes of points).
+   */
   write(): void {
     this.writeIndex();
     const files = writerFiles(this.run);
@@ -309,6 +331,8 @@ export class RunSummaryWriter {
       `${JSON.stringify(doc, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v))}\n`,
     );
     renameSync(temp, path);
+    this.writtenBytes = this.bytes;
+    this.writtenAt = performance.now();
   }
 
   /**
