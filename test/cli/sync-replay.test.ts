@@ -60,3 +60,33 @@ describe("tracelet sync and a plugin's secrets", () => {
     expect(out.stderr).not.toContain(token);
   });
 });
+
+describe("tracelet sync calls a backend through the run's plugin-call path", () => {
+  it("a backend that fails to start is reported with the coded error a run gives, and its spool is kept", async () => {
+    const cwd = await copyFixture("sync-plugins");
+    process.env.TALKER_DOWN = "1";
+    try {
+      const exp = await startExperiment({
+        cwd,
+        dir: join(cwd, "runs"),
+        backends: ["talker"],
+        plugins: { talker: { token: "t" } },
+        logLevel: "silent",
+      });
+      exp.logMetric("m", 1, 0);
+      expect((await exp.stop()).spooled).toEqual({ talker: 1 });
+      // Still down during the sync. On the old code: "talker: talker is down", without a code.
+      const out = runCli(["sync", exp.runDir, "--config", JSON.stringify({ token: "t" })], {
+        cwd,
+        env: { ...process.env, TRACELET_LOG_LEVEL: "silent" },
+      });
+      expect(out.status).toBe(1);
+      expect(out.stderr).toContain(
+        'talker: TRACELET_ERR_HOOK_FAILED: Plugin "talker" failed in "start": talker is down',
+      );
+      expect(out.stdout).not.toContain("points from");
+    } finally {
+      delete process.env.TALKER_DOWN;
+    }
+  });
+});

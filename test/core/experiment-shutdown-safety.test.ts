@@ -101,8 +101,8 @@ describe("side calls and shutdown", () => {
     expect(guardedRunCount()).toBe(before + 1);
     // Taps and plugin calls are isolated; what can still throw is the engine's own I/O (the
     // spool on a dead disk), simulated here on the internal pipeline.
-    const internals = exp as unknown as { run: { pipeline: { close(): Promise<never> } } };
-    internals.run.pipeline.close = () => Promise.reject(new Error("disk gone"));
+    const internals = exp as unknown as { pipeline: { close(): Promise<never> } };
+    internals.pipeline.close = () => Promise.reject(new Error("disk gone"));
     await expect(exp.stop()).rejects.toThrow("disk gone");
     expect(exp.status().state).toBe("stopped");
     expect(guardedRunCount()).toBe(before);
@@ -125,8 +125,7 @@ describe("side calls and shutdown", () => {
     exp.logMetric("m", 1, 0);
     for (let i = 0; i < 5; i++) await exp.flush();
     // Internal check: the channel's waiter list must not grow with every timed-out flush.
-    const channels = (exp as unknown as { run: { pipeline: { channels: Array<{ waiters: unknown[] }> } } }).run.pipeline
-      .channels;
+    const channels = (exp as unknown as { pipeline: { channels: Array<{ waiters: unknown[] }> } }).pipeline.channels;
     expect(channels[0].waiters).toHaveLength(0);
     await exp.stop();
   });

@@ -1,5 +1,5 @@
 import type { PluginHost } from "../lifecycle/plugin-host.js";
-import { timeoutError } from "../lifecycle/with-deadline.js";
+import { withDeadline } from "../lifecycle/with-deadline.js";
 import type { MetricRecord } from "../types.js";
 import { deliverBatch } from "./deliver-batch.js";
 
@@ -7,7 +7,8 @@ import { deliverBatch } from "./deliver-batch.js";
  * One delivery attempt of a batch to a backend. Unlike a plain deadline race, the attempt only
  * ends when the backend's call itself settles: passing the deadline reports the failure early
  * (`onFailure(error, true)`, the call still running) but never lets a second call start beside
- * it, so a slow backend receives each batch once. The engine's counters (calls, time) are kept.
+ * it, so a slow backend receives each batch once. The engine's counters (calls, time) are kept;
+ * the failure itself is the caller's to record (an outage is retried, not reported each time).
  *
  * @param host - the backend's host
  * @param batch - the points, in order
@@ -30,19 +31,18 @@ export async function deliverOnce(
     failed = true;
     onFailure(thrown, running);
   };
-  let timer: NodeJS.Timeout | undefined;
-  if (Number.isFinite(deadlineMs) && deadlineMs > 0) {
-    timer = setTimeout(() => fail(timeoutError(host.name, "logMetrics", deadlineMs), true), deadlineMs);
-    timer.unref();
-  }
   try {
-    await deliverBatch(host.backend, batch);
+    // The one deadline wrapper of plugin calls, in its reporting mode: the deadline only reports
+    // (`onLate`), the call is still awaited; its timer never holds the process open.
+    await withDeadline(host.name, "logMetrics", deadlineMs, () => deliverBatch(host.backend, batch), {
+      onLate: (error) => fail(error, true),
+      keepAlive: false,
+    });
     return true;
   } catch (thrown) {
     fail(thrown, false);
     return false;
   } finally {
-    clearTimeout(timer);
     stats.timeMs.logMetrics = (stats.timeMs.logMetrics ?? 0) + (performance.now() - started);
   }
 }

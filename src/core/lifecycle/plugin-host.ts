@@ -43,6 +43,8 @@ export interface PluginHostOptions {
   quarantineAfter?: number;
   /** The run's deadlines; `perPlugin[name]` overrides the deadline a caller passes. */
   timeouts?: Timeouts;
+  /** The plugin is a backend that `tracelet sync` replays a spool into (its context says `replay`). */
+  replay?: boolean;
 }
 
 /** Failures in a row after which a started plugin is quarantined, by default. */
@@ -103,6 +105,7 @@ export class PluginHost {
   private readonly hooks: TraceletHooks;
   private readonly run: RunIdentity;
   private readonly timeouts: Timeouts | undefined;
+  private readonly replay: boolean;
   private readonly listeners = new Set<HostChangeListener>();
   private currentState: PluginState = "loaded";
   private currentInstance: PluginInstance;
@@ -126,6 +129,7 @@ export class PluginHost {
     this.run = options.run;
     this.dependsOn = options.dependsOn ?? [];
     this.timeouts = options.timeouts;
+    this.replay = options.replay ?? false;
     this.quarantineAfter = Math.max(1, options.quarantineAfter ?? DEFAULT_QUARANTINE_AFTER);
   }
 
@@ -218,10 +222,11 @@ export class PluginHost {
    * A context for one lifecycle call.
    *
    * @param signal - the call's abort signal
-   * @returns name, logger, signal, run identity, hooks
+   * @returns name, logger, signal, run identity, hooks (and `replay` in `tracelet sync`)
    */
   context(signal: AbortSignal): PluginContext {
-    return { name: this.name, logger: this.logger, signal, run: this.run, hooks: hookTaps(this.hooks) };
+    const context = { name: this.name, logger: this.logger, signal, run: this.run, hooks: hookTaps(this.hooks) };
+    return this.replay ? { ...context, replay: true } : context;
   }
 
   /**

@@ -39,7 +39,7 @@ function failedDependency(host: PluginHost, byName: Map<string, PluginHost>): Pl
  * @param step - the call on one plugin
  * @returns successes and failures
  */
-export async function runStep(
+async function runStep(
   hookName: "initialize" | "start",
   hosts: readonly PluginHost[],
   hooks: TraceletHooks,

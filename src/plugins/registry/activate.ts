@@ -20,6 +20,8 @@ export interface RunContext {
   timeouts: Timeouts;
   /** Failures in a row before quarantine. */
   quarantineAfter?: number;
+  /** The "run" is `tracelet sync` replaying a spool: the plugin's context says `replay`. */
+  replay?: boolean;
 }
 
 /**
@@ -74,6 +76,7 @@ export async function activatePlugin(record: PluginRecord, config: unknown, run:
     dependsOn: Object.keys(record.dependencies ?? {}),
     quarantineAfter: run.quarantineAfter,
     timeouts: run.timeouts,
+    replay: run.replay,
   });
   return host;
 }
