@@ -23,11 +23,16 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 20);
 const REPS = Math.max(1, Number(process.env.BENCH_REPS ?? 3));
 const ALL_KINDS = ["ours", "naive", "idle", "engine", "pool", "sync"];
+// BENCH_BEFORE_DIST (a copy of an earlier build's dist/, inside the repository so that its
+// imports resolve) adds (g): the full run (d) on that build, in the same run, for a before/after.
+const BEFORE_DIST = process.env.BENCH_BEFORE_DIST;
+if (BEFORE_DIST) ALL_KINDS.push("before");
 // BENCH_KINDS (comma-separated) runs a subset, e.g. "idle,engine" while working on the full run;
 // the idle baseline is always included, every figure is net of it.
 const KINDS = process.env.BENCH_KINDS
   ? ALL_KINDS.filter((k) => k === "idle" || process.env.BENCH_KINDS.split(",").includes(k))
   : ALL_KINDS;
+if (BEFORE_DIST && !KINDS.includes("before")) KINDS.push("before");
 const LABELS = {
   ours: "(a) `system` collector (/proc, /sys, statfs)",
   naive: "(b) naive systeminformation sample set",
@@ -35,6 +40,7 @@ const LABELS = {
   engine: "(d) `system` collector in a full run (startExperiment, jsonl backend)",
   pool: "(e) its reads alone (5 /proc files, 1 statfs) through the thread pool",
   sync: "(f) the same reads, synchronous (as (a) makes them)",
+  before: "(g) (d) on the build before the change (BENCH_BEFORE_DIST)",
 };
 
 function runChild(kind, measure) {

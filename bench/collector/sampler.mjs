@@ -1,7 +1,7 @@
 // One benchmark child: samples at 1 Hz for BENCH_SECONDS with one sampler, then prints a JSON
 // line with its CPU time (own threads, and reaped child processes such as the shells and
 // nvidia-smi that systeminformation spawns) and, in "delay" mode, event-loop delay percentiles.
-// Usage: node sampler.mjs <ours|naive|idle|engine|pool|sync> <cpu|delay> <seconds> [warm-up seconds]
+// Usage: node sampler.mjs <ours|naive|idle|engine|pool|sync|before> <cpu|delay> <seconds> [warm-up seconds]
 import { mkdtempSync, openSync, read, readFileSync, readSync, rmSync, statfsSync } from "node:fs";
 import { statfs } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -85,10 +85,11 @@ async function setup() {
     await sample();
     return { sample, close: async () => {} };
   }
-  if (kind === "engine") {
+  if (kind === "engine" || kind === "before") {
     // A whole run as a user starts one: the default backend (jsonl, writing metrics.jsonl under
     // a temporary directory) and the system collector at 1 Hz, driven by the run's scheduler.
-    const { startExperiment } = await import(new URL("index.js", dist));
+    const from = kind === "before" ? pathToFileURL(`${process.env.BENCH_BEFORE_DIST}/`) : dist;
+    const { startExperiment } = await import(new URL("index.js", from));
     const dir = mkdtempSync(join(tmpdir(), "tracelet-bench-collector-"));
     const exp = await startExperiment({
       cwd: dir,

@@ -31,7 +31,17 @@ vi.mock("node:fs", async (importOriginal) => {
     io.closed.push(fd);
     fs.closeSync(fd);
   };
-  return { ...fs, default: { ...fs, fdatasync, closeSync }, fdatasync, closeSync };
+  // run.json and summary.json are written synchronously (params.json through fs/promises).
+  const writeFileSync = ((path: string, ...rest: unknown[]) => {
+    io.written.push(basename(String(path)));
+    return (fs.writeFileSync as (...a: unknown[]) => void)(path, ...rest);
+  }) as typeof fs.writeFileSync;
+  const renameSync = (from: string, to: string) => {
+    io.renamed.push(basename(String(to)));
+    return fs.renameSync(from, to);
+  };
+  const own = { fdatasync, closeSync, writeFileSync, renameSync };
+  return { ...fs, default: { ...fs, ...own }, ...own };
 });
 
 vi.mock("node:fs/promises", async (importOriginal) => {

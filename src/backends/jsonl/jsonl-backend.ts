@@ -1,4 +1,14 @@
-import { closeSync, fdatasync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fdatasync,
+  fstatSync,
+  ftruncateSync,
+  openSync,
+  readSync,
+  renameSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { cp, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
@@ -10,12 +20,12 @@ import type { MetricRecord, PluginContext } from "../../core/types.js";
 import { BackendPlugin } from "../../plugins/authoring/base.js";
 import { artifactTarget } from "./artifact-target.js";
 import { jsonlMetadata } from "./metadata.js";
-import { RunSummaryWriter, writerFiles } from "./run-summary.js";
+import { QUIET_HEARTBEAT_MS, RunSummaryWriter, writerFiles } from "./run-summary.js";
 
 const datasync = promisify(fdatasync);
 const SLICE = 1024;
-/** How often a live run refreshes `heartbeatAt` in `run.json`, ms. */
-export const HEARTBEAT_INTERVAL_MS = 10_000;
+/** How often a live run refreshes `heartbeatAt` in `run.json`, ms (with its summary's quiet rewrite). */
+export const HEARTBEAT_INTERVAL_MS = QUIET_HEARTBEAT_MS;
 const ENDED: ReadonlySet<string> = new Set<RunEndStatus>(["finished", "interrupted", "failed"]);
 
 /** Config of the `jsonl` backend. */
@@ -55,9 +65,7 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
   private bytes = 0;
   /** How the run ended, when `run.json` said so before this process (a replay by `tracelet sync`). */
   private previousEnd: RunEnd | undefined;
-  private heartbeat: NodeJS.Timeout | undefined;
-  /** The last write of `run.json`: each waits for the one before (they share a temporary file). */
-  private runFileWrite: Promise<void> = Promise.resolve();
+  private readonly host = hostname();
   /** Where a failed append's torn tail begins, while it could not be cut off yet. */
   private tornAt: number | undefined;
   /** Whether appends are failing (logged once, when it begins). */
@@ -80,7 +88,7 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
     this.params = (await readJson(join(this.runDir, "params.json"))) ?? {};
     this.previousEnd = endOf(previous);
     // A replay does not make the run "running" again: the run.json of its end stays as it is.
-    if (!context.replay) await this.writeRunFile({ status: "running" });
+    if (!context.replay) this.writeRunFile({ status: "running" });
   }
 
   override start(): void {
@@ -88,16 +96,18 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
     this.unsynced = closeTornLine(fd);
     this.fd = fd;
     this.bytes = fstatSync(fd).size;
-    this.summary = new RunSummaryWriter(this.runDir, this.context.run, this.startedAt);
+    // run.json's heartbeat rides on the summary's timer (unref'd: it never keeps a finished
+    // script alive): no timer of its own, no trip through the thread pool.
+    const beat = this.context.replay ? undefined : () => this.heartbeat();
+    this.summary = new RunSummaryWriter(this.runDir, this.context.run, this.startedAt, beat);
     this.summary.open(fd);
-    if (!this.context.replay) {
-      this.heartbeat = setInterval(() => {
-        void this.writeRunFile({ status: "running" }).catch((error: unknown) => {
-          this.context.logger.debug({ err: error }, "run.json heartbeat not written");
-        });
-      }, HEARTBEAT_INTERVAL_MS);
-      // The heartbeat never keeps a finished script alive.
-      this.heartbeat.unref();
+  }
+
+  private heartbeat(): void {
+    try {
+      this.writeRunFile({ status: "running" });
+    } catch (error) {
+      this.context.logger.debug({ err: error }, "run.json heartbeat not written");
     }
   }
 
@@ -184,7 +194,7 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
    */
   override async setTags(tags: Record<string, string>): Promise<void> {
     Object.assign(this.tags, tags);
-    await this.writeRunFile({ status: "running" });
+    this.writeRunFile({ status: "running" });
   }
 
   override async logArtifact(localPath: string, artifactPath?: string): Promise<void> {
@@ -228,8 +238,6 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
    *   the engine) the end already recorded stays, else the run is `finished`
    */
   override async stop(end?: RunEnd): Promise<void> {
-    clearInterval(this.heartbeat);
-    this.heartbeat = undefined;
     try {
       await this.flush();
     } finally {
@@ -241,20 +249,16 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
       this.summary = undefined;
     }
     if (this.context.replay && !end) return;
-    await this.writeRunFile(end ?? this.previousEnd ?? { status: "finished" });
+    this.writeRunFile(end ?? this.previousEnd ?? { status: "finished" });
   }
 
   override getStatus(): Record<string, unknown> {
     return { connected: this.fd !== undefined, dir: this.runDir, points: this.written };
   }
 
-  private writeRunFile(end: RunEnd | { status: "running" }): Promise<void> {
-    const write = this.runFileWrite.catch(() => undefined).then(() => this.writeRunFileNow(end));
-    this.runFileWrite = write;
-    return write;
-  }
-
-  private async writeRunFileNow(end: RunEnd | { status: "running" }): Promise<void> {
+  // Synchronous: a few hundred bytes written and renamed cost less than a round trip through the
+  // thread pool, and no two writes of run.json (they share a temporary file) can interleave.
+  private writeRunFile(end: RunEnd | { status: "running" }): void {
     const run = this.context.run;
     const running = end.status === "running";
     const body = {
@@ -271,9 +275,12 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
         ? { heartbeatAt: new Date().toISOString(), heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS }
         : { endedAt: new Date().toISOString() }),
       pid: process.pid,
-      hostname: hostname(),
+      hostname: this.host,
     };
-    await writeAtomic(join(this.runDir, "run.json"), `${JSON.stringify(body, null, 2)}\n`);
+    const path = join(this.runDir, "run.json");
+    const temp = `${path}.${process.pid}.tmp`;
+    writeFileSync(temp, `${JSON.stringify(body, null, 2)}\n`);
+    renameSync(temp, path);
   }
 }
 

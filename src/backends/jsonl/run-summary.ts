@@ -153,17 +153,21 @@ export class RunSummaryWriter {
   private endedAt: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   private writtenBytes = -1;
-  private writtenAt = 0;
+  private beatAt = 0;
 
   /**
    * @param runDir - the run directory
    * @param run - the run's identity
    * @param startedAt - ISO start time
+   * @param onQuietHeartbeat - called on the same timer turn as each {@link QUIET_HEARTBEAT_MS}
+   *   rewrite of the summary, so a backend refreshes its other liveness files (`run.json`)
+   *   without a timer of its own; what it throws is ignored (the next heartbeat retries)
    */
   constructor(
     private readonly runDir: string,
     private readonly run: RunIdentity,
     private readonly startedAt: string,
+    private readonly onQuietHeartbeat?: () => void,
   ) {}
 
   /**
@@ -200,18 +204,26 @@ export class RunSummaryWriter {
     }
     this.writeIndex();
     this.write();
-    this.timer = setInterval(() => {
-      // A heartbeat that cannot be written (a full disk) must not crash the run; the next one retries.
-      try {
-        // A slow run (a 1 Hz collector writes about 2 KiB/s) rewrites its summary every 10 s, not
-        // every 2 s: each rewrite (JSON of every metric, write, rename) costs more than the sample.
-        const due =
-          this.bytes - this.writtenBytes >= SUMMARY_TAIL_BYTES ||
-          performance.now() - this.writtenAt >= QUIET_HEARTBEAT_MS - HEARTBEAT_MS / 2;
-        if (due) this.write();
-      } catch {}
-    }, HEARTBEAT_MS);
+    this.beatAt = performance.now();
+    this.timer = setInterval(() => this.heartbeat(), HEARTBEAT_MS);
     this.timer.unref();
+  }
+
+  // A slow run (a 1 Hz collector writes about 2 KiB/s) rewrites its summary every 10 s, not every
+  // 2 s: each rewrite (JSON of every metric, write, rename) costs more than the sample. The quiet
+  // rewrite and the backend's run.json share this turn: one wake-up, two small synchronous writes.
+  private heartbeat(): void {
+    const now = performance.now();
+    const quiet = now - this.beatAt >= QUIET_HEARTBEAT_MS - HEARTBEAT_MS / 2;
+    // A heartbeat that cannot be written (a full disk) must not crash the run; the next one retries.
+    try {
+      if (quiet || this.bytes - this.writtenBytes >= SUMMARY_TAIL_BYTES) this.write();
+    } catch {}
+    if (!quiet) return;
+    this.beatAt = now;
+    try {
+      this.onQuietHeartbeat?.();
+    } catch {}
   }
 
   /**
@@ -332,7 +344,6 @@ export class RunSummaryWriter {
     );
     renameSync(temp, path);
     this.writtenBytes = this.bytes;
-    this.writtenAt = performance.now();
   }
 
   /**

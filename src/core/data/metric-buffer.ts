@@ -23,8 +23,9 @@ const POOL_SIZE = 8;
  * slots and allocates nothing. A full chunk is sealed and handed on at once, as it is (nothing
  * is converted on the caller's thread, whether or not its loop ever yields); a timer seals a
  * partial chunk `flushIntervalMs` after its first point. The timer is armed only while points
- * wait (and unref'd): an idle run does not wake up. Chunks that every queue let go of come back
- * through {@link MetricBuffer.recycle}.
+ * wait (and unref'd): an idle run does not wake up. A group of points pushed together (a
+ * collector sample, see {@link MetricBuffer.beginGroup}) that finds the buffer empty is sealed at
+ * once instead. Chunks that every queue let go of come back through {@link MetricBuffer.recycle}.
  */
 export class MetricBuffer {
   private ids: Int32Array;
@@ -38,6 +39,7 @@ export class MetricBuffer {
   private seq = 0;
   private timer: NodeJS.Timeout | undefined;
   private armed = false;
+  private grouping = false;
   private closed = false;
   private readonly options: MetricBufferOptions;
   private readonly onTimer = (): void => {
@@ -83,7 +85,33 @@ export class MetricBuffer {
     const n = i + 1;
     this.n = n;
     if (n === this.capacity) this.seal();
-    else if (i === 0 && !this.armed) this.arm();
+    else if (i === 0 && !this.armed && !this.grouping) this.arm();
+  }
+
+  /**
+   * Opens a group of points that arrive together, such as one collector sample: until
+   * {@link MetricBuffer.endGroup}, `push` arms no timer.
+   *
+   * @returns whether the buffer held nothing (pass it to `endGroup`)
+   */
+  beginGroup(): boolean {
+    this.grouping = true;
+    return this.n === 0;
+  }
+
+  /**
+   * Closes a group. One that found the buffer empty is sealed and handed on at once: nothing is
+   * waiting to share its batch, and waiting `flushIntervalMs` for company would cost a timer
+   * wake-up per sample (a 1 Hz collector's whole run). One that found points waiting joins them,
+   * and their timer seals it.
+   *
+   * @param startedEmpty - what {@link MetricBuffer.beginGroup} returned
+   */
+  endGroup(startedEmpty: boolean): void {
+    this.grouping = false;
+    if (this.n === 0) return;
+    if (startedEmpty) this.seal();
+    else if (!this.armed) this.arm();
   }
 
   /** Hands on everything buffered now. */

@@ -96,19 +96,28 @@ export class MetricInput {
 
   /**
    * Buffers a collector sample: numbers under valid names, each metric on its own step counter.
+   * A sample that finds the buffer empty is handed on at once, as one batch (see
+   * {@link MetricBuffer.endGroup}).
    *
    * @param values - values by name
    * @param timestamp - when the sample was taken
    */
   ingest(values: Record<string, unknown>, timestamp: number): void {
     const { table, buffer } = this.options;
-    for (const [name, value] of Object.entries(values)) {
-      const id = table.intern(name);
-      if (typeof id === "string" || typeof value !== "number") continue;
-      const step = table.next[id];
-      if (!Number.isSafeInteger(step)) continue;
-      table.next[id] = step + 1;
-      buffer.push(id, value, step, timestamp);
+    const empty = buffer.beginGroup();
+    try {
+      for (const name in values) {
+        const value = values[name];
+        if (typeof value !== "number" || !Object.hasOwn(values, name)) continue;
+        const id = table.intern(name);
+        if (typeof id === "string") continue;
+        const step = table.next[id];
+        if (!Number.isSafeInteger(step)) continue;
+        table.next[id] = step + 1;
+        buffer.push(id, value, step, timestamp);
+      }
+    } finally {
+      buffer.endGroup(empty);
     }
   }
 
