@@ -3,6 +3,7 @@
 // points per second from the first record until the data is fsynced.
 import { closeSync, fsyncSync, mkdtempSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import pino from "pino";
 import { startExperiment } from "../../dist/index.js";
 
@@ -77,7 +78,65 @@ async function bare() {
   return n / s;
 }
 
+// The ceiling of "jsonl off the main thread": the least a caller can do (fill 4,096-point
+// columns, post each buffer to a worker, transferred) and a worker that only encodes and writes
+// (no summary, no index, no spool, no failure handling). What a real worker-fed jsonl could reach
+// at best on this machine.
+async function workerCeiling() {
+  const worker = new Worker(new URL("./ceiling-worker.mjs", import.meta.url));
+  worker.postMessage({ open: join(mkdtempSync(join(work, "ceiling-")), "metrics.jsonl") });
+  const capacity = 4096;
+  const ids = new Map();
+  const names = [];
+  let sentNames = 0;
+  let buf;
+  let values;
+  let steps;
+  let times;
+  let idCol;
+  let k = 0;
+  const fresh = () => {
+    buf = new ArrayBuffer(capacity * 28);
+    values = new Float64Array(buf, 0, capacity);
+    steps = new Float64Array(buf, capacity * 8, capacity);
+    times = new Float64Array(buf, capacity * 16, capacity);
+    idCol = new Int32Array(buf, capacity * 24, capacity);
+    k = 0;
+  };
+  const seal = () => {
+    worker.postMessage({ buf, length: k, capacity, names: names.slice(sentNames) }, [buf]);
+    sentNames = names.length;
+    fresh();
+  };
+  const log = (name, value, step) => {
+    let id = ids.get(name);
+    if (id === undefined) {
+      id = names.length;
+      names.push(name);
+      ids.set(name, id);
+    }
+    idCol[k] = id;
+    values[k] = value;
+    steps[k] = step;
+    times[k] = Date.now();
+    if (++k === capacity) seal();
+  };
+  fresh();
+  const t = process.hrtime.bigint();
+  for (let k0 = 0; k0 < n; k0 += CHUNK) {
+    for (let i = k0; i < k0 + CHUNK; i++) log(NAMES[i % 3], i * 0.5, i);
+    await tick();
+  }
+  if (k > 0) seal();
+  worker.postMessage({ end: true });
+  await new Promise((r) => worker.once("message", r));
+  const s = Number(process.hrtime.bigint() - t) / 1e9;
+  await worker.terminate();
+  return n / s;
+}
+
 const run = {
+  "worker-ceiling": workerCeiling,
   tracelet,
   bare,
   "pino-async": () => withPino({ sync: false }),

@@ -8,7 +8,8 @@
 //   (e) the same with a loop that never yields: ns/call with 3 backends (5M calls per round,
 //       flush between rounds, every point checked in every backend at stop), end to end, RSS
 // `node bench/log-metric/run.mjs --startup` runs only (d) and prints it; `--memory` only (c);
-// `--noyield` only (e).
+// `--noyield` only (e); `--e2e` only the end-to-end figures of (b) and (e), each with the
+// worker ceiling.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -209,6 +210,29 @@ function noyieldChild(variant, n, rounds) {
   return JSON.parse(r.stdout);
 }
 
+// End to end, Tracelet (jsonl alone) vs the bare writer vs the worker ceiling (e2e-child.mjs
+// "worker-ceiling": the least a jsonl writer off the main thread could cost), each in a fresh
+// process, the order rotating every repetition; ratios per repetition.
+function e2eTriples(mode, n, reps) {
+  const rows = { tracelet: [], bare: [], "worker-ceiling": [] };
+  const order = Object.keys(rows);
+  for (let r = 0; r < reps; r++)
+    for (let j = 0; j < order.length; j++) {
+      const v = order[(j + r) % order.length];
+      rows[v].push(e2eChild(v, n, mode));
+    }
+  return {
+    mode,
+    n,
+    reps,
+    tracelet: median(rows.tracelet),
+    bare: median(rows.bare),
+    ceiling: median(rows["worker-ceiling"]),
+    ratio: spread(ratios(rows.tracelet, rows.bare)),
+    ratioCeiling: spread(ratios(rows["worker-ceiling"], rows.bare)),
+  };
+}
+
 async function neverYields() {
   const n = quick ? 1_000_000 : 5_000_000;
   const rounds = 3;
@@ -229,15 +253,7 @@ async function neverYields() {
   }
   const e2eN = quick ? 500_000 : 2_000_000;
   const e2eReps = quick ? 3 : 5;
-  const tracelet = [];
-  const bare = [];
-  for (let r = 0; r < e2eReps; r++) {
-    const pair = r % 2 === 0 ? ["bare", "tracelet"] : ["tracelet", "bare"];
-    for (const v of pair) {
-      const rate = e2eChild(v, e2eN, "noyield");
-      (v === "bare" ? bare : tracelet).push(rate);
-    }
-  }
+  const e2e = e2eTriples("noyield", e2eN, e2eReps);
   const steps = quick ? 2_000 : 10_000;
   const memReps = quick ? 1 : 3;
   const mem = [];
@@ -256,9 +272,11 @@ async function neverYields() {
     expected: n * rounds,
     e2eN,
     e2eReps,
-    tracelet: median(tracelet),
-    bare: median(bare),
-    ratioE2e: spread(ratios(tracelet, bare)),
+    tracelet: e2e.tracelet,
+    bare: e2e.bare,
+    ceiling: e2e.ceiling,
+    ratioE2e: e2e.ratio,
+    ratioCeiling: e2e.ratioCeiling,
     points: steps * 1000,
     memReps,
     growthMB: worst.growthMB,
@@ -330,6 +348,15 @@ if (process.argv.includes("--noyield")) {
   console.log(JSON.stringify(e, null, 2));
   process.exit(0);
 }
+// `--e2e`: only the end-to-end triples, yielding and never yielding, printed.
+if (process.argv.includes("--e2e")) {
+  const n = quick ? 500_000 : 2_000_000;
+  const reps = quick ? 3 : 5;
+  const both = [e2eTriples("yield", n, reps), e2eTriples("noyield", n, reps)];
+  rmSync(work, { recursive: true, force: true });
+  console.log(JSON.stringify({ load: loadavg(), both }, null, 2));
+  process.exit(0);
+}
 if (process.argv.includes("--startup")) {
   const d = startup();
   rmSync(work, { recursive: true, force: true });
@@ -372,6 +399,7 @@ Measured ${date} on ${machine}, load average ${loadavg()[0].toFixed(1)} at the e
 | (e) never-yielding loop, \`logMetric\`, 3 backends (jsonl + 2 in-process), ns/call, ${e.n / 1e6}M calls per round | ${f(e.three, 1)} | bare \`array.push({name,value,step})\`, never yielding: ${f(e.push, 1)} | ${f(e.ratioThree.median)}× (${range(e.ratioThree)}) | ≤ 0.5× — ${ok(e.ratioThree.median <= 0.5)} |
 | (e) never-yielding: every point in every backend when \`stop()\` resolved | ${e.counts.map((c) => Object.values(c).join("/")).join("; ")} (jsonl/count-a/count-b) | expected ${e.expected.toLocaleString("en")} each | | all — ${ok(e.counts.every((c) => Object.values(c).every((x) => x === e.expected)))} |
 | (e) never-yielding, end to end until fsynced in jsonl | ${mps(e.tracelet)} | the bare writer of (b), never yielding: ${mps(e.bare)} | ${f(e.ratioE2e.median)}× (${range(e.ratioE2e)}) | ≥ 0.8× — ${ok(e.ratioE2e.median >= 0.8)} |
+| (e) for reference: the worker ceiling (columns posted to a worker that only encodes and writes), never yielding | ${mps(e.ceiling)} | same | ${f(e.ratioCeiling.median)}× (${range(e.ratioCeiling)}) | (the best a jsonl writer off the main thread could reach here) |
 | (e) never-yielding, RSS growth, ${e.points / 1e6}M points over 1,000 names, worst of ${e.memReps} fresh processes | ${f(e.growthMB, 1)} MB (all: ${e.all.map((x) => f(x, 1)).join(", ")}; up to ${(e.spooled / 1e6).toFixed(1)}M points spooled at the end of the loop) | limit 128 MB | ${f(e.growthMB / 128)}× of limit | ≤ 128 MB — ${ok(e.growthMB <= 128)} |
 | (d) start-up, jsonl only | ${f(d.jsonlOnly - d.base, 0)} ms | same | ${f((d.jsonlOnly - d.base) / (d.deps - d.base))}× | (for reference) |
 

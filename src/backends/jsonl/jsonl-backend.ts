@@ -136,7 +136,8 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
       for (let from = 0; from < batch.length; from += SLICE) {
         const to = Math.min(batch.length, from + SLICE);
         slices.push(this.bytes);
-        this.bytes += writeWhole(fd, this.encoder.encode(batch, from, to));
+        const text = this.encoder.encode(batch, from, to);
+        this.bytes += writeWhole(fd, text, this.encoder.bytes);
       }
     } catch (error) {
       this.bytes = batchStart;
@@ -302,10 +303,11 @@ function closeTornLine(fd: number): boolean {
 /**
  * Writes all of `text` (a full disk may take part of a write and refuse the rest).
  *
+ * @param length - the text's UTF-8 length in bytes (the encoder knows it: measuring it again
+ *   cost about a tenth of the backend's time)
  * @returns the bytes written
  */
-function writeWhole(fd: number, text: string): number {
-  const length = Buffer.byteLength(text);
+function writeWhole(fd: number, text: string, length: number): number {
   let done = writeSync(fd, text);
   if (done < length) {
     const bytes = Buffer.from(text);

@@ -48,8 +48,10 @@ export function decodeValue(value: MetricLine["value"]): number {
  * ```
  */
 export class RecordEncoder {
-  private readonly prefixes = new Map<string, string>();
+  private readonly prefixes = new Map<string, NamePrefix>();
   private readonly maxNames: number;
+  /** UTF-8 length, in bytes, of the text the last {@link RecordEncoder.encode} returned. */
+  bytes = 0;
 
   /** @param maxNames - names whose prefix is remembered (default 65,536) */
   constructor(maxNames = 65_536) {
@@ -57,7 +59,9 @@ export class RecordEncoder {
   }
 
   /**
-   * Encodes points as `\n`-terminated JSON lines, in order.
+   * Encodes points as `\n`-terminated JSON lines, in order, and sets
+   * {@link RecordEncoder.bytes} to the text's UTF-8 length (known from each name's prefix, so
+   * that a writer need not measure the text again).
    *
    * @param batch - the points
    * @param from - first index (default 0)
@@ -66,9 +70,13 @@ export class RecordEncoder {
    */
   encode(batch: readonly MetricRecord[], from = 0, to = batch.length): string {
     let out = "";
+    // Bytes beyond one per UTF-16 unit: only names outside ASCII have any (numbers never do).
+    let extra = 0;
     // Neighbouring points mostly share their millisecond: format each timestamp once.
     let lastTimestamp = Number.NaN;
     let tail = "";
+    let lastName: string | undefined;
+    let prefix: NamePrefix | undefined;
     for (let i = from; i < to; i++) {
       const p = batch[i];
       const v = p.value;
@@ -76,22 +84,35 @@ export class RecordEncoder {
         lastTimestamp = p.timestamp;
         tail = `,"timestamp":${lastTimestamp}}\n`;
       }
+      if (p.name !== lastName || prefix === undefined) {
+        lastName = p.name;
+        prefix = this.prefix(p.name);
+      }
+      extra += prefix.extra;
       // `${-0}` is "0": negative zero is spelled out so that it reads back as -0.
       const text = v === 0 ? (Object.is(v, -0) ? "-0" : "0") : Number.isFinite(v) ? v : `"${encodeValue(v)}"`;
-      out += `${this.prefix(p.name)}${text},"step":${p.step}${tail}`;
+      out += `${prefix.text}${text},"step":${p.step}${tail}`;
     }
+    this.bytes = out.length + extra;
     return out;
   }
 
-  private prefix(name: string): string {
+  private prefix(name: string): NamePrefix {
     let prefix = this.prefixes.get(name);
     if (prefix === undefined) {
-      prefix = `{"name":${JSON.stringify(name)},"value":`;
+      const text = `{"name":${JSON.stringify(name)},"value":`;
+      prefix = { text, extra: Buffer.byteLength(text) - text.length };
       if (this.prefixes.size >= this.maxNames) this.prefixes.clear();
       this.prefixes.set(name, prefix);
     }
     return prefix;
   }
+}
+
+// A name's line prefix, and how many more UTF-8 bytes than UTF-16 units it takes.
+interface NamePrefix {
+  text: string;
+  extra: number;
 }
 
 /**

@@ -31,4 +31,14 @@ describe("record codec", () => {
     const batch = ["a", "b", "c", "a"].map((name, step) => ({ name, value: step, step, timestamp: 0 }));
     expect(decodeText(enc.encode(batch)).points).toEqual(batch);
   });
+
+  it("knows the UTF-8 length of what it encoded, names outside ASCII included", () => {
+    const enc = new RecordEncoder(2);
+    const names = ["loss", "损失", "🚀/rate", 'q"\\', "é", "loss"];
+    const batch = names.map((name, i) => ({ name, value: i % 2 ? -0 : Number.NaN, step: i, timestamp: i }));
+    for (let from = 0; from < batch.length; from++) {
+      const text = enc.encode(batch, from);
+      expect(enc.bytes).toBe(Buffer.byteLength(text));
+    }
+  });
 });
