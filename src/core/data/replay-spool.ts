@@ -74,7 +74,9 @@ export async function replaySpool(
       await backend.flush?.();
       i += batch.length;
       points += batch.length;
-      if (i < records.length) writeCursor(path, i);
+      // Also after the last batch: a process killed before the segment is deleted must not send
+      // that batch again.
+      writeCursor(path, i);
     }
     await removeSegment(path);
     segments++;
