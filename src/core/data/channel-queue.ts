@@ -116,12 +116,11 @@ export class ChannelQueue {
     }
     entry.cursor += count;
     this.diskPoints -= count;
-    if (entry.cursor < (entry.points?.length ?? 0)) {
-      // Durable before the next batch goes out: a process killed now resumes after these points
-      // (in this process or in `tracelet sync`), never sending them twice.
-      this.saveCursor(entry);
-      return undefined;
-    }
+    // Durable before the next batch goes out, and before the segment is deleted: a process killed
+    // now resumes after these points (in this process or in `tracelet sync`), never sending them
+    // twice.
+    this.saveCursor(entry);
+    if (entry.cursor < (entry.points?.length ?? 0)) return undefined;
     this.fifo.shift();
     this.diskEntries--;
     // A torn block read back as nothing still counted when it was written.
