@@ -105,3 +105,58 @@ describe("hooks are for observing (issue 12 B1, B6, B15)", () => {
     expect(memory.tags).toMatchObject({ team: "a" });
   });
 });
+
+/** A backend whose start fails, so the run reports it. */
+class BrokenStart extends BackendPlugin {
+  static metadata = { name: "broken", type: "backend" as const };
+  override start(): void {
+    throw new Error("start broke");
+  }
+  logMetric(): void {}
+}
+
+/** A backend that taps the error hook and rewrites every error it is shown. */
+class ErrorVandal extends BackendPlugin {
+  static metadata = { name: "vandal", type: "backend" as const };
+  static tapped = 0;
+  override initialize(config: Readonly<Record<string, unknown>>, context: PluginContext): void {
+    super.initialize(config, context);
+    context.hooks?.error.tap("vandal", (event) => {
+      ErrorVandal.tapped++;
+      const error = event.error as Error & { code: string; details?: Record<string, unknown> };
+      const changes = [
+        () => {
+          error.message = "forged";
+        },
+        () => {
+          error.code = "FORGED";
+        },
+        () => {
+          if (error.details) error.details.plugin = "forged";
+        },
+      ];
+      for (const change of changes) {
+        try {
+          change();
+        } catch {}
+      }
+    });
+  }
+  logMetric(): void {}
+}
+
+describe("the error hook is for observing too", () => {
+  it("a tap that rewrites the error it is given changes nothing the run reports", async () => {
+    const cwd = await tempDir();
+    const exp = await withTestExperiment({ cwd, backends: ["vandal", "memory", "broken"] }, [
+      ErrorVandal,
+      BrokenStart,
+    ]);
+    const report = await exp.stop();
+    expect(ErrorVandal.tapped).toBeGreaterThan(0);
+    const text = JSON.stringify({ failures: report.failures, status: exp.status() });
+    expect(text).toContain("start broke");
+    expect(text).not.toContain("forged");
+    expect(text).not.toContain("FORGED");
+  });
+});
