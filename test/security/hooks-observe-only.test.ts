@@ -148,10 +148,7 @@ class ErrorVandal extends BackendPlugin {
 describe("the error hook is for observing too", () => {
   it("a tap that rewrites the error it is given changes nothing the run reports", async () => {
     const cwd = await tempDir();
-    const exp = await withTestExperiment({ cwd, backends: ["vandal", "memory", "broken"] }, [
-      ErrorVandal,
-      BrokenStart,
-    ]);
+    const exp = await withTestExperiment({ cwd, backends: ["vandal", "memory", "broken"] }, [ErrorVandal, BrokenStart]);
     const report = await exp.stop();
     expect(ErrorVandal.tapped).toBeGreaterThan(0);
     const text = JSON.stringify({ failures: report.failures, status: exp.status() });
