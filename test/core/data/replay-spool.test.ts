@@ -3,26 +3,16 @@ import { describe, expect, it, vi } from "vitest";
 import { MetricChunk } from "../../../src/core/data/metric-chunk.js";
 import { findSpools, replaySpool } from "../../../src/core/data/replay-spool.js";
 import { Spool } from "../../../src/core/data/spool.js";
-import type { MetricRecord, RunIdentity } from "../../../src/index.js";
+import type { MetricRecord } from "../../../src/index.js";
+import { spoolPoints as points, spoolRun as run } from "../../helpers/dying-spool.js";
 import { tempDir } from "../../helpers/temp-dir.js";
 
 // The segment's deletion is where the replaying process dies: everything before it has run
 // (the backend took and flushed every batch), the segment file is still there.
 const dying = vi.hoisted(() => ({ armed: false }));
-vi.mock("../../../src/core/data/spool-files.js", async (original) => {
-  const actual = await original<typeof import("../../../src/core/data/spool-files.js")>();
-  return {
-    ...actual,
-    removeSegment: async (path: string) => {
-      if (dying.armed) throw new Error("killed before the segment was deleted");
-      return actual.removeSegment(path);
-    },
-  };
-});
-
-const run = { runId: "r", project: "p", runDir: "/x" } as RunIdentity;
-const points = (n: number): MetricRecord[] =>
-  Array.from({ length: n }, (_, i) => ({ name: "m", value: i, step: i, timestamp: 1000 + i }));
+vi.mock("../../../src/core/data/spool-files.js", async (original) =>
+  (await import("../../helpers/dying-spool.js")).withDyingRemove(original as never, dying),
+);
 
 describe("replaySpool", () => {
   it("a replay killed after the last batch was flushed, before the segment is deleted, sends nothing twice", async () => {
