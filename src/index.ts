@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 
-export { JsonlBackend, type JsonlConfig } from "./backends/jsonl/jsonl-backend.js";
+export type { JsonlConfig } from "./backends/jsonl/jsonl-backend.js";
 export { iterateMetrics, type ReadMetricsResult, readMetrics } from "./backends/jsonl/read-run.js";
 export type { MlflowConfig } from "./backends/mlflow/mlflow-backend.js";
 export type { SqliteConfig } from "./backends/sqlite/metadata.js";
@@ -39,10 +39,8 @@ export type {
   HookTaps,
   StateChangeEvent,
   SyncHookTap,
-  TapErrorEvent,
-  TraceletHooks,
 } from "./core/hooks.js";
-export { createLogger, type Logger, type LoggerOptions } from "./core/logger.js";
+export type { Logger } from "./core/logger.js";
 export type { RunOptions } from "./core/options.js";
 export type {
   BackendInstance,
@@ -50,7 +48,6 @@ export type {
   CollectorInstance,
   CollectorMethods,
   ExecutionMode,
-  MaybePromise,
   PluginClass,
   PluginInstance,
   PluginLifecycle,
@@ -84,7 +81,7 @@ export type {
   UncheckedPluginNames,
 } from "./plugin-configs.js";
 export { PluginManager, type PluginManagerOptions } from "./plugin-manager.js";
-export { BackendPlugin, CollectorPlugin, PluginBase } from "./plugins/authoring/base.js";
+export { BackendPlugin, CollectorPlugin, type PluginBase } from "./plugins/authoring/base.js";
 export {
   type BackendHandlers,
   type CollectorHandlers,
@@ -94,32 +91,20 @@ export {
   type HandlersOf,
   type PluginConfig,
   type PluginDefinition,
-  type PluginHandlers,
 } from "./plugins/authoring/define-plugin.js";
-export type {
-  ArraySchema,
-  ConfigSchema,
-  ConstSchema,
-  DefaultedSchema,
-  EnumSchema,
-  FromObject,
-  FromSchema,
-  FromTypeName,
-  JsonTypeName,
-  ObjectSchema,
-  PresentKeys,
-  RequiredSchema,
-  Simplify,
-  TypedSchema,
-} from "./plugins/authoring/from-schema.js";
+export type { ConfigSchema, FromSchema, JsonTypeName } from "./plugins/authoring/from-schema.js";
 export type { CacheMode } from "./plugins/registry/discovery/cache.js";
 export type { DiscoveryCacheOption } from "./plugins/registry/discovery/cache-mode.js";
 export type { CandidatePackage, DiscoverOptions, DiscoveryReport } from "./plugins/registry/discovery/discover.js";
 export { MANIFEST_SCHEMA } from "./plugins/registry/manifest/manifest-schema.js";
 export type { ManifestPlugin, TraceletManifest } from "./plugins/registry/manifest/manifest-types.js";
 export type { DiscoveryProblem, DiscoveryState, PluginRecord, PluginSource } from "./plugins/registry/plugin-record.js";
-export type { LoadAllOptions, PluginOpResult } from "./plugins/registry/plugin-registry.js";
-export { PluginRegistry, type PluginRegistryOptions } from "./plugins/registry/plugin-registry.js";
+export type {
+  LoadAllOptions,
+  PluginOpResult,
+  PluginRegistry,
+  PluginRegistryOptions,
+} from "./plugins/registry/plugin-registry.js";
 export {
   type StartExperimentOptions,
   type StartExperimentWithManagerOptions,

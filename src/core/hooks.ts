@@ -57,27 +57,27 @@ export interface StateChangeEvent {
  * users get {@link HookTaps}, a view of the same hooks on which they can only tap.
  */
 export interface TraceletHooks {
-  /** Fires once per run while plugins are initialized, in dependency order; each plugin taps it. */
+  /** See {@link HookTaps.initialize}. */
   readonly initialize: AsyncSeriesHook<[RunIdentity]>;
-  /** Fires once per run after every plugin initialized, in dependency order. */
+  /** See {@link HookTaps.start}. */
   readonly start: AsyncSeriesHook<[RunIdentity]>;
-  /** Fires after each collector sample, before the values enter the metric buffer. */
+  /** See {@link HookTaps.collect}. */
   readonly collect: SyncHook<[CollectEvent]>;
-  /** Fires for each batch that leaves the run's buffer (a frozen copy: backends get theirs directly). */
+  /** See {@link HookTaps.metrics}. */
   readonly metrics: SyncHook<[readonly MetricRecord[]]>;
-  /** Fires on `logParams`, with the flattened parameters. */
+  /** See {@link HookTaps.params}. */
   readonly params: SyncHook<[Readonly<Record<string, unknown>>]>;
-  /** Fires on `setTags`. */
+  /** See {@link HookTaps.tags}. */
   readonly tags: SyncHook<[Readonly<Record<string, string>>]>;
-  /** Fires on `logArtifact`; backends store the artifact in parallel. */
+  /** See {@link HookTaps.artifact}. */
   readonly artifact: AsyncParallelHook<[ArtifactEvent]>;
-  /** Fires on `flush`, after every queued batch was delivered. */
+  /** See {@link HookTaps.flush}. */
   readonly flush: AsyncParallelHook<[]>;
-  /** Fires once per run at stop, in reverse start order. */
+  /** See {@link HookTaps.stop}. */
   readonly stop: AsyncSeriesHook<[RunIdentity]>;
-  /** Fires for every isolated plugin failure. */
+  /** See {@link HookTaps.error}. */
   readonly error: SyncHook<[ErrorEvent]>;
-  /** Fires on every plugin state transition. */
+  /** See {@link HookTaps.stateChange}. */
   readonly stateChange: SyncHook<[StateChangeEvent]>;
 }
 
@@ -223,27 +223,27 @@ export interface AsyncHookTap<T extends unknown[]> extends SyncHookTap<T> {
  * backends or the other observers receive.
  */
 export interface HookTaps {
-  /** See {@link TraceletHooks.initialize}. */
+  /** Fires once per run while plugins are initialized, in dependency order; each plugin taps it. */
   readonly initialize: AsyncHookTap<[RunIdentity]>;
-  /** See {@link TraceletHooks.start}. */
+  /** Fires once per run after every plugin initialized, in dependency order. */
   readonly start: AsyncHookTap<[RunIdentity]>;
-  /** See {@link TraceletHooks.collect}. */
+  /** Fires after each collector sample, before the values enter the metric buffer. */
   readonly collect: SyncHookTap<[CollectEvent]>;
-  /** See {@link TraceletHooks.metrics}. */
+  /** Fires for each batch that leaves the run's buffer (a frozen copy: backends get theirs directly). */
   readonly metrics: SyncHookTap<[readonly MetricRecord[]]>;
-  /** See {@link TraceletHooks.params}. */
+  /** Fires on `logParams`, with the flattened parameters. */
   readonly params: SyncHookTap<[Readonly<Record<string, unknown>>]>;
-  /** See {@link TraceletHooks.tags}. */
+  /** Fires on `setTags`. */
   readonly tags: SyncHookTap<[Readonly<Record<string, string>>]>;
-  /** See {@link TraceletHooks.artifact}. */
+  /** Fires on `logArtifact`; backends store the artifact in parallel. */
   readonly artifact: AsyncHookTap<[ArtifactEvent]>;
-  /** See {@link TraceletHooks.flush}. */
+  /** Fires on `flush`, after every queued batch was delivered. */
   readonly flush: AsyncHookTap<[]>;
-  /** See {@link TraceletHooks.stop}. */
+  /** Fires once per run at stop, in reverse start order. */
   readonly stop: AsyncHookTap<[RunIdentity]>;
-  /** See {@link TraceletHooks.error}. */
+  /** Fires for every isolated plugin failure. */
   readonly error: SyncHookTap<[ErrorEvent]>;
-  /** See {@link TraceletHooks.stateChange}. */
+  /** Fires on every plugin state transition. */
   readonly stateChange: SyncHookTap<[StateChangeEvent]>;
 }
 

@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { JsonlBackend } from "../../src/backends/jsonl/jsonl-backend.js";
 import { readSummary } from "../../src/backends/jsonl/run-summary.js";
-import { createLogger, JsonlBackend, type PluginContext } from "../../src/index.js";
+import { createLogger } from "../../src/core/logger.js";
+import type { PluginContext } from "../../src/index.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
 afterEach(() => {

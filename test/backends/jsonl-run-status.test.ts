@@ -1,7 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { createLogger, JsonlBackend, type PluginContext } from "../../src/index.js";
+import { JsonlBackend } from "../../src/backends/jsonl/jsonl-backend.js";
+import { createLogger } from "../../src/core/logger.js";
+import type { PluginContext } from "../../src/index.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
 async function context(replay: boolean): Promise<PluginContext> {

@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger, definePlugin, PluginManager, startExperiment } from "../../src/index.js";
+import { createLogger } from "../../src/core/logger.js";
+import { definePlugin, PluginManager, startExperiment } from "../../src/index.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
 const Broken = definePlugin({

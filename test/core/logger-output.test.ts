@@ -23,9 +23,22 @@ function sink(): { stream: Writable; lines: () => Array<Record<string, unknown>>
   return { stream, lines };
 }
 
+// The built library as a user runs it: a plugin's logger (the root logger's child) writes in the
+// format TRACELET_LOG_FORMAT asks for.
 const script = `
-import { createLogger } from "${pathToFileURL(join(ROOT, "dist/index.js")).href}";
-createLogger().child({ plugin: "jsonl" }).warn({ code: "TRACELET_ERR_BACKEND_FAILED", retries: 3 }, "backend is down");
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BackendPlugin, PluginManager, startExperiment } from "${pathToFileURL(join(ROOT, "dist/index.js")).href}";
+class Probe extends BackendPlugin {
+  logMetric() {}
+  start() { this.logger.warn({ code: "TRACELET_ERR_BACKEND_FAILED", retries: 3 }, "backend is down"); }
+}
+const dir = mkdtempSync(join(tmpdir(), "tracelet-log-"));
+const manager = new PluginManager({ cwd: dir });
+manager.registerPlugin(Probe, { name: "probe", type: "backend" });
+await (await startExperiment({ manager, dir, backends: ["probe"] })).stop();
+rmSync(dir, { recursive: true, force: true });
 `;
 
 function runScript(env: Record<string, string>): string {
@@ -57,9 +70,9 @@ describe("log output", () => {
 
   it("TRACELET_LOG_FORMAT=pretty writes the readable line; output that is not a terminal gets JSON", () => {
     const pretty = runScript({ TRACELET_LOG_FORMAT: "pretty" });
-    expect(pretty).toBe("WARN  [jsonl] TRACELET_ERR_BACKEND_FAILED: backend is down retries=3");
+    expect(pretty).toBe("WARN  [probe] TRACELET_ERR_BACKEND_FAILED: backend is down retries=3");
     const json = JSON.parse(runScript({}));
-    expect(json).toMatchObject({ level: 40, plugin: "jsonl", msg: "backend is down" });
+    expect(json).toMatchObject({ level: 40, plugin: "probe", msg: "backend is down" });
   });
 
   it("a plugin's logger drops lines past its rate and reports how many, once", async () => {

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { findSpools, replaySpool } from "../../src/core/data/replay-spool.js";
-import { BackendPlugin, createLogger, type MetricRecord, PluginManager } from "../../src/index.js";
+import { createLogger } from "../../src/core/logger.js";
+import { BackendPlugin, type MetricRecord, PluginManager } from "../../src/index.js";
 import { withTestExperiment } from "../../src/testing/index.js";
 import { tempDir } from "../helpers/temp-dir.js";
 

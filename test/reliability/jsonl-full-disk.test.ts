@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { isTraceletError, JsonlBackend, type MetricRecord, readMetrics, startExperiment } from "../../src/index.js";
+import { JsonlBackend } from "../../src/backends/jsonl/jsonl-backend.js";
+import { isTraceletError, type MetricRecord, readMetrics, startExperiment } from "../../src/index.js";
 import { runCli } from "../helpers/cli.js";
 import { tempDir } from "../helpers/temp-dir.js";
 

@@ -13,12 +13,6 @@ import {
 import type { MetricRecord, PluginContext, PluginType } from "../../core/types.js";
 import type { ConfigSchema, FromSchema } from "./from-schema.js";
 
-/**
- * What every defined plugin's `setup` may return: the lifecycle of the plugin contract (see
- * `PluginLifecycle`), `onConfigUpdate` getting the typed config. `setup` replaces `initialize`.
- */
-export type PluginHandlers<C> = PluginLifecycle<C>;
-
 /** What a backend's `setup` returns: the backend contract (see `BackendInstance`). */
 export interface BackendHandlers<C> extends PluginLifecycle<C>, BackendMethods {}
 
@@ -35,8 +29,14 @@ export interface PluginDefinition<S extends ConfigSchema, T extends PluginType>
   type: T;
   /** The config's JSON Schema; its literal type gives `setup` its config type. */
   configSchema: S;
-  /** Builds the plugin from its validated, defaulted, frozen config. */
-  setup(config: Readonly<FromSchema<S>>, context: PluginContext): MaybePromise<HandlersOf<T, FromSchema<S>>>;
+  /**
+   * Builds the plugin from its validated, defaulted, frozen config (it replaces `initialize`;
+   * `onConfigUpdate` among the handlers gets the typed config), synchronously or not.
+   */
+  setup(
+    config: Readonly<FromSchema<S>>,
+    context: PluginContext,
+  ): HandlersOf<T, FromSchema<S>> | Promise<HandlersOf<T, FromSchema<S>>>;
 }
 
 /** The static metadata of a class made by `definePlugin`. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { validateConfig } from "../../../src/core/config/config-validator.js";
-import { BackendPlugin, createLogger, isTraceletError, PluginManager, type TraceletError } from "../../../src/index.js";
+import { createLogger } from "../../../src/core/logger.js";
+import { BackendPlugin, isTraceletError, PluginManager, type TraceletError } from "../../../src/index.js";
 
 function schemaWith(pattern: string): Record<string, unknown> {
   return { type: "object", properties: { s: { type: "string", pattern } } };

@@ -5,7 +5,8 @@ import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { MetricChunk } from "../../../src/core/data/metric-chunk.js";
 import { Spool } from "../../../src/core/data/spool.js";
-import { BackendPlugin, createLogger, PluginManager, type RunIdentity } from "../../../src/index.js";
+import { createLogger } from "../../../src/core/logger.js";
+import { BackendPlugin, PluginManager, type RunIdentity } from "../../../src/index.js";
 import { withTestExperiment } from "../../../src/testing/index.js";
 import { tempDir } from "../../helpers/temp-dir.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createHooks } from "../../../src/core/hooks.js";
-import { BackendPlugin, type PluginContext, type TapErrorEvent } from "../../../src/index.js";
+import { createHooks, type TapErrorEvent } from "../../../src/core/hooks.js";
+import { BackendPlugin, type PluginContext } from "../../../src/index.js";
 import { MemoryBackend, withTestExperiment } from "../../../src/testing/index.js";
 import { tempDir } from "../../helpers/temp-dir.js";
 

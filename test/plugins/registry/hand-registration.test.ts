@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { BackendPlugin, createLogger, PluginManager } from "../../../src/index.js";
+import { createLogger } from "../../../src/core/logger.js";
+import { BackendPlugin, PluginManager } from "../../../src/index.js";
 
 function backendNamed(name: string) {
   return class extends BackendPlugin {

@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
+import { createLogger } from "../../../src/core/logger.js";
 import {
   BackendPlugin,
   CollectorPlugin,
-  createLogger,
   type Experiment,
   type MetricRecord,
   PluginManager,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createLogger, isTraceletError, PluginManager, startExperiment } from "../../../src/index.js";
+import { createLogger } from "../../../src/core/logger.js";
+import { isTraceletError, PluginManager, startExperiment } from "../../../src/index.js";
 import { instantiate } from "../../../src/plugins/registry/instantiate.js";
 import { tempDir } from "../../helpers/temp-dir.js";
 

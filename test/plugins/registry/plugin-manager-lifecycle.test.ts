@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { createLogger } from "../../../src/core/logger.js";
 import {
   BackendPlugin,
   CollectorPlugin,
-  createLogger,
   isTraceletError,
   type MetricRecord,
   PluginManager,
