@@ -275,6 +275,7 @@ function threadCpuNs() {
 async function tracelet(backend, plugins, dir, n) {
   const exp = await startExperiment({ cwd: dir, project: "bench", logLevel: "silent", backends: [backend], plugins });
   const started = performance.now();
+  const cpuStart = threadCpuNs();
   let callerMs = 0;
   let callerCpuNs = 0;
   for (let from = 0; from < n; from += BATCH) {
@@ -291,14 +292,21 @@ async function tracelet(backend, plugins, dir, n) {
   }
   await exp.stop();
   // The caller's cost: its thread's CPU time where it can be read, else the wall clock.
-  return { totalMs: performance.now() - started, callerMs: schedstat === undefined ? callerMs : callerCpuNs / 1e6 };
+  return {
+    totalMs: performance.now() - started,
+    cpuMs: cpuStart === undefined ? undefined : (threadCpuNs() - cpuStart) / 1e6,
+    callerMs: schedstat === undefined ? callerMs : callerCpuNs / 1e6,
+  };
 }
 
 async function timed(fn) {
   globalThis.gc?.();
   const t = performance.now();
+  const cpu = threadCpuNs();
   await fn();
-  return performance.now() - t;
+  const ms = performance.now() - t;
+  if (process.env.BENCH_VERBOSE) console.error("bare", { totalMs: ms, cpuMs: cpu && (threadCpuNs() - cpu) / 1e6 });
+  return ms;
 }
 
 const server = await startFakeServer();
