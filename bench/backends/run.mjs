@@ -6,7 +6,10 @@
 // loop of 1,000-metric log-batch requests to the same fake server (the tests' one, in a child
 // process, as a real tracking server would be). Sides alternate, best of REPS each. Also what a
 // backend adds to the caller's logMetric loop, against the same loop (same points, same number)
-// with the jsonl backend, run in the same repetitions.
+// with the jsonl backend, run in the same repetitions. No side forces a GC before it runs: a
+// forced full GC drops the optimized code that depends on the previous run's dead objects, and
+// every Tracelet side then measured mostly its JIT warm-up again (3-4x slower; the bare
+// programs, one function each, re-optimize at once).
 
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -19,7 +22,7 @@ import { bundleInternals, importInternals } from "../internal.mjs";
 const results = join(import.meta.dirname, "..", "results");
 const N = Number(process.env.BENCH_POINTS ?? 200_000);
 const N_MLFLOW = Number(process.env.BENCH_MLFLOW_POINTS ?? 50_000);
-const REPS = Number(process.env.BENCH_REPS ?? 3);
+const REPS = Number(process.env.BENCH_REPS ?? 5);
 const BATCH = 4096;
 // BENCH_BACKENDS=tensorboard,mlflow runs only those (for profiling one path); all by default.
 const ONLY = process.env.BENCH_BACKENDS?.split(",");
@@ -281,7 +284,6 @@ async function tracelet(backend, plugins, dir, n) {
 }
 
 async function timed(fn) {
-  globalThis.gc?.();
   const t = performance.now();
   const cpu = cpuNs();
   await fn();
@@ -340,7 +342,6 @@ try {
         const sides = [...c.bares.keys(), "ours", "jsonl"];
         for (const side of r % 2 === 0 ? sides : sides.reverse()) {
           if (side === "ours" || side === "jsonl") {
-            globalThis.gc?.();
             const o =
               side === "ours"
                 ? await tracelet(c.name, c.plugins(dir), dir, c.n)
