@@ -62,6 +62,32 @@ describe("the tensorboard backend (read back with protoc and python3-crc32c)", (
     }
   });
 
+  it("encodes steps at every varint boundary and names up to the longest accepted (multi-byte lengths)", async () => {
+    const cwd = await tempDir();
+    const logdir = join(cwd, "tb");
+    const exp = await startExperiment({
+      cwd,
+      project: "p",
+      logLevel: "silent",
+      backends: ["tensorboard"],
+      plugins: { tensorboard: { logdir } },
+    });
+    // 250 UTF-16 units: 250, 500 and 750 UTF-8 bytes (value and summary lengths of two bytes).
+    const names = ["x".repeat(250), "é".repeat(250), "✓".repeat(250), "𝔘".repeat(125), "m"];
+    const steps = [0, 127, 128, 16_383, 16_384, 2 ** 21 - 1, 2 ** 21, 2 ** 28, 2 ** 31 - 1, 2 ** 31, 2 ** 32 + 5];
+    steps.push(2 ** 35 + 3, 2 ** 49 + 1, Number.MAX_SAFE_INTEGER);
+    const logged: Array<{ tag: string; value: number; step: number }> = [];
+    for (const [n, tag] of names.entries())
+      for (const [k, step] of steps.entries()) {
+        const value = n * 100 + k + 0.25;
+        exp.logMetric(tag, value, step);
+        logged.push({ tag, value, step });
+      }
+    await exp.stop();
+    const got = scalars(decodeRunFolder(join(logdir, "p", exp.id)).events);
+    expect(got.map(({ tag, value, step }) => ({ tag, value, step }))).toEqual(logged);
+  });
+
   it("keeps each point's own timestamp (a replay writes the time logMetric was called)", async () => {
     const cwd = await tempDir();
     const logdir = join(cwd, "tb");

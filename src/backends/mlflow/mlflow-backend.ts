@@ -117,39 +117,59 @@ export class MlflowBackend extends BackendPlugin<MlflowConfig> {
     await this.ensureRun();
     const signature = signatureOf(batch);
     let from = this.partial?.signature === signature ? this.partial.sent : 0;
-    const keys = this.mapper();
-    while (from < batch.length) {
-      const metrics: MlflowMetric[] = [];
-      let bytes = ENVELOPE_BYTES;
-      let to = from;
-      while (to < batch.length && metrics.length < LOG_BATCH_LIMITS.metrics) {
-        const p = batch[to] as MetricRecord;
-        const m: MlflowMetric = {
-          key: keys.key(p.name),
-          value: Number.isFinite(p.value) ? p.value : String(p.value),
-          timestamp: Math.round(p.timestamp),
-          step: Number.isSafeInteger(p.step) ? p.step : 0,
-        };
-        // An upper bound, not a serialization: the braces, quotes and field names (38 bytes), a
-        // number (≤ 24), timestamp and step (≤ 16 each), a comma, and the key.
-        const size = 95 + keyBytes(m.key);
-        if (bytes + size > LOG_BATCH_LIMITS.bytes && metrics.length > 0) break;
-        bytes += size;
-        metrics.push(m);
-        to++;
-      }
-      try {
-        await this.logBatch({ metrics });
-      } catch (error) {
+    let next = from < batch.length ? this.metricsRequest(batch, from) : undefined;
+    while (next) {
+      const request = next;
+      // Requests go one at a time, in order; the next one's body is built while this one is
+      // in flight (after a turn of the event loop, once fetch has written it), not after.
+      const answered = this.api()
+        .call("POST", "runs/log-batch", request.body)
+        .then(
+          () => undefined,
+          (error: unknown) => ({ error }),
+        );
+      await new Promise((r) => setImmediate(r));
+      next = request.to < batch.length ? this.metricsRequest(batch, request.to) : undefined;
+      const failed = await answered;
+      if (failed) {
         this.partial = { signature, sent: from };
-        throw error;
+        throw failed.error;
       }
-      from = to;
-      this.written += metrics.length;
+      this.written += request.to - from;
+      from = request.to;
     }
     this.partial = undefined;
     // Params or tags an outage held back go out once the server answers again.
     await this.sendPending();
+  }
+
+  /**
+   * The `runs/log-batch` body of the points from `from` on, as many as MLflow's limits allow.
+   *
+   * @returns the body, and the index after its last point
+   */
+  private metricsRequest(batch: readonly MetricRecord[], from: number): { body: string; to: number } {
+    const keys = this.mapper();
+    const metrics: MlflowMetric[] = [];
+    let bytes = ENVELOPE_BYTES;
+    let to = from;
+    while (to < batch.length && metrics.length < LOG_BATCH_LIMITS.metrics) {
+      const p = batch[to];
+      const key = keys.key(p.name);
+      // An upper bound, not a serialization: the braces, quotes and field names (38 bytes), a
+      // number (≤ 24), timestamp and step (≤ 16 each), a comma, and the key.
+      const size = 95 + keys.bytes(key);
+      if (bytes + size > LOG_BATCH_LIMITS.bytes && metrics.length > 0) break;
+      bytes += size;
+      metrics.push({
+        key,
+        value: Number.isFinite(p.value) ? p.value : String(p.value),
+        timestamp: Math.round(p.timestamp),
+        step: Number.isSafeInteger(p.step) ? p.step : 0,
+      });
+      to++;
+    }
+    return { body: JSON.stringify({ run_id: this.runId, metrics, params: [], tags: [] }), to };
   }
 
   override async logParams(params: Record<string, unknown>): Promise<void> {
@@ -299,13 +319,8 @@ export class MlflowBackend extends BackendPlugin<MlflowConfig> {
     }
   }
 
-  private async logBatch(body: { metrics?: MlflowMetric[]; params?: KeyValue[]; tags?: KeyValue[] }): Promise<void> {
-    await this.api().call("POST", "runs/log-batch", {
-      run_id: this.runId,
-      metrics: body.metrics ?? [],
-      params: body.params ?? [],
-      tags: body.tags ?? [],
-    });
+  private async logBatch(body: { params: KeyValue[]; tags: KeyValue[] }): Promise<void> {
+    await this.api().call("POST", "runs/log-batch", { run_id: this.runId, metrics: [], ...body });
   }
 }
 
@@ -328,17 +343,6 @@ async function getOrCreateExperiment(api: MlflowClient, name: string): Promise<s
     });
     return got.experiment.experiment_id;
   }
-}
-
-const keySizes = new Map<string, number>();
-function keyBytes(key: string): number {
-  let n = keySizes.get(key);
-  if (n === undefined) {
-    // JSON escapes of `"` and `\` cannot occur: MLflow keys hold neither.
-    n = Buffer.byteLength(key);
-    if (keySizes.size < 100_000) keySizes.set(key, n);
-  }
-  return n;
 }
 
 /** Identifies a batch across a retry (the data path may hand back a copy read from its spool). */

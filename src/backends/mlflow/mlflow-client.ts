@@ -75,14 +75,15 @@ export class MlflowClient {
   }
 
   private async send(url: string, init: RequestInit): Promise<string> {
-    const what = `${init.method} ${new URL(url).pathname}`;
+    // Only an error names the request: parsing the URL is not paid per request.
+    const what = () => `${init.method} ${new URL(url).pathname}`;
     let response: Response;
     try {
       response = await fetch(url, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (error) {
       // The cause (a DNS, socket or timeout error) names the host, never the token.
       const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-      throw new MlflowRequestError(`MLflow ${what}: no answer (${reason})`, 0);
+      throw new MlflowRequestError(`MLflow ${what()}: no answer (${reason})`, 0);
     }
     const text = await response.text();
     if (response.ok) return text;
@@ -96,7 +97,7 @@ export class MlflowClient {
       // not JSON (a proxy's error page): keep the text
     }
     throw new MlflowRequestError(
-      `MLflow ${what}: ${response.status} ${code ?? ""} ${message}`.trim(),
+      `MLflow ${what()}: ${response.status} ${code ?? ""} ${message}`.trim(),
       response.status,
       code,
     );

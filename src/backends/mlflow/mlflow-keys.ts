@@ -12,6 +12,7 @@ const INVALID = /[^/\p{L}\p{N}_.\- :]/gu;
 export class KeyMapper {
   private readonly keys = new Map<string, string>();
   private readonly taken = new Map<string, string>();
+  private readonly sizes = new Map<string, number>();
 
   /**
    * @param onRename - called once per name whose key differs from it
@@ -35,8 +36,20 @@ export class KeyMapper {
     }
     this.keys.set(name, key);
     this.taken.set(key, name);
+    // JSON escapes of `"` and `\` cannot occur: MLflow keys hold neither.
+    this.sizes.set(key, Buffer.byteLength(key));
     if (key !== name) this.onRename(name, key);
     return key;
+  }
+
+  /**
+   * The UTF-8 size of a key this mapper returned (as JSON: MLflow keys need no escapes).
+   *
+   * @param key - a key from {@link KeyMapper.key}
+   * @returns its size in bytes
+   */
+  bytes(key: string): number {
+    return this.sizes.get(key) ?? Buffer.byteLength(key);
   }
 }
 

@@ -120,77 +120,128 @@ function summaryEvent(value: Message, wallTimeSec: number, step: number): Buffer
   return frame(event.finish());
 }
 
+/** Bytes of a TFRecord frame's head: uint64 length, then its masked CRC-32C. */
+const FRAME_HEAD = 12;
+/** Data lengths whose head is cached (every scalar event of a tag shorter than ~980 bytes). */
+const HEAD_CACHE = 1024;
+
 /**
  * Encodes scalar points as framed events (`Summary.Value.simple_value`, what TensorBoard's
- * scalar dashboard reads from every writer), straight into one buffer: the hot path of the
- * backend. Tags are encoded once per name.
+ * scalar dashboard reads from every writer), straight into one reused buffer: the hot path of
+ * the backend. Per point it writes the frame head (cached per data length), the wall time, the
+ * step, the bytes that depend only on the name (`summary { value { tag } }` up to the float's
+ * key, built once per name), the value and the data's CRC; nothing is allocated per point.
  */
 export class ScalarEncoder {
-  private readonly tags = new Map<string, Buffer>();
-  private out = Buffer.allocUnsafe(64 * 1024);
+  // Per name: Event.summary's key and length, Summary.value's, Value.tag's, the tag, and
+  // Value.simple_value's key: everything of a scalar event that depends on the name alone.
+  private readonly tails = new Map<string, Uint8Array>();
+  // Masked CRC-32C of the frame head's 8 length bytes, per data length (-1: not computed yet).
+  private readonly heads = new Float64Array(HEAD_CACHE).fill(-1);
+  private readonly scratch = new Uint8Array(8);
+  private out = new Uint8Array(64 * 1024);
+  private view = new DataView(this.out.buffer);
 
-  private tag(name: string): Buffer {
-    let t = this.tags.get(name);
-    if (!t) {
-      t = Buffer.from(name, "utf8");
-      // The cache only saves work: a run with very many distinct names must not grow it forever.
-      if (this.tags.size >= 100_000) this.tags.clear();
-      this.tags.set(name, t);
-    }
-    return t;
+  private tail(name: string): Uint8Array {
+    const tag = Buffer.from(name, "utf8");
+    // Value { tag = 1; simple_value = 2 (float) }
+    const valueLen = 1 + varintSize(tag.length) + tag.length + 5;
+    // Summary { value = 1 }
+    const summaryLen = 1 + varintSize(valueLen) + valueLen;
+    const tail = new Uint8Array(
+      1 + varintSize(summaryLen) + 1 + varintSize(valueLen) + 1 + varintSize(tag.length) + tag.length + 1,
+    );
+    let at = 0;
+    tail[at++] = 0x2a;
+    at = writeVarint(tail, at, summaryLen);
+    tail[at++] = 0x0a;
+    at = writeVarint(tail, at, valueLen);
+    tail[at++] = 0x0a;
+    at = writeVarint(tail, at, tag.length);
+    tail.set(tag, at);
+    tail[tail.length - 1] = 0x15;
+    // The cache only saves work: a run with very many distinct names must not grow it forever.
+    if (this.tails.size >= 100_000) this.tails.clear();
+    this.tails.set(name, tail);
+    return tail;
+  }
+
+  private head(dataLen: number): number {
+    const out = this.scratch;
+    out[0] = dataLen & 0xff;
+    out[1] = (dataLen >>> 8) & 0xff;
+    out[2] = (dataLen >>> 16) & 0xff;
+    out[3] = dataLen >>> 24;
+    const crc = maskedCrc32c(out, 0, 8);
+    if (dataLen < HEAD_CACHE) this.heads[dataLen] = crc;
+    return crc;
+  }
+
+  private grow(needed: number, used: number): void {
+    const bigger = new Uint8Array(Math.max(this.out.length * 2, needed));
+    bigger.set(this.out.subarray(0, used));
+    this.out = bigger;
+    this.view = new DataView(bigger.buffer);
   }
 
   /**
-   * Encodes points `[from, to)` of a batch, each with its own wall time and step.
+   * Encodes points `[from, to)` of a batch, each with its own wall time and step (a step that
+   * is not a non-negative safe integer is written as 0).
    *
    * @param batch - the points
    * @param from - first index
    * @param to - end index (exclusive)
    * @returns a view of the framed events, valid until the next call
    */
-  encode(batch: readonly MetricRecord[], from = 0, to = batch.length): Buffer {
+  encode(batch: readonly MetricRecord[], from = 0, to = batch.length): Uint8Array {
+    const tails = this.tails;
+    const heads = this.heads;
+    let out = this.out;
+    let view = this.view;
     let at = 0;
     for (let i = from; i < to; i++) {
-      const p = batch[i] as MetricRecord;
-      const tag = this.tag(p.name);
-      const step = p.step >= 0 && Number.isSafeInteger(p.step) ? p.step : 0;
-      // Value { tag = 1; simple_value = 2 (float) }
-      const valueLen = 1 + varintSize(tag.length) + tag.length + 5;
-      // Summary { value = 1 }
-      const summaryLen = 1 + varintSize(valueLen) + valueLen;
-      // Event { wall_time = 1 (double); step = 2; summary = 5 }
-      const eventLen = 9 + 1 + varintSize(step) + 1 + varintSize(summaryLen) + summaryLen;
-      if (at + eventLen + FRAME_OVERHEAD > this.out.length) {
-        const bigger = Buffer.allocUnsafe(Math.max(this.out.length * 2, at + eventLen + FRAME_OVERHEAD));
-        this.out.copy(bigger, 0, 0, at);
-        this.out = bigger;
+      const p = batch[i];
+      const tail = tails.get(p.name) ?? this.tail(p.name);
+      const s = p.step;
+      const step = s >= 0 && Number.isSafeInteger(s) ? s : 0;
+      const stepSize = step < 0x80 ? 1 : step < 0x4000 ? 2 : step < 0x200000 ? 3 : varintSize(step);
+      // Event { wall_time = 1 (double); step = 2; summary = 5 } + simple_value's 4 bytes
+      const dataLen = 9 + 1 + stepSize + tail.length + 4;
+      if (at + dataLen + FRAME_OVERHEAD > out.length) {
+        this.grow(at + dataLen + FRAME_OVERHEAD, at);
+        out = this.out;
+        view = this.view;
       }
-      const out = this.out;
-      const start = at;
-      out.writeUInt32LE(eventLen, at);
-      out.writeUInt32LE(0, at + 4);
-      out.writeUInt32LE(maskedCrc32c(out, at, at + 8), at + 8);
-      at += 12;
+      let headCrc = dataLen < HEAD_CACHE ? heads[dataLen] : -1;
+      if (headCrc < 0) headCrc = this.head(dataLen);
+      view.setUint32(at, dataLen, true);
+      view.setUint32(at + 4, 0, true);
+      view.setUint32(at + 8, headCrc, true);
+      at += FRAME_HEAD;
       const data = at;
-      out[at++] = 0x09;
-      out.writeDoubleLE(p.timestamp / 1000, at);
-      at += 8;
-      out[at++] = 0x10;
-      at = writeVarint(out, at, step);
-      out[at++] = 0x2a;
-      at = writeVarint(out, at, summaryLen);
-      out[at++] = 0x0a;
-      at = writeVarint(out, at, valueLen);
-      out[at++] = 0x0a;
-      at = writeVarint(out, at, tag.length);
-      at += tag.copy(out, at);
-      out[at++] = 0x15;
-      out.writeFloatLE(p.value, at);
+      out[at] = 0x09;
+      view.setFloat64(at + 1, p.timestamp / 1000, true);
+      out[at + 9] = 0x10;
+      at += 10;
+      if (step < 0x80) out[at++] = step;
+      else if (step < 0x200000) {
+        let v = step;
+        while (v >= 0x80) {
+          out[at++] = (v & 0x7f) | 0x80;
+          v >>>= 7;
+        }
+        out[at++] = v;
+      } else at = writeVarint(out, at, step);
+      const n = tail.length;
+      if (n <= 64) for (let k = 0; k < n; k++) out[at + k] = tail[k];
+      else out.set(tail, at);
+      at += n;
+      view.setFloat32(at, p.value, true);
       at += 4;
-      out.writeUInt32LE(maskedCrc32c(out, data, at), at);
+      view.setUint32(at, maskedCrc32c(out, data, at), true);
       at += 4;
-      if (at - start !== eventLen + FRAME_OVERHEAD) throw new Error("tensorboard: scalar event length mismatch");
+      if (at - data !== dataLen + 4) throw new Error("tensorboard: scalar event length mismatch");
     }
-    return this.out.subarray(0, at);
+    return out.subarray(0, at);
   }
 }
