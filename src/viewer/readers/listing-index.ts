@@ -184,12 +184,11 @@ export class ListingIndex {
       this.dirty = true;
       return this.entries;
     }
-    const runs = (doc as { version?: unknown; runs?: unknown } | null)?.runs;
-    if ((doc as { version?: unknown }).version !== VERSION || !isObject(runs)) {
+    if (!isObject(doc) || doc.version !== VERSION || !isObject(doc.runs)) {
       this.dirty = true;
       return this.entries;
     }
-    for (const [key, e] of Object.entries(runs)) {
+    for (const [key, e] of Object.entries(doc.runs)) {
       if (isEntry(e)) this.entries.set(key, e);
       else this.dirty = true;
     }
