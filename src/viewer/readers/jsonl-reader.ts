@@ -272,7 +272,10 @@ function runRow(dir: string, docs: RunDocs, own: RunStatus, statuses: RunStatus[
   const { runFile, params } = docs;
   const workers: WorkerRow[] = docs.writers.map((s, i) => {
     const metrics: Record<string, MetricStat> = {};
-    for (const [k, m] of Object.entries(s.metrics))
+    for (const k in s.metrics) {
+      const m = s.metrics[k];
+      // An index entry of the wrong shape is read again from its files; this one passed the check.
+      if (!Array.isArray(m)) continue;
       metrics[k] = {
         count: m[0],
         last: storedNumber(m[1]),
@@ -281,6 +284,7 @@ function runRow(dir: string, docs: RunDocs, own: RunStatus, statuses: RunStatus[
         min: storedNumber(m[4]),
         max: storedNumber(m[5]),
       };
+    }
     return {
       key: s.key,
       role: s.role,
@@ -294,12 +298,10 @@ function runRow(dir: string, docs: RunDocs, own: RunStatus, statuses: RunStatus[
   });
   const recorded = runFile.status;
   const status = workers.length > 0 ? combineStatus(statuses) : own;
-  const heartbeatAt = workers
-    .map((w) => w.heartbeatAt)
-    .concat(runFile.heartbeatAt)
-    .filter((h): h is string => !!h)
-    .sort()
-    .at(-1);
+  // ISO times of one format: the latest sorts last.
+  let heartbeatAt = runFile.heartbeatAt;
+  for (const w of workers)
+    if (w.heartbeatAt && (!heartbeatAt || w.heartbeatAt > heartbeatAt)) heartbeatAt = w.heartbeatAt;
   const { startedAt, endedAt, error, signal } = runFile;
   const until = status === "running" || status === "crashed" ? heartbeatAt : endedAt;
   return {

@@ -285,24 +285,17 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** Whether a stored entry has the shape this version writes (a hand-edited or torn one is read again). */
+/**
+ * Whether a stored entry has the shape this version writes, as far as a listing relies on it (a
+ * hand-edited or torn one is read again); a metric that is not an array is skipped by the row.
+ */
 function isEntry(e: unknown): e is Entry {
   if (!isObject(e) || typeof e.mtimeMs !== "number" || typeof e.ino !== "number" || typeof e.readAt !== "number")
     return false;
   const d = e.docs;
-  return (
-    isObject(d) && isObject(d.runFile) && isObject(d.params) && Array.isArray(d.writers) && d.writers.every(isWriter)
-  );
-}
-
-function isWriter(w: unknown): boolean {
-  return (
-    isObject(w) &&
-    typeof w.key === "string" &&
-    typeof w.status === "string" &&
-    isObject(w.metrics) &&
-    Object.values(w.metrics).every((m) => Array.isArray(m) && m.length === 6)
-  );
+  if (!isObject(d) || !isObject(d.runFile) || !isObject(d.params) || !Array.isArray(d.writers)) return false;
+  for (const w of d.writers) if (!isObject(w) || typeof w.key !== "string" || !isObject(w.metrics)) return false;
+  return true;
 }
 
 function readJson(path: string): Record<string, unknown> | undefined {
