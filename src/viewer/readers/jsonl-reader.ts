@@ -20,6 +20,9 @@ import type {
   WorkerRow,
 } from "./reader.js";
 
+/** Statuses a writer records when it ends: a run's status then no longer depends on the time or a pid. */
+const ENDED = new Set(["finished", "failed", "interrupted", "crashed"]);
+
 /** How often a follower looks for new points, ms. */
 export const FOLLOW_POLL_MS = 400;
 const CHUNK = 8 << 20;
@@ -40,11 +43,18 @@ interface Writer {
 export class JsonlReader implements RunReader {
   private readonly writers = new Map<string, Writer[]>();
   private readonly index: ListingIndex;
-  private readonly rows = new WeakMap<RunDocs, { location: string; judged: string; row: RunRow }>();
+  private readonly rows = new WeakMap<RunDocs, { location: string; judged: string; row: RunRow; ended: boolean }>();
 
-  /** @param dir - the runs directory (`./tracelet-runs` by default in the CLI) */
-  constructor(readonly dir: string) {
-    this.index = new ListingIndex(dir);
+  /**
+   * @param dir - the runs directory (`./tracelet-runs` by default in the CLI)
+   * @param options - `watch`: for a reader that lists again and again (`tracelet ui`), watch the
+   *   run directories for changes, so an unchanged run is listed without a system call
+   */
+  constructor(
+    readonly dir: string,
+    options: { watch?: boolean } = {},
+  ) {
+    this.index = new ListingIndex(dir, options);
   }
 
   async listRuns(options: { project?: string } = {}): Promise<RunRow[]> {
@@ -60,7 +70,7 @@ export class JsonlReader implements RunReader {
     const keys = new Set<string>();
     for (const project of projects) {
       if (options.project !== undefined && project !== options.project) continue;
-      for (const id of subdirs(root + project) ?? []) {
+      for (const id of this.index.entriesOf(root + project, subdirs) ?? []) {
         const key = `${project}/${id}`;
         keys.add(key);
         // Synchronous reads: a listing reads a few small files per run (none for a run unchanged
@@ -162,16 +172,19 @@ export class JsonlReader implements RunReader {
   private readRunDir(dir: string, key?: string): RunRow | undefined {
     const docs = this.index.docs(dir, key);
     if (!docs) return undefined;
+    const known = this.rows.get(docs);
+    // A run whose writers all recorded how they ended is judged without a clock or a pid.
+    if (known?.ended && known.location === dir) return known.row;
     const { runFile, writers } = docs;
     const statuses = writers.map((s) => writerStatus(s.status, s.pid, s.host, s.heartbeatAt));
     const own = writerStatus(runFile.status, runFile.pid, runFile.hostname, runFile.heartbeatAt);
     const judged = `${own} ${statuses.join(" ")}`;
-    const known = this.rows.get(docs);
     if (known && known.location === dir && known.judged === judged) return known.row;
     // The directory changed (or a status did): its writers are looked up again for a series.
     this.writers.delete(dir);
     const row = runRow(dir, docs, own, statuses);
-    this.rows.set(docs, { location: dir, judged, row });
+    const ended = writers.every((w) => ENDED.has(w.status)) && ENDED.has(runFile.status ?? "");
+    this.rows.set(docs, { location: dir, judged, row, ended });
     return row;
   }
 

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, sep } from "node:path";
 import { readSummary } from "../../backends/jsonl/run-summary.js";
+import { DirWatch } from "./dir-watch.js";
 
 /**
  * The file, at the root of a runs directory, where listings keep what they read of every run
@@ -94,8 +95,21 @@ export class ListingIndex {
   private dirty = false;
   private savedAt = Number.NEGATIVE_INFINITY;
 
-  /** @param root - the runs directory (holding `<project>/<runId>/`) */
-  constructor(readonly root: string) {}
+  private readonly watch: DirWatch | undefined;
+  /** The last reading of each directory {@link ListingIndex.entriesOf} was asked for (in memory only). */
+  private readonly listings = new Map<string, string[]>();
+
+  /**
+   * @param root - the runs directory (holding `<project>/<runId>/`)
+   * @param options - `watch`: a long-lived reader (`tracelet ui`) watches the run directories
+   *   for changes and takes an unchanged one without a `stat` (see {@link DirWatch})
+   */
+  constructor(
+    readonly root: string,
+    options: { watch?: boolean } = {},
+  ) {
+    this.watch = options.watch ? new DirWatch(root) : undefined;
+  }
 
   /**
    * The docs of a run directory: from the index while the directory is unchanged, else read
@@ -107,24 +121,58 @@ export class ListingIndex {
    */
   docs(dir: string, key = this.keyOf(dir)): RunDocs | undefined {
     const entries = this.load();
+    const known = entries.get(key);
+    if (known && this.watch?.quiet(dir)) return known.docs;
+    // Watched before the check and the reads: a change made during them is notified.
+    const checked = this.watch?.arm(dir);
     const readAt = Date.now();
     let mtimeMs: number;
     let ino: number;
     try {
       ({ mtimeMs, ino } = statSync(dir));
     } catch {
+      this.watch?.forget(dir);
       if (entries.delete(key)) this.dirty = true;
       return undefined;
     }
-    const known = entries.get(key);
-    if (known && known.mtimeMs === mtimeMs && known.ino === ino && known.readAt - mtimeMs > RACY_MS) return known.docs;
+    if (known && known.mtimeMs === mtimeMs && known.ino === ino && known.readAt - mtimeMs > RACY_MS) {
+      checked?.();
+      return known.docs;
+    }
     const docs = readRunDocs(dir);
     // A racy entry is kept in memory (this process reads it again next time) but rewriting the
     // file for it would only make the next process read it again too.
     if (docs) entries.set(key, { mtimeMs, ino, readAt, docs });
-    else entries.delete(key);
+    else {
+      entries.delete(key);
+      this.watch?.forget(dir);
+    }
     if (docs ? readAt - mtimeMs > RACY_MS : known !== undefined) this.dirty = true;
+    if (docs) checked?.();
     return docs;
+  }
+
+  /**
+   * The entries of a directory (a project's run directories): read again unless its watch says
+   * nothing changed since the last reading (see {@link DirWatch}).
+   *
+   * @param dir - the directory
+   * @param read - reads its entries (`undefined`: it is not there)
+   * @returns the entries
+   */
+  entriesOf(dir: string, read: (dir: string) => string[] | undefined): string[] | undefined {
+    const known = this.listings.get(dir);
+    if (known && this.watch?.quiet(dir)) return known;
+    const checked = this.watch?.arm(dir);
+    const names = read(dir);
+    if (names) {
+      this.listings.set(dir, names);
+      checked?.();
+    } else {
+      this.listings.delete(dir);
+      this.watch?.forget(dir);
+    }
+    return names;
   }
 
   /**
@@ -140,6 +188,7 @@ export class ListingIndex {
       if (!key.startsWith(prefix) || isAbsolute(key)) continue;
       if (!listed.has(key)) {
         entries.delete(key);
+        this.watch?.forget(join(this.root, key));
         this.dirty = true;
       }
     }
