@@ -35,6 +35,8 @@ export class DirWatch {
   /** When each watched directory was last checked with a `stat` (and nothing was notified since). */
   private readonly checkedAt = new Map<string, number>();
   readonly enabled: boolean;
+  /** Counts notifications and watches set or dropped: unchanged, nothing happened to a watched directory. */
+  epoch = 0;
 
   /** @param root - the runs directory: watching is enabled when it is on a local file system */
   constructor(root: string) {
@@ -58,6 +60,22 @@ export class DirWatch {
   }
 
   /**
+   * Until when every one of some directories stays quiet, if no notification comes.
+   *
+   * @param dirs - the directories
+   * @returns the time (ms), or 0 when one of them is not quiet now
+   */
+  quietUntil(dirs: Iterable<string>): number {
+    let until = Number.POSITIVE_INFINITY;
+    for (const dir of dirs) {
+      const at = this.checkedAt.get(dir);
+      if (at === undefined) return 0;
+      until = Math.min(until, at + WATCH_RECHECK_MS);
+    }
+    return until;
+  }
+
+  /**
    * Watches a directory (if not yet) and clears what was notified of it: call it before the
    * directory is checked and read, so a change made during the read is notified.
    *
@@ -71,11 +89,14 @@ export class DirWatch {
       try {
         // A rename may be of the directory itself (deleted, replaced by another of the same
         // name, whose changes this watch would not see): the next check watches it anew.
-        const w = watch(dir, { persistent: false }, (event) =>
-          event === "rename" ? this.forget(dir) : this.checkedAt.delete(dir),
-        );
+        const w = watch(dir, { persistent: false }, (event) => {
+          this.epoch++;
+          if (event === "rename") this.forget(dir);
+          else this.checkedAt.delete(dir);
+        });
         w.on("error", () => this.forget(dir));
         this.watchers.set(dir, w);
+        this.epoch++;
       } catch {
         return () => undefined;
       }
@@ -94,6 +115,7 @@ export class DirWatch {
    * @param dir - the run directory
    */
   forget(dir: string): void {
+    this.epoch++;
     this.watchers.get(dir)?.close();
     this.watchers.delete(dir);
     this.checkedAt.delete(dir);

@@ -44,6 +44,8 @@ export class JsonlReader implements RunReader {
   private readonly writers = new Map<string, Writer[]>();
   private readonly index: ListingIndex;
   private readonly rows = new WeakMap<RunDocs, { location: string; judged: string; row: RunRow; ended: boolean }>();
+  /** The last listing, while nothing it looked at can have changed (a watching reader only). */
+  private last: { project?: string; watch: { epoch: number; until: number }; rows: RunRow[] } | undefined;
 
   /**
    * @param dir - the runs directory (`./tracelet-runs` by default in the CLI)
@@ -58,7 +60,10 @@ export class JsonlReader implements RunReader {
   }
 
   async listRuns(options: { project?: string } = {}): Promise<RunRow[]> {
-    const projects = subdirs(this.dir);
+    const last = this.last;
+    if (last && last.project === options.project && this.index.unchangedSince(last.watch)) return [...last.rows];
+    this.last = undefined;
+    const projects = this.index.entriesOf(this.dir, subdirs);
     if (projects === undefined)
       throw new TraceletError("TRACELET_ERR_RUN_NOT_FOUND", `No runs directory at ${this.dir}.`, {
         details: { path: this.dir },
@@ -68,21 +73,33 @@ export class JsonlReader implements RunReader {
     const root = this.dir.endsWith(sep) ? this.dir : this.dir + sep;
     const rows: RunRow[] = [];
     const keys = new Set<string>();
+    const dirs = [this.dir];
+    let ended = true;
     for (const project of projects) {
       if (options.project !== undefined && project !== options.project) continue;
+      dirs.push(root + project);
       for (const id of this.index.entriesOf(root + project, subdirs) ?? []) {
         const key = `${project}/${id}`;
         keys.add(key);
         // Synchronous reads: a listing reads a few small files per run (none for a run unchanged
         // since the listing index has it), and a promise round trip through the thread pool per
         // file (open, stat, read, close) cost several times the reading.
-        const row = this.readRunDir(root + project + sep + id, key);
-        if (row) rows.push(row);
+        const dir = root + project + sep + id;
+        const known = this.rowOf(dir, key);
+        if (!known) continue;
+        rows.push(known.row);
+        ended &&= known.ended;
+        dirs.push(dir);
       }
     }
     this.index.retain(keys, options.project);
     this.index.save();
-    return rows.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    rows.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    // Every run ended and every directory watched: until a notification (or the time to check
+    // them again), the next listing is this one.
+    const watch = ended ? this.index.watchState(dirs) : undefined;
+    if (watch) this.last = { project: options.project, watch, rows: [...rows] };
+    return rows;
   }
 
   async getRun(ref: string): Promise<RunRow> {
@@ -170,22 +187,28 @@ export class JsonlReader implements RunReader {
    * time (a caller may cache what it derives from a row by identity).
    */
   private readRunDir(dir: string, key?: string): RunRow | undefined {
+    return this.rowOf(dir, key)?.row;
+  }
+
+  /** {@link JsonlReader.readRunDir}, and whether the run ended (its status depends on nothing but its files). */
+  private rowOf(dir: string, key?: string): { row: RunRow; ended: boolean } | undefined {
     const docs = this.index.docs(dir, key);
     if (!docs) return undefined;
     const known = this.rows.get(docs);
     // A run whose writers all recorded how they ended is judged without a clock or a pid.
-    if (known?.ended && known.location === dir) return known.row;
+    if (known?.ended && known.location === dir) return known;
     const { runFile, writers } = docs;
     const statuses = writers.map((s) => writerStatus(s.status, s.pid, s.host, s.heartbeatAt));
     const own = writerStatus(runFile.status, runFile.pid, runFile.hostname, runFile.heartbeatAt);
     const judged = `${own} ${statuses.join(" ")}`;
-    if (known && known.location === dir && known.judged === judged) return known.row;
+    if (known && known.location === dir && known.judged === judged) return known;
     // The directory changed (or a status did): its writers are looked up again for a series.
     this.writers.delete(dir);
     const row = runRow(dir, docs, own, statuses);
     const ended = writers.every((w) => ENDED.has(w.status)) && ENDED.has(runFile.status ?? "");
-    this.rows.set(docs, { location: dir, judged, row, ended });
-    return row;
+    const made = { location: dir, judged, row, ended };
+    this.rows.set(docs, made);
+    return made;
   }
 
   /** The writers of a run directory: one per `metrics*.jsonl`, with its summary if any. */

@@ -176,6 +176,30 @@ export class ListingIndex {
   }
 
   /**
+   * Whether a listing may answer as the last did: while nothing was notified of any watched
+   * directory since `epoch` (see {@link ListingIndex.watchState}) and before `until`.
+   *
+   * @param last - the state after the last listing
+   * @returns whether nothing changed
+   */
+  unchangedSince(last: { epoch: number; until: number }): boolean {
+    return this.watch?.enabled === true && this.watch.epoch === last.epoch && Date.now() < last.until;
+  }
+
+  /**
+   * Where the watch stands after a listing of `dirs`, or `undefined` when one of them is not
+   * watched and checked (or nothing is watched): the next listing must then look at every run.
+   *
+   * @param dirs - every directory the listing looked at
+   * @returns the state to give {@link ListingIndex.unchangedSince}
+   */
+  watchState(dirs: Iterable<string>): { epoch: number; until: number } | undefined {
+    if (!this.watch?.enabled) return undefined;
+    const until = this.watch.quietUntil(dirs);
+    return until > 0 ? { epoch: this.watch.epoch, until } : undefined;
+  }
+
+  /**
    * Forgets the run directories of the root (or of one project) that a listing no longer found.
    *
    * @param listed - the keys (`<project>/<runId>`) of the run directories listed

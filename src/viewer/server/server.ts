@@ -97,7 +97,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
   if (path === "/assets/page.css") return sendText(res, 200, "text/css; charset=utf-8", ctx.assets.css);
   if (path === "/api/runs") {
     const project = url.searchParams.get("project") ?? undefined;
-    return sendText(res, 200, JSON_TYPE, listJson(await ctx.reader.listRuns({ project })));
+    return sendText(res, 200, JSON_TYPE, listBody(listJson(await ctx.reader.listRuns({ project }))));
   }
   if (path === "/api/series") {
     const run = await findRun(ctx.reader, url.searchParams.get("run") ?? "");
@@ -197,6 +197,8 @@ const rowJson = new WeakMap<RunRow, string>();
  * hands back the same row: the page asks for the table every 2 s.
  */
 function listJson(rows: RunRow[]): string {
+  const last = lastList;
+  if (last && last.rows.length === rows.length && last.rows.every((r, i) => r === rows[i])) return last.json;
   const parts: string[] = [];
   for (const r of rows) {
     let json = rowJson.get(r);
@@ -219,7 +221,19 @@ function listJson(rows: RunRow[]): string {
     }
     parts.push(json);
   }
-  return `[${parts.join(",")}]`;
+  const json = `[${parts.join(",")}]`;
+  lastList = { rows, json };
+  return json;
+}
+
+/** The last runs table built, by its rows: the same rows (a listing with nothing changed) give the same string. */
+let lastList: { rows: RunRow[]; json: string } | undefined;
+/** The last runs table as bytes: sending a string makes Node measure and encode it again each time. */
+let lastBody: { json: string; bytes: Buffer } | undefined;
+
+function listBody(json: string): Buffer {
+  if (lastBody?.json !== json) lastBody = { json, bytes: Buffer.from(json) };
+  return lastBody.bytes;
 }
 
 function strip({ workers, location: _location, ...row }: RunRow): Omit<RunRow, "location"> {
@@ -243,7 +257,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   sendText(res, status, JSON_TYPE, JSON.stringify(body, nonFinite));
 }
 
-function sendText(res: ServerResponse, status: number, type: string, text: string): void {
+function sendText(res: ServerResponse, status: number, type: string, text: string | Buffer): void {
   res.writeHead(status, { "content-type": type, "cache-control": "no-store", ...SECURITY_HEADERS });
   res.end(text);
 }
