@@ -2,13 +2,17 @@ import { mkdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync 
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { startExperiment } from "../../../src/index.js";
-import { DirWatch } from "../../../src/viewer/readers/dir-watch.js";
+import { DirWatch, WATCH_RECHECK_MS } from "../../../src/viewer/readers/dir-watch.js";
 import { JsonlReader } from "../../../src/viewer/readers/jsonl-reader.js";
 import { tempDir } from "../../helpers/temp-dir.js";
 import { makeRuns } from "../fixtures.js";
 
-/** How long a notification may take to arrive on a busy machine (the wait ends as soon as it has). */
-const WAIT = { timeout: 10_000, interval: 20 };
+/**
+ * How long a notification may take to arrive on a busy machine (the wait ends as soon as it has):
+ * under the time after which a watching reader checks every directory anyway, so what is seen was
+ * seen through its notification.
+ */
+const WAIT = { timeout: WATCH_RECHECK_MS / 2, interval: 20 };
 
 function replace(path: string, text: string): void {
   writeFileSync(`${path}.tmp`, text);
@@ -61,5 +65,16 @@ describe("a reader that watches run directories (tracelet ui)", () => {
     replace(join(runDir, "params.json"), JSON.stringify({ lr: 4 }));
     await vi.waitFor(async () => expect((await row(ids[2]))?.params).toEqual({ lr: 4 }), WAIT);
     await live.stop();
+
+    // Every run ended: a listing with nothing notified answers as the last one; any change ends that.
+    await vi.waitFor(async () => expect((await row(live.id))?.status).toBe("finished"), WAIT);
+    const settled = await reader.listRuns();
+    expect(await reader.listRuns()).toEqual(settled);
+    replace(join(dir, "p", ids[0], "params.json"), JSON.stringify({ lr: 5 }));
+    await vi.waitFor(async () => expect((await row(ids[0]))?.params).toEqual({ lr: 5 }), WAIT);
+    const { ids: more } = await makeRuns(cwd, 1);
+    await vi.waitFor(async () => expect(await row(more[0])).toBeDefined(), WAIT);
+    rmSync(join(dir, "p", live.id), { recursive: true });
+    await vi.waitFor(async () => expect(await row(live.id)).toBeUndefined(), WAIT);
   });
 });
