@@ -1,5 +1,7 @@
+import { renameSync, utimesSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { connect } from "node:net";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { JsonlReader } from "../../src/viewer/readers/jsonl-reader.js";
 import { startViewerServer, type ViewerServer } from "../../src/viewer/server/server.js";
@@ -56,6 +58,28 @@ describe("the viewer server", () => {
     expect(runs[0]).not.toHaveProperty("location");
     const series = JSON.parse((await get(server.port, `/api/series?run=${ids[0]}&metric=loss&width=100`)).body);
     expect(series[0]).toMatchObject({ metric: "loss", worker: "main", total: 50, full: true });
+  });
+
+  it("sends the runs table as the table shows it, and a run's change on the next request", async () => {
+    const cwd = await tempDir();
+    const { dir, ids } = await makeRuns(cwd, 2);
+    // Changed long ago: the reader keeps its rows (and the server their JSON) until a directory changes.
+    const old = new Date(Date.now() - 60_000);
+    for (const id of ids) utimesSync(join(dir, "p", id), old, old);
+    server = await startViewerServer({ reader: new JsonlReader(dir), port: 0, assets: await testPageAssets() });
+    const first = (await get(server.port, "/api/runs")).body;
+    const run = JSON.parse(first).find((r: { id: string }) => r.id === ids[1]);
+    expect(Object.keys(run).sort()).toEqual(
+      ["durationMs", "id", "metrics", "name", "params", "project", "startedAt", "status", "tags"].sort(),
+    );
+    expect(run).toMatchObject({ name: "run1", status: "finished", params: { lr: 0.05, opt: "sgd" } });
+    expect(run.metrics).toEqual({ loss: { last: 2 / 50 }, "train/acc": { last: 49 / 50 } });
+    expect((await get(server.port, "/api/runs")).body).toBe(first);
+    writeFileSync(join(dir, "p", ids[1], "params.json.tmp"), JSON.stringify({ lr: 1 }));
+    renameSync(join(dir, "p", ids[1], "params.json.tmp"), join(dir, "p", ids[1], "params.json"));
+    const again = JSON.parse((await get(server.port, "/api/runs")).body);
+    expect(again.find((r: { id: string }) => r.id === ids[1]).params).toEqual({ lr: 1 });
+    expect(again.find((r: { id: string }) => r.id === ids[0]).params).toEqual({ lr: 0.1, opt: "adam" });
   });
 
   it("refuses foreign Host headers (DNS rebinding) with 403", async () => {

@@ -20,7 +20,7 @@ export async function ui(args: string[]): Promise<number> {
     process.stderr.write(`tracelet ui: --port must be an integer from 0 to 65535\nUsage: ${USAGE}\n`);
     return 2;
   }
-  const reader = await openReader(parsed.values);
+  const reader = await openReader(parsed.values, { watch: true });
   await reader.listRuns();
   const server = await startViewerServer({ reader, port, host: parsed.values.host as string | undefined });
   process.stdout.write(`tracelet ui: ${server.url} (Ctrl-C to stop)\n`);

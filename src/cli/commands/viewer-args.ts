@@ -56,15 +56,16 @@ export function viewerArgs(
  * of the `jsonl` backend, default `./tracelet-runs`).
  *
  * @param values - the parsed options
+ * @param options - `watch`: the reader lists again and again (`tracelet ui`): run directories are watched for changes
  * @returns the reader
  * @throws TraceletError `TRACELET_ERR_DEPENDENCY_MISSING` when `--db` is given without better-sqlite3 installed,
  *   `TRACELET_ERR_RUN_NOT_FOUND` when the database file is missing or not Tracelet's
  */
-export async function openReader(values: ViewerArgs["values"]): Promise<RunReader> {
+export async function openReader(values: ViewerArgs["values"], options: { watch?: boolean } = {}): Promise<RunReader> {
   if (typeof values.db === "string") {
     const { SqliteReader } = await import("../../viewer/readers/sqlite-reader.js");
     return new SqliteReader(values.db);
   }
   const { JsonlReader } = await import("../../viewer/readers/jsonl-reader.js");
-  return new JsonlReader(resolve(typeof values.dir === "string" ? values.dir : "tracelet-runs"));
+  return new JsonlReader(resolve(typeof values.dir === "string" ? values.dir : "tracelet-runs"), options);
 }

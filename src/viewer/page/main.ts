@@ -7,11 +7,13 @@ import "uplot/dist/uPlot.min.css";
 import "./page.css";
 import { parseFilter } from "../filter.js";
 import { formatDuration, formatValue } from "../format.js";
-import type { RunRow, Series } from "../readers/reader.js";
+import type { Series } from "../readers/reader.js";
+import type { ListedRun } from "../server/server.js";
 import { debiasedEma } from "./smoothing.js";
 import { readState, type ViewState, writeState } from "./state.js";
 
-type Row = Omit<RunRow, "location">;
+/** A run of the table: as `/api/runs` sends it, or as a report embeds it (the whole run). */
+type Row = ListedRun;
 const COLORS = [
   "#1f77b4",
   "#d62728",
@@ -402,10 +404,7 @@ function follow(): void {
     if (added) void refreshRows().then(() => renderCharts());
     scheduleRedraw();
   });
-  events.addEventListener("runs", (e) => {
-    rows = JSON.parse((e as MessageEvent).data) as Row[];
-    renderTable();
-  });
+  events.addEventListener("runs", (e) => setRows(JSON.parse((e as MessageEvent).data) as Row[]));
 }
 
 function scheduleRedraw(): void {
@@ -418,7 +417,12 @@ function scheduleRedraw(): void {
 
 async function refreshRows(): Promise<void> {
   const res = await fetch("/api/runs");
-  rows = (await res.json()) as Row[];
+  setRows((await res.json()) as Row[]);
+}
+
+/** Takes a runs table from the server (non-finite last values come as strings). */
+function setRows(listed: Row[]): void {
+  rows = listed;
   for (const r of rows) for (const m of Object.values(r.metrics)) m.last = Number(m.last);
   renderTable();
 }

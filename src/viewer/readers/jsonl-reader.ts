@@ -1,34 +1,31 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { open, stat } from "node:fs/promises";
-import { basename, join, resolve } from "node:path";
+import { basename, join, resolve, sep } from "node:path";
 import { INDEX_FIELDS, IndexField, type RunSummaryDoc, readSummary } from "../../backends/jsonl/run-summary.js";
 import { decodeLine } from "../../core/data/record-codec.js";
 import { TraceletError } from "../../core/errors.js";
 import type { MetricRecord } from "../../core/types.js";
 import { type CandidateSource, Downsampler } from "./downsample.js";
+import { ListingIndex, METRICS_FILE, type RunDocs, storedNumber, summaryName, writerKey } from "./listing-index.js";
 import { combineStatus, writerStatus } from "./liveness.js";
 import { mergeMetrics } from "./merge-metrics.js";
-import type { FollowBatch, RunReader, RunRow, Series, SeriesQuery, WorkerRow } from "./reader.js";
+import type {
+  FollowBatch,
+  MetricStat,
+  RunReader,
+  RunRow,
+  RunStatus,
+  Series,
+  SeriesQuery,
+  WorkerRow,
+} from "./reader.js";
+
+/** Statuses a writer records when it ends: a run's status then no longer depends on the time or a pid. */
+const ENDED = new Set(["finished", "failed", "interrupted", "crashed"]);
 
 /** How often a follower looks for new points, ms. */
 export const FOLLOW_POLL_MS = 400;
 const CHUNK = 8 << 20;
-
-/**
- * A run directory's metadata is trusted from the last read only when the directory was last
- * changed this long before that read: a change within the same tick of the file system's clock
- * leaves the modification time as it was (the "racy" case of git's index).
- */
-const RACY_MS = 1_000;
-
-/** What a listing reads of a run directory, with the directory's modification time then. */
-interface RunDocs {
-  mtimeMs: number;
-  readAt: number;
-  runFile: Record<string, unknown>;
-  params: Record<string, unknown>;
-  writers: Writer[];
-}
 
 /** One writer of a run directory: its metrics file and, when it wrote one, its summary. */
 interface Writer {
@@ -45,30 +42,64 @@ interface Writer {
  */
 export class JsonlReader implements RunReader {
   private readonly writers = new Map<string, Writer[]>();
-  private readonly docs = new Map<string, RunDocs>();
+  private readonly index: ListingIndex;
+  private readonly rows = new WeakMap<RunDocs, { location: string; judged: string; row: RunRow; ended: boolean }>();
+  /** The last listing, while nothing it looked at can have changed (a watching reader only). */
+  private last: { project?: string; watch: { epoch: number; until: number }; rows: RunRow[] } | undefined;
 
-  /** @param dir - the runs directory (`./tracelet-runs` by default in the CLI) */
-  constructor(readonly dir: string) {}
+  /**
+   * @param dir - the runs directory (`./tracelet-runs` by default in the CLI)
+   * @param options - `watch`: for a reader that lists again and again (`tracelet ui`), watch the
+   *   run directories for changes, so an unchanged run is listed without a system call
+   */
+  constructor(
+    readonly dir: string,
+    options: { watch?: boolean } = {},
+  ) {
+    this.index = new ListingIndex(dir, options);
+  }
 
   async listRuns(options: { project?: string } = {}): Promise<RunRow[]> {
-    const projects = subdirs(this.dir);
+    const last = this.last;
+    if (last && last.project === options.project && this.index.unchangedSince(last.watch)) return [...last.rows];
+    this.last = undefined;
+    const projects = this.index.entriesOf(this.dir, subdirs);
     if (projects === undefined)
       throw new TraceletError("TRACELET_ERR_RUN_NOT_FOUND", `No runs directory at ${this.dir}.`, {
         details: { path: this.dir },
       });
-    const dirs: string[] = [];
+    // Paths joined by hand: names read from directories need no normalizing, and path.join cost
+    // as much as the stat of each run.
+    const root = this.dir.endsWith(sep) ? this.dir : this.dir + sep;
+    const rows: RunRow[] = [];
+    const keys = new Set<string>();
+    const dirs = [this.dir];
+    let ended = true;
     for (const project of projects) {
       if (options.project !== undefined && project !== options.project) continue;
-      for (const id of subdirs(join(this.dir, project)) ?? []) dirs.push(join(this.dir, project, id));
+      dirs.push(root + project);
+      for (const id of this.index.entriesOf(root + project, subdirs) ?? []) {
+        const key = `${project}/${id}`;
+        keys.add(key);
+        // Synchronous reads: a listing reads a few small files per run (none for a run unchanged
+        // since the listing index has it), and a promise round trip through the thread pool per
+        // file (open, stat, read, close) cost several times the reading.
+        const dir = root + project + sep + id;
+        const known = this.rowOf(dir, key);
+        if (!known) continue;
+        rows.push(known.row);
+        ended &&= known.ended;
+        dirs.push(dir);
+      }
     }
-    // Synchronous reads: a listing reads a few small files per run, and a promise round trip
-    // through the thread pool per file (open, stat, read, close) cost several times the reading.
-    const rows = dirs.map((d) => this.readRunDir(d));
-    if (options.project === undefined) {
-      const listed = new Set(dirs);
-      for (const d of this.docs.keys()) if (!listed.has(d)) this.docs.delete(d);
-    }
-    return rows.filter((r): r is RunRow => r !== undefined).sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    this.index.retain(keys, options.project);
+    this.index.save();
+    rows.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    // Every run ended and every directory watched: until a notification (or the time to check
+    // them again), the next listing is this one.
+    const watch = ended ? this.index.watchState(dirs) : undefined;
+    if (watch) this.last = { project: options.project, watch, rows: [...rows] };
+    return rows;
   }
 
   async getRun(ref: string): Promise<RunRow> {
@@ -151,98 +182,33 @@ export class JsonlReader implements RunReader {
   }
 
   /**
-   * The metadata of a run directory (`run.json`, `params.json`, the summaries), read again only
-   * when the directory changed: the backend replaces each of these files by a rename, which
-   * changes the directory's modification time, so a listing repeated by the UI costs one `stat`
-   * per unchanged run. `undefined` when it is not a run directory.
+   * One run directory as a row (statuses judged now); `undefined` when it is not a run directory.
+   * The row of an unchanged directory whose statuses are as before is the same object as last
+   * time (a caller may cache what it derives from a row by identity).
    */
-  private runDocs(dir: string): RunDocs | undefined {
-    let mtimeMs: number;
-    try {
-      mtimeMs = statSync(dir).mtimeMs;
-    } catch {
-      this.docs.delete(dir);
-      return undefined;
-    }
-    const known = this.docs.get(dir);
-    if (known && known.mtimeMs === mtimeMs && known.readAt - mtimeMs > RACY_MS) return known;
-    const readAt = Date.now();
-    const runFile = readJson(join(dir, "run.json"));
-    if (!runFile) {
-      this.docs.delete(dir);
-      return undefined;
-    }
-    const docs = {
-      mtimeMs,
-      readAt,
-      runFile,
-      params: readJson(join(dir, "params.json")) ?? {},
-      writers: this.writersOf(dir, true),
-    };
-    this.docs.set(dir, docs);
-    return docs;
+  private readRunDir(dir: string, key?: string): RunRow | undefined {
+    return this.rowOf(dir, key)?.row;
   }
 
-  /** One run directory as a row (statuses judged now); `undefined` when it is not a run directory. */
-  private readRunDir(dir: string): RunRow | undefined {
-    const docs = this.runDocs(dir);
+  /** {@link JsonlReader.readRunDir}, and whether the run ended (its status depends on nothing but its files). */
+  private rowOf(dir: string, key?: string): { row: RunRow; ended: boolean } | undefined {
+    const docs = this.index.docs(dir, key);
     if (!docs) return undefined;
-    const { runFile, params, writers } = docs;
-    const workers: WorkerRow[] = [];
-    for (const w of writers) {
-      const s = w.summary;
-      if (!s) continue;
-      workers.push({
-        key: w.key,
-        role: s.role,
-        workerId: s.workerId,
-        pid: s.pid,
-        host: s.host,
-        status: writerStatus(s.status, s.pid, s.host, s.heartbeatAt),
-        heartbeatAt: s.heartbeatAt,
-        metrics: Object.fromEntries(
-          Object.entries(s.metrics).map(([k, m]) => [
-            k,
-            { count: m.count, last: m.last, lastStep: m.lastStep, lastTime: m.lastTime, min: m.min, max: m.max },
-          ]),
-        ),
-      });
-    }
-    const str = (v: unknown) => (typeof v === "string" ? v : undefined);
-    const recorded = str(runFile.status);
-    const own = writerStatus(
-      recorded,
-      typeof runFile.pid === "number" ? runFile.pid : undefined,
-      str(runFile.hostname),
-      str(runFile.heartbeatAt),
-    );
-    const status = workers.length > 0 ? combineStatus(workers.map((w) => w.status)) : own;
-    const heartbeats = workers.map((w) => w.heartbeatAt).concat(str(runFile.heartbeatAt));
-    const heartbeatAt = heartbeats
-      .filter((h): h is string => !!h)
-      .sort()
-      .at(-1);
-    const startedAt = str(runFile.startedAt);
-    const endedAt = str(runFile.endedAt);
-    const until = status === "running" || status === "crashed" ? heartbeatAt : endedAt;
-    const error = runFile.error as RunRow["error"];
-    return {
-      id: str(runFile.runId) ?? basename(dir),
-      project: str(runFile.project) ?? basename(resolve(dir, "..")),
-      name: str(runFile.name) ?? basename(dir),
-      location: dir,
-      status: recorded === "failed" || recorded === "interrupted" ? recorded : status,
-      startedAt,
-      endedAt,
-      heartbeatAt,
-      durationMs: startedAt && until ? Math.max(0, Date.parse(until) - Date.parse(startedAt)) : undefined,
-      tags: (runFile.tags as Record<string, string>) ?? {},
-      params,
-      metrics: mergeMetrics(workers),
-      workers,
-      ...(error ? { error } : {}),
-      ...(str(runFile.signal) ? { signal: str(runFile.signal) } : {}),
-    };
+    const known = this.rows.get(docs);
+    // A run whose writers all recorded how they ended is judged without a clock or a pid.
+    if (known?.ended && known.location === dir) return known;
+    const { runFile, writers } = docs;
+    const statuses = writers.map((s) => writerStatus(s.status, s.pid, s.host, s.heartbeatAt));
+    const own = writerStatus(runFile.status, runFile.pid, runFile.hostname, runFile.heartbeatAt);
+    const judged = `${own} ${statuses.join(" ")}`;
+    if (known && known.location === dir && known.judged === judged) return known;
+    // The directory changed (or a status did): its writers are looked up again for a series.
+    this.writers.delete(dir);
+    const row = runRow(dir, docs, own, statuses);
+    const ended = writers.every((w) => ENDED.has(w.status)) && ENDED.has(runFile.status ?? "");
+    const made = { location: dir, judged, row, ended };
+    this.rows.set(docs, made);
+    return made;
   }
 
   /** The writers of a run directory: one per `metrics*.jsonl`, with its summary if any. */
@@ -259,7 +225,7 @@ export class JsonlReader implements RunReader {
       return [];
     }
     const writers: Writer[] = names
-      .filter((n) => /^metrics(\.[A-Za-z0-9_-]+)?\.jsonl$/.test(n))
+      .filter((n) => METRICS_FILE.test(n))
       .sort()
       .map((metricsFile) => ({
         key: writerKey(metricsFile),
@@ -335,6 +301,62 @@ export class JsonlReader implements RunReader {
     }
     return finish(d, total, blockCandidates(index, inside));
   }
+}
+
+/** A run's row from its directory's docs and the statuses judged now (of the run file, of each writer). */
+function runRow(dir: string, docs: RunDocs, own: RunStatus, statuses: RunStatus[]): RunRow {
+  const { runFile, params } = docs;
+  const workers: WorkerRow[] = docs.writers.map((s, i) => {
+    const metrics: Record<string, MetricStat> = {};
+    for (const k in s.metrics) {
+      const m = s.metrics[k];
+      // An index entry of the wrong shape is read again from its files; this one passed the check.
+      if (!Array.isArray(m)) continue;
+      metrics[k] = {
+        count: m[0],
+        last: storedNumber(m[1]),
+        lastStep: m[2],
+        lastTime: m[3],
+        min: storedNumber(m[4]),
+        max: storedNumber(m[5]),
+      };
+    }
+    return {
+      key: s.key,
+      role: s.role,
+      workerId: s.workerId,
+      pid: s.pid,
+      host: s.host,
+      status: statuses[i],
+      heartbeatAt: s.heartbeatAt,
+      metrics,
+    };
+  });
+  const recorded = runFile.status;
+  const status = workers.length > 0 ? combineStatus(statuses) : own;
+  // ISO times of one format: the latest sorts last.
+  let heartbeatAt = runFile.heartbeatAt;
+  for (const w of workers)
+    if (w.heartbeatAt && (!heartbeatAt || w.heartbeatAt > heartbeatAt)) heartbeatAt = w.heartbeatAt;
+  const { startedAt, endedAt, error, signal } = runFile;
+  const until = status === "running" || status === "crashed" ? heartbeatAt : endedAt;
+  return {
+    id: runFile.runId ?? basename(dir),
+    project: runFile.project ?? basename(resolve(dir, "..")),
+    name: runFile.name ?? basename(dir),
+    location: dir,
+    status: recorded === "failed" || recorded === "interrupted" ? recorded : status,
+    startedAt,
+    endedAt,
+    heartbeatAt,
+    durationMs: startedAt && until ? Math.max(0, Date.parse(until) - Date.parse(startedAt)) : undefined,
+    tags: runFile.tags ?? {},
+    params,
+    metrics: mergeMetrics(workers),
+    workers,
+    ...(error ? { error } : {}),
+    ...(signal ? { signal } : {}),
+  };
 }
 
 /** The first, last, smallest and largest point of index blocks (the latter two unless all NaN). */
@@ -488,14 +510,6 @@ async function wholeLinesEnd(path: string, size: number): Promise<number> {
   }
 }
 
-function writerKey(metricsFile: string): string {
-  return /^metrics\.(.+)\.jsonl$/.exec(metricsFile)?.[1] ?? "main";
-}
-
-function summaryName(metricsFile: string): string {
-  return metricsFile.replace(/^metrics/, "summary").replace(/\.jsonl$/, ".json");
-}
-
 async function fileSize(path: string): Promise<number> {
   try {
     return (await stat(path)).size;
@@ -509,15 +523,6 @@ function subdirs(dir: string): string[] | undefined {
     return readdirSync(dir, { withFileTypes: true })
       .filter((e) => e.isDirectory())
       .map((e) => e.name);
-  } catch {
-    return undefined;
-  }
-}
-
-function readJson(path: string): Record<string, unknown> | undefined {
-  try {
-    const v = JSON.parse(readFileSync(path, "utf8"));
-    return v && typeof v === "object" && !Array.isArray(v) ? v : undefined;
   } catch {
     return undefined;
   }

@@ -97,7 +97,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
   if (path === "/assets/page.css") return sendText(res, 200, "text/css; charset=utf-8", ctx.assets.css);
   if (path === "/api/runs") {
     const project = url.searchParams.get("project") ?? undefined;
-    return sendText(res, 200, JSON_TYPE, listJson(await ctx.reader.listRuns({ project })));
+    return sendText(res, 200, JSON_TYPE, listBody(listJson(await ctx.reader.listRuns({ project }))));
   }
   if (path === "/api/series") {
     const run = await findRun(ctx.reader, url.searchParams.get("run") ?? "");
@@ -151,9 +151,16 @@ async function events(req: IncomingMessage, res: ServerResponse, ctx: Context, i
   open = true;
   for (const text of queued.splice(0)) res.write(text);
   ctx.live.add(res);
+  // The table goes out when it changed since the last one this page got (a status, a new run).
+  let sent = "";
   const table = setInterval(() => {
     ctx.reader.listRuns().then(
-      (rows) => res.write(`event: runs\ndata: ${listJson(rows)}\n\n`),
+      (rows) => {
+        const json = listJson(rows);
+        if (json === sent) return;
+        sent = json;
+        res.write(`event: runs\ndata: ${json}\n\n`);
+      },
       () => undefined,
     );
   }, ctx.tableIntervalMs);
@@ -167,21 +174,66 @@ async function events(req: IncomingMessage, res: ServerResponse, ctx: Context, i
 }
 
 /**
- * The runs table as JSON: no locations, workers without their per-worker metrics (the table shows
- * the run's), non-finite values as strings. Built without a replacer function, which made
- * `JSON.stringify` several times slower on 1,000 runs, and the listing is sent every 2 s.
+ * A run as the runs table of the page gets it (`/api/runs` and the `runs` events): what the table
+ * shows and filters on, no more. The whole run (workers, each metric's count, min and max) is at
+ * `/api/runs/<id>`. A non-finite last value comes as the string `"NaN"`, `"Infinity"` or `"-Infinity"`.
+ */
+export type ListedRun = Pick<
+  RunRow,
+  "id" | "project" | "name" | "status" | "startedAt" | "durationMs" | "tags" | "params"
+> & {
+  metrics: Record<string, { last: number }>;
+};
+
+/**
+ * Each row's JSON in the runs table, by row: a reader that hands back the same row object for an
+ * unchanged run (the jsonl reader does) makes a repeated listing a concatenation of strings.
+ */
+const rowJson = new WeakMap<RunRow, string>();
+
+/**
+ * The runs table as JSON (see {@link ListedRun}). Each row's JSON is built once (without a
+ * replacer function, which made `JSON.stringify` several times slower) and kept while the reader
+ * hands back the same row: the page asks for the table every 2 s.
  */
 function listJson(rows: RunRow[]): string {
-  const text = (v: number | null) => (v === null || Number.isFinite(v) ? v : String(v));
-  return JSON.stringify(
-    rows.map(({ workers, location: _location, metrics, ...row }) => ({
-      ...row,
-      metrics: Object.fromEntries(
-        Object.entries(metrics).map(([k, m]) => [k, { ...m, last: text(m.last), min: text(m.min), max: text(m.max) }]),
-      ),
-      workers: workers.map(({ metrics: _metrics, ...w }) => w),
-    })),
-  );
+  const last = lastList;
+  if (last && last.rows.length === rows.length && last.rows.every((r, i) => r === rows[i])) return last.json;
+  const parts: string[] = [];
+  for (const r of rows) {
+    let json = rowJson.get(r);
+    if (json === undefined) {
+      const metrics: Record<string, { last: number | string }> = {};
+      for (const [k, m] of Object.entries(r.metrics))
+        metrics[k] = { last: Number.isFinite(m.last) ? m.last : String(m.last) };
+      json = JSON.stringify({
+        id: r.id,
+        project: r.project,
+        name: r.name,
+        status: r.status,
+        startedAt: r.startedAt,
+        durationMs: r.durationMs,
+        tags: r.tags,
+        params: r.params,
+        metrics,
+      });
+      rowJson.set(r, json);
+    }
+    parts.push(json);
+  }
+  const json = `[${parts.join(",")}]`;
+  lastList = { rows, json };
+  return json;
+}
+
+/** The last runs table built, by its rows: the same rows (a listing with nothing changed) give the same string. */
+let lastList: { rows: RunRow[]; json: string } | undefined;
+/** The last runs table as bytes: sending a string makes Node measure and encode it again each time. */
+let lastBody: { json: string; bytes: Buffer } | undefined;
+
+function listBody(json: string): Buffer {
+  if (lastBody?.json !== json) lastBody = { json, bytes: Buffer.from(json) };
+  return lastBody.bytes;
 }
 
 function strip({ workers, location: _location, ...row }: RunRow): Omit<RunRow, "location"> {
@@ -205,7 +257,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   sendText(res, status, JSON_TYPE, JSON.stringify(body, nonFinite));
 }
 
-function sendText(res: ServerResponse, status: number, type: string, text: string): void {
+function sendText(res: ServerResponse, status: number, type: string, text: string | Buffer): void {
   res.writeHead(status, { "content-type": type, "cache-control": "no-store", ...SECURITY_HEADERS });
   res.end(text);
 }
