@@ -128,7 +128,16 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
     const fd = this.fd;
     if (fd === undefined) throw new Error("jsonl backend is not started");
     // A tail the last failure could not cut (the truncate failed too) is cut before appending.
-    if (this.tornAt !== undefined) this.cutBack(fd, this.tornAt);
+    if (this.tornAt !== undefined) {
+      this.cutBack(fd, this.tornAt);
+      // Appending now would glue this batch's first line onto the torn one: refused instead, and
+      // the engine keeps the batch for the next try.
+      if (this.tornAt !== undefined) {
+        throw this.writeFailed(
+          Object.assign(new Error(`a torn tail at byte ${this.tornAt} could not be cut off`), { code: "ETORN" }),
+        );
+      }
+    }
     const batchStart = this.bytes;
     const slices: number[] = [];
     try {
