@@ -59,4 +59,28 @@ describe("the jsonl backend's run summary and metric index", () => {
     expect(seen[summary?.metrics.a.id ?? -1]).toEqual(Array.from({ length: n }, (_, i) => i));
     expect(seen[summary?.metrics.b.id ?? -1]).toHaveLength(Math.ceil(n / 3));
   });
+
+  it("keeps every sealed block when more blocks seal between two summary writes than it holds in memory", async () => {
+    const cwd = await tempDir();
+    const exp = await startExperiment({ cwd, logLevel: "silent" });
+    const names = 700;
+    const steps = INDEX_BLOCK * 2;
+    for (let step = 0; step < steps; step++) {
+      const row: Record<string, number> = {};
+      for (let k = 0; k < names; k++) row[`m${k}`] = step * names + k;
+      exp.logMetrics(row, step);
+    }
+    await exp.stop();
+    const summary = readSummary(join(exp.runDir, "summary.json"));
+    const index = new Float64Array((await readFile(join(exp.runDir, "metrics.idx"))).buffer.slice(0));
+    expect(summary?.indexBytes).toBe(index.length * 8);
+    expect(index.length / INDEX_FIELDS).toBe(names * 2);
+    const blocks = new Map<number, number[]>();
+    for (let r = 0; r < index.length; r += INDEX_FIELDS) {
+      const id = index[r + IndexField.metric] as number;
+      expect(index[r + IndexField.count]).toBe(INDEX_BLOCK);
+      blocks.set(id, [...(blocks.get(id) ?? []), index[r + IndexField.firstStep] as number]);
+    }
+    for (let k = 0; k < names; k++) expect(blocks.get(summary?.metrics[`m${k}`]?.id ?? -1)).toEqual([0, INDEX_BLOCK]);
+  });
 });
