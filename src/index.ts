@@ -56,6 +56,7 @@ export type {
 export type { RunEnd, RunEndError, RunEndStatus } from "./core/run-end.js";
 export type {
   HookName,
+  MetricColumns,
   MetricRecord,
   PluginContext,
   PluginErrorInfo,

@@ -75,6 +75,7 @@ const TYPES = [
   "LogMetricOptions",
   "Logger",
   "ManifestPlugin",
+  "MetricColumns",
   "MetricRecord",
   "MlflowConfig",
   "PluginBase",

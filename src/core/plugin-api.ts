@@ -1,5 +1,5 @@
 import type { RunEnd } from "./run-end.js";
-import type { MetricRecord, PluginContext, PluginType } from "./types.js";
+import type { MetricColumns, MetricRecord, PluginContext, PluginType } from "./types.js";
 
 /** A value, or a promise of it. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -78,6 +78,25 @@ export interface BackendMethods {
   logMetric(name: string, value: number, step?: number, timestamp?: number): void | Promise<void>;
   /** Receives a batch of points, in logging order. */
   logMetrics?(batch: MetricRecord[]): void | Promise<void>;
+  /**
+   * Optional: receives a batch of points in columns, in logging order, instead of records. When
+   * a backend has it, Tracelet calls it rather than `logMetrics` (and `logMetric`) on every path:
+   * live batches, spool replay, `tracelet sync`; no object is made per point. The columns are
+   * the backend's own copy (it may keep or overwrite them: no other backend sees it). Steps and
+   * timestamps are exactly those the record path passes. As `logMetrics`, a call takes the whole
+   * batch or (when it throws or rejects) none of it: Tracelet retries the same batch; deadlines,
+   * stats and failures are counted under the `logMetrics` hook.
+   *
+   * @param columns - the points: point `i` is `columns.names[columns.ids[i]]`, `values[i]`,
+   *   `steps[i]`, `times[i]`, for `i < columns.length`
+   * @example
+   * ```ts
+   * logMetricColumns({ names, ids, values, steps, times, length }: MetricColumns) {
+   *   for (let i = 0; i < length; i++) this.write(names[ids[i]], values[i], steps[i], times[i]);
+   * }
+   * ```
+   */
+  logMetricColumns?(columns: MetricColumns): void | Promise<void>;
   /** Receives run parameters (flattened). */
   logParams?(params: Record<string, unknown>): void | Promise<void>;
   /** Receives a file or directory to store with the run. */
@@ -138,6 +157,7 @@ export const PLUGIN_METHODS = [
   "forceCleanup",
   "logMetric",
   "logMetrics",
+  "logMetricColumns",
   "logParams",
   "logArtifact",
   "setTags",

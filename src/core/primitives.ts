@@ -23,6 +23,37 @@ export interface MetricRecord {
   timestamp: number;
 }
 
+/**
+ * A batch of points in columns, as a backend's `logMetricColumns` receives it: point `i` is
+ * named `names[ids[i]]`, with value `values[i]`, step `steps[i]` and timestamp `times[i]` (ms
+ * since the epoch), for `i` from 0 to `length - 1`, in logging order. Each backend receives its
+ * own copy of the columns (it may keep them, or even overwrite them, without any other backend
+ * seeing it); `names` is a frozen table shared by every backend, indexed by id, that may hold
+ * names no point of this batch uses.
+ *
+ * @example
+ * ```ts
+ * function* points(c: MetricColumns) {
+ *   for (let i = 0; i < c.length; i++)
+ *     yield { name: c.names[c.ids[i]], value: c.values[i], step: c.steps[i], timestamp: c.times[i] };
+ * }
+ * ```
+ */
+export interface MetricColumns {
+  /** Metric names, by id. */
+  readonly names: readonly string[];
+  /** Each point's name id (an index into `names`). */
+  readonly ids: Int32Array;
+  /** Each point's value (`NaN` and `±Infinity` kept). */
+  readonly values: Float64Array;
+  /** Each point's step (a double: steps of 2^31 and beyond are kept exactly). */
+  readonly steps: Float64Array;
+  /** Each point's timestamp, ms since the epoch. */
+  readonly times: Float64Array;
+  /** Points in the batch (the columns may be longer: only the first `length` entries count). */
+  readonly length: number;
+}
+
 /** Who this run is: the same for every plugin of the run. */
 export interface RunIdentity {
   /** Project name. */

@@ -3,7 +3,7 @@ import type { FailureCause } from "./failure-cause.js";
 import type { HookTaps } from "./hooks.js";
 import type { HookName, PluginState, PluginType, RunIdentity } from "./primitives.js";
 
-export type { HookName, MetricRecord, PluginState, PluginType, RunIdentity } from "./primitives.js";
+export type { HookName, MetricColumns, MetricRecord, PluginState, PluginType, RunIdentity } from "./primitives.js";
 
 /** What a plugin receives with `initialize(config, context)`. */
 export interface PluginContext {

@@ -36,6 +36,8 @@ describe("the plugin contract", () => {
   it("with the contract's signatures", () => {
     expectTypeOf<BackendHandlers<object>["logMetric"]>().toEqualTypeOf<BackendInstance["logMetric"]>();
     expectTypeOf<BackendHandlers<object>["setTags"]>().toEqualTypeOf<BackendInstance["setTags"]>();
+    expectTypeOf<BackendHandlers<object>["logMetricColumns"]>().toEqualTypeOf<BackendInstance["logMetricColumns"]>();
+    expectTypeOf<BackendPlugin["logMetricColumns"]>().toEqualTypeOf<BackendInstance["logMetricColumns"]>();
     expectTypeOf<CollectorHandlers<object>["params"]>().toEqualTypeOf<CollectorInstance["params"]>();
     expectTypeOf<CollectorHandlers<object>["collect"]>().toEqualTypeOf<CollectorInstance["collect"]>();
     expectTypeOf<BackendHandlers<object>["stop"]>().toEqualTypeOf<PluginInstance["stop"]>();

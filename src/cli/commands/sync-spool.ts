@@ -1,7 +1,7 @@
 import { basename } from "node:path";
 import type { Logger } from "pino";
 import { scrubError, scrubText, secretValues } from "../../core/config/redact.js";
-import { deliverBatch } from "../../core/data/deliver-batch.js";
+import { deliverBatch, type PointBatch, wantsColumns } from "../../core/data/deliver-batch.js";
 import { type FoundSpool, replaySpool } from "../../core/data/replay-spool.js";
 import { isTraceletError, TraceletError } from "../../core/errors.js";
 import { createHooks } from "../../core/hooks.js";
@@ -9,7 +9,7 @@ import type { CallResult, PluginHost } from "../../core/lifecycle/plugin-host.js
 import { bringUp, stopPlugin } from "../../core/lifecycle/run-plugins.js";
 import type { BackendInstance } from "../../core/plugin-api.js";
 import { spoolIdentity } from "../../core/spool-identity.js";
-import type { MetricRecord, Timeouts } from "../../core/types.js";
+import type { MetricColumns, MetricRecord, Timeouts } from "../../core/types.js";
 import type { PluginManager } from "../../plugin-manager.js";
 
 /**
@@ -55,11 +55,14 @@ async function succeeded(call: Promise<CallResult<unknown>>): Promise<void> {
 
 // The backend as replay sees it: every delivery and flush through the host's plugin-call path
 // (deadline, stats, coded and scrubbed errors), a failure thrown so that the replay stops there.
+// A backend with `logMetricColumns` is offered columns, read straight from the segments.
 function replayTarget(host: PluginHost, timeoutMs: number): BackendInstance {
+  const deliver = (batch: PointBatch) =>
+    succeeded(host.call("logMetrics", timeoutMs, () => deliverBatch(host.backend, batch)));
   return {
     logMetric: (...point) => succeeded(host.call("logMetrics", timeoutMs, () => host.backend.logMetric(...point))),
-    logMetrics: (batch: MetricRecord[]) =>
-      succeeded(host.call("logMetrics", timeoutMs, () => deliverBatch(host.backend, batch))),
+    logMetrics: (batch: MetricRecord[]) => deliver(batch),
+    ...(wantsColumns(host.backend) ? { logMetricColumns: (columns: MetricColumns) => deliver(columns) } : {}),
     flush: () => succeeded(host.call("flush", timeoutMs, () => host.backend.flush?.())),
   };
 }

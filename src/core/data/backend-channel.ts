@@ -1,8 +1,8 @@
 import type { PluginHost } from "../lifecycle/plugin-host.js";
-import type { MetricRecord } from "../types.js";
 import { within } from "../util/within.js";
 import type { BackendChannelOptions, ChannelStatus } from "./backend-channel-types.js";
 import { ChannelQueue, type QueueEntry } from "./channel-queue.js";
+import { type PointBatch, wantsColumns } from "./deliver-batch.js";
 import { deliverOnce } from "./delivery-attempt.js";
 import type { MetricChunk } from "./metric-chunk.js";
 import { Outage } from "./outage.js";
@@ -178,7 +178,7 @@ export class BackendChannel {
         return;
       }
       const entry = this.queue.head();
-      const batch = await this.queue.next(this.options.batchSize);
+      const batch = await this.queue.next(this.options.batchSize, wantsColumns(this.host.backend));
       if (!entry || !batch || this.halted) return;
       if (batch.length > 0 && !(await this.deliver(entry, batch))) {
         if (!this.halted && this.host.active) await this.outage.backoff();
@@ -194,7 +194,7 @@ export class BackendChannel {
 
   // One attempt. The deadline does not abandon the call: it only starts the outage (failure
   // reported, newer batches spooled), and the attempt ends when the call itself settles.
-  private async deliver(entry: QueueEntry, batch: MetricRecord[]): Promise<boolean> {
+  private async deliver(entry: QueueEntry, batch: PointBatch): Promise<boolean> {
     const { host, timeoutMs } = this.options;
     const done = deliverOnce(host, batch, host.overrideFor("logMetrics") ?? timeoutMs, (thrown, running) => {
       this.outage.fail(thrown);

@@ -1,8 +1,9 @@
 import type { Logger } from "pino";
 import type { MetricRecord } from "../types.js";
+import type { PointBatch } from "./deliver-batch.js";
 import type { MetricChunk } from "./metric-chunk.js";
 import type { Spool, SpoolSegment } from "./spool.js";
-import type { SegmentPoints } from "./spool-codec.js";
+import { type SegmentPoints, segmentPointsOf } from "./spool-codec.js";
 import { readSegmentPoints, removeSegment } from "./spool-files.js";
 
 /** One queued item: a shared chunk in memory, or a spool segment on disk (with its read cursor). */
@@ -70,17 +71,21 @@ export class ChannelQueue {
   }
 
   /**
-   * The next points to deliver from the head (a whole batch, or up to `max` points of a segment).
-   * A segment whose file is gone is dropped from the queue (logged): none then.
+   * The next points to deliver from the head (a whole batch, or up to `max` points of a segment),
+   * as records or as columns: either way a fresh copy, the backend's own. A segment whose file is
+   * gone is dropped from the queue (logged): none then.
    *
    * @param max - points per delivery from a segment
+   * @param columns - make columns (for a backend with `logMetricColumns`) rather than records
    * @returns the points, or undefined when the queue is empty
    * @throws when a segment's file cannot be read (other than missing)
    */
-  async next(max: number): Promise<MetricRecord[] | undefined> {
+  async next(max: number, columns?: false): Promise<MetricRecord[] | undefined>;
+  async next(max: number, columns: boolean): Promise<PointBatch | undefined>;
+  async next(max: number, columns = false): Promise<PointBatch | undefined> {
     const entry = this.fifo[0];
     if (!entry) return undefined;
-    if (entry.kind === "mem") return entry.chunk.toRecords();
+    if (entry.kind === "mem") return columns ? entry.chunk.toColumns() : entry.chunk.toRecords();
     this.spool.seal(entry.segment);
     try {
       entry.points ??= await readSegmentPoints(entry.segment.path);
@@ -97,7 +102,8 @@ export class ChannelQueue {
       this.logger.error(where, "a spool segment vanished before it was replayed: its points are lost");
       return [];
     }
-    return entry.points.slice(entry.cursor, entry.cursor + max);
+    const to = entry.cursor + max;
+    return columns ? entry.points.columns(entry.cursor, to) : entry.points.slice(entry.cursor, to);
   }
 
   /**
@@ -175,7 +181,8 @@ export class ChannelQueue {
     try {
       const segment = this.spool.append(undefined, head.chunk);
       this.spool.seal(segment);
-      const parked: QueueEntry = { kind: "disk", segment, points: head.chunk.toRecords(), cursor: 0 };
+      // A copy: the chunk is reused once the last queue lets go of it.
+      const parked: QueueEntry = { kind: "disk", segment, points: segmentPointsOf(head.chunk.toColumns()), cursor: 0 };
       this.fifo[0] = parked;
       this.diskEntries++;
       this.diskPoints += head.chunk.length;

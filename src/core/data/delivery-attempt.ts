@@ -1,7 +1,6 @@
 import type { PluginHost } from "../lifecycle/plugin-host.js";
 import { withDeadline } from "../lifecycle/with-deadline.js";
-import type { MetricRecord } from "../types.js";
-import { deliverBatch } from "./deliver-batch.js";
+import { deliverBatch, type PointBatch } from "./deliver-batch.js";
 
 /**
  * One delivery attempt of a batch to a backend. Unlike a plain deadline race, the attempt only
@@ -11,14 +10,14 @@ import { deliverBatch } from "./deliver-batch.js";
  * the failure itself is the caller's to record (an outage is retried, not reported each time).
  *
  * @param host - the backend's host
- * @param batch - the points, in order
+ * @param batch - the points, in order (records or columns: the backend's own copy)
  * @param deadlineMs - the deadline (`Infinity` or 0: none)
  * @param onFailure - called at most once: at the deadline (`running` true) or on a rejection
  * @returns whether the backend took the batch (also after the deadline)
  */
 export async function deliverOnce(
   host: PluginHost,
-  batch: MetricRecord[],
+  batch: PointBatch,
   deadlineMs: number,
   onFailure: (thrown: unknown, running: boolean) => void,
 ): Promise<boolean> {

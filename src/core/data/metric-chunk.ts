@@ -1,17 +1,15 @@
-import type { MetricRecord } from "../types.js";
+import type { MetricColumns, MetricRecord } from "../types.js";
+import { copyColumns, POINT_BYTES, recordsOf } from "./metric-columns.js";
 
-/** Bytes one point takes in a chunk's columns: a name id (4), value, step and timestamp (8 each). */
-export const POINT_BYTES = 28;
-
-const SMALL = 2 ** 30;
+export { POINT_BYTES };
 
 /**
  * One batch of points in columns: name ids, values, steps and timestamps. The hot path fills one
  * chunk at a time; once sealed, a chunk is immutable and shared by every backend's queue (one per
  * seal, not one copy per backend), counted by references so that it can be reused once the last
- * queue let go of it. Records are only made from it when a backend is handed its points.
+ * queue let go of it. A backend is handed its own copy of the columns, or records made from them.
  */
-export class MetricChunk {
+export class MetricChunk implements MetricColumns {
   /** Name ids (indexes into {@link MetricChunk.names}). */
   readonly ids: Int32Array;
   /** Values. */
@@ -89,18 +87,18 @@ export class MetricChunk {
    * @returns the points, in order
    */
   toRecords(from = 0, to = this.length): MetricRecord[] {
-    const { ids, values, steps, times, names } = this;
-    const out: MetricRecord[] = new Array(to - from);
-    for (let i = from; i < to; i++) {
-      // Steps below 2^30 become small integers, which V8 formats and compares faster.
-      const step = steps[i];
-      out[i - from] = {
-        name: names[ids[i]],
-        value: values[i],
-        step: step < SMALL ? step | 0 : step,
-        timestamp: times[i],
-      };
-    }
-    return out;
+    return recordsOf(this, from, to);
+  }
+
+  /**
+   * Copies points `from..to` into columns of their own (a `memcpy` of each column), so that
+   * whoever receives them cannot change what another backend receives, nor see the chunk reused.
+   *
+   * @param from - first index (default 0)
+   * @param to - end index, exclusive (default the length)
+   * @returns the copy
+   */
+  toColumns(from = 0, to = this.length): MetricColumns {
+    return copyColumns(this, from, to);
   }
 }

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { BackendInstance } from "../plugin-api.js";
-import { deliverBatch } from "./deliver-batch.js";
+import { deliverBatch, wantsColumns } from "./deliver-batch.js";
 import type { SpoolMeta } from "./spool.js";
-import { listSegments, readCursor, readSegment, removeSegment, writeCursor } from "./spool-files.js";
+import { listSegments, readCursor, readSegmentPoints, removeSegment, writeCursor } from "./spool-files.js";
 
 /** One backend's spool found in a run directory. */
 export interface FoundSpool {
@@ -56,7 +56,7 @@ export function findSpools(runDir: string): FoundSpool[] {
  *
  * @param spool - the spool
  * @param backend - a started backend instance
- * @param batchSize - points per `logMetrics` call (default 4096)
+ * @param batchSize - points per `logMetricColumns` or `logMetrics` call (default 4096)
  * @returns points and segments delivered
  */
 export async function replaySpool(
@@ -67,9 +67,11 @@ export async function replaySpool(
   let points = 0;
   let segments = 0;
   for (const path of spool.segments) {
-    const records = await readSegment(path);
-    for (let i = readCursor(path); i < records.length; ) {
-      const batch = records.slice(i, i + batchSize);
+    const stored = await readSegmentPoints(path);
+    // Columns (read straight from the segment's) for a backend that takes them, else records.
+    const columns = wantsColumns(backend);
+    for (let i = readCursor(path); i < stored.length; ) {
+      const batch = columns ? stored.columns(i, i + batchSize) : stored.slice(i, i + batchSize);
       await deliverBatch(backend, batch);
       await backend.flush?.();
       i += batch.length;
@@ -94,6 +96,6 @@ export async function replaySpool(
  */
 export async function pendingPoints(spool: FoundSpool): Promise<number> {
   let n = 0;
-  for (const path of spool.segments) n += Math.max(0, (await readSegment(path)).length - readCursor(path));
+  for (const path of spool.segments) n += Math.max(0, (await readSegmentPoints(path)).length - readCursor(path));
   return n;
 }

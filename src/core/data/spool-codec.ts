@@ -1,5 +1,6 @@
-import type { MetricRecord } from "../types.js";
+import type { MetricColumns, MetricRecord } from "../types.js";
 import type { MetricChunk } from "./metric-chunk.js";
+import { allocColumns, copyInto, frozenNames, recordsOf } from "./metric-columns.js";
 
 /** The first bytes of a binary spool segment. */
 export const SEGMENT_MAGIC = Buffer.from("TLSPOOL1", "latin1");
@@ -8,7 +9,6 @@ const BLOCK_MAGIC = 0x6b424c54; // "TLBk"
 const BLOCK_END = 0x644e4554; // "TENd"
 const HEADER_BYTES = 24;
 const TRAILER_BYTES = 8;
-const SMALL = 2 ** 30;
 
 const pad8 = (n: number): number => (n + 7) & ~7;
 
@@ -103,7 +103,10 @@ function idColumn(buf: Buffer, at: number, count: number): Int32Array {
   return new Int32Array(buf.buffer.slice(offset, offset + count * 4));
 }
 
-/** The points of a segment read back, as a list: `slice` makes records only for what it returns. */
+/**
+ * The points of a segment read back, as a list: `slice` makes records, `columns` a copy of the
+ * columns, only for what they return.
+ */
 export interface SegmentPoints {
   /** Points in the segment. */
   readonly length: number;
@@ -114,49 +117,72 @@ export interface SegmentPoints {
    * @param to - end index, exclusive (clamped to the length)
    */
   slice(from: number, to: number): MetricRecord[];
+  /**
+   * Points `[from, to)` in columns of their own, a fresh copy each call.
+   *
+   * @param from - first index
+   * @param to - end index, exclusive (clamped to the length)
+   */
+  columns(from: number, to: number): MetricColumns;
 }
 
 /** One whole block of a segment: its columns, viewed in the file's buffer (not copied). */
-interface DecodedBlock {
+interface DecodedBlock extends MetricColumns {
   start: number;
-  count: number;
-  names: (string | undefined)[];
-  ids: Int32Array;
-  values: Float64Array;
-  steps: Float64Array;
-  times: Float64Array;
 }
 
 // A segment held as its blocks' columns: decoding 64k points into objects at once made them all
-// live together (old-generation garbage); records are made per delivered slice instead.
+// live together (old-generation garbage); records or columns are made per delivered slice instead.
 class ColumnarSegment implements SegmentPoints {
   constructor(
     private readonly blocks: DecodedBlock[],
     readonly length: number,
   ) {}
 
-  slice(from: number, to: number): MetricRecord[] {
+  // Calls `each(block, first, end)` for the part of each block within points [from, to).
+  private parts(from: number, to: number, each: (b: DecodedBlock, first: number, end: number) => void): void {
     const end = Math.min(to, this.length);
-    const out: MetricRecord[] = [];
     let i = Math.max(0, from);
     for (const b of this.blocks) {
       if (i >= end) break;
-      if (i >= b.start + b.count) continue;
-      const stop = Math.min(end, b.start + b.count);
-      const { names, ids, values, steps, times } = b;
-      for (let k = i - b.start, last = stop - b.start; k < last; k++) {
-        const step = steps[k];
-        out.push({
-          name: names[ids[k]] as string,
-          value: values[k],
-          step: step < SMALL ? step | 0 : step,
-          timestamp: times[k],
-        });
-      }
+      if (i >= b.start + b.length) continue;
+      const stop = Math.min(end, b.start + b.length);
+      each(b, i - b.start, stop - b.start);
       i = stop;
     }
+  }
+
+  slice(from: number, to: number): MetricRecord[] {
+    let out: MetricRecord[] | undefined;
+    this.parts(from, to, (b, first, end) => {
+      const part = recordsOf(b, first, end);
+      if (out === undefined) out = part;
+      else for (const p of part) out.push(p);
+    });
+    return out ?? [];
+  }
+
+  columns(from: number, to: number): MetricColumns {
+    const count = Math.max(0, Math.min(to, this.length) - Math.max(0, from));
+    const out = allocColumns(count, frozenNames(this.blocks[0]?.names ?? []));
+    let at = 0;
+    this.parts(from, to, (b, first, end) => {
+      copyInto(out, at, b, first, end);
+      at += end - first;
+    });
     return out;
   }
+}
+
+/**
+ * Points held in columns as segment points (a batch parked from memory, a segment written as
+ * JSON Lines by an older version).
+ *
+ * @param columns - the points (kept, not copied: the caller gives them up)
+ * @returns the points as a list
+ */
+export function segmentPointsOf(columns: MetricColumns): SegmentPoints {
+  return new ColumnarSegment([Object.assign({ start: 0 }, columns)], columns.length);
 }
 
 /**
@@ -200,7 +226,7 @@ export function decodeSegmentLazily(buf: Buffer): { points: SegmentPoints; torn:
     const values = column(buf, c, count);
     const steps = column(buf, c + count * 8, count);
     const times = column(buf, c + count * 16, count);
-    blocks.push({ start: total, count, names, ids, values, steps, times });
+    blocks.push({ start: total, length: count, names: names as string[], ids, values, steps, times });
     total += count;
     at = end;
   }

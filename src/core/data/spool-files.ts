@@ -2,8 +2,9 @@ import { closeSync, constants, openSync, readdirSync, readFileSync, writeSync } 
 import { readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { MetricRecord } from "../types.js";
+import { columnsOf } from "./metric-columns.js";
 import { decodeText } from "./record-codec.js";
-import { decodeSegment, decodeSegmentLazily, type SegmentPoints } from "./spool-codec.js";
+import { decodeSegment, decodeSegmentLazily, type SegmentPoints, segmentPointsOf } from "./spool-codec.js";
 
 // `.tls`: binary segments; `.jsonl`: the JSON Lines segments of Tracelet before 1.1, still replayed.
 // Wider than any count of points a segment can hold, so each write covers the one before.
@@ -37,13 +38,13 @@ export async function readSegment(path: string): Promise<MetricRecord[]> {
 
 /**
  * Reads a spool segment back for delivery in slices: the points stay in their columns until
- * sliced. A torn last block (a crash mid-write) is skipped.
+ * sliced (into records or into columns). A torn last block (a crash mid-write) is skipped.
  *
  * @param path - the segment file
  * @returns its points in order
  */
 export async function readSegmentPoints(path: string): Promise<SegmentPoints> {
-  if (path.endsWith(".jsonl")) return decodeText(await readFile(path, "utf8")).points;
+  if (path.endsWith(".jsonl")) return segmentPointsOf(columnsOf(decodeText(await readFile(path, "utf8")).points));
   return decodeSegmentLazily(await readFile(path)).points;
 }
 

@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { deliverOneByOne } from "../../core/data/deliver-batch.js";
 import type { BackendInstance, CollectorInstance, ExecutionMode, PluginInstance } from "../../core/plugin-api.js";
 import type { RunEnd } from "../../core/run-end.js";
-import type { MetricRecord, PluginContext } from "../../core/types.js";
+import type { MetricColumns, MetricRecord, PluginContext } from "../../core/types.js";
 
 /**
  * The base of every plugin class (implementing the plugin contract of `PluginInstance`): keeps the validated config and the context given to
@@ -120,6 +120,15 @@ export abstract class BackendPlugin<C extends object = Record<string, unknown>>
   logMetrics(batch: MetricRecord[]): void | Promise<void> {
     return deliverOneByOne(this, batch);
   }
+
+  /**
+   * Optional columnar fast path: declare it to receive batches as columns (no object per point)
+   * instead of {@link BackendPlugin.logMetrics}, on every path (live, spool replay,
+   * `tracelet sync`). The columns are this backend's own copy. Not implemented by default.
+   *
+   * @param columns - the points, in logging order
+   */
+  logMetricColumns?(columns: MetricColumns): void | Promise<void>;
 
   /**
    * Receives run parameters (flattened to dotted keys).
