@@ -2,6 +2,7 @@ import { closeSync, openSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { RunSummaryWriter, readSummary } from "../../src/backends/jsonl/run-summary.js";
+import { columnsOf } from "../../src/core/data/metric-columns.js";
 import type { RunIdentity } from "../../src/core/types.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
@@ -27,7 +28,7 @@ describe("the jsonl run summary's heartbeat", () => {
     const point = { name: "cpu", value: 1, step: 0, timestamp: Date.now() };
     let bytes = 0;
     const slice = (n: number) => {
-      writer.observe([point], 0, 1, bytes, bytes + n);
+      writer.observe(columnsOf([point]), 0, 1, bytes, bytes + n);
       bytes += n;
     };
     // A 1 Hz sample of a few hundred bytes: the 2 s heartbeats leave the summary alone...

@@ -13,10 +13,11 @@ import { cp, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { columnsOf } from "../../core/data/metric-columns.js";
 import { RecordEncoder } from "../../core/data/record-codec.js";
 import { TraceletError } from "../../core/errors.js";
 import type { RunEnd, RunEndStatus } from "../../core/run-end.js";
-import type { MetricRecord, PluginContext } from "../../core/types.js";
+import type { MetricColumns, MetricRecord, PluginContext } from "../../core/types.js";
 import { BackendPlugin } from "../../plugins/authoring/base.js";
 import { artifactTarget } from "./artifact-target.js";
 import { jsonlMetadata } from "./metadata.js";
@@ -112,19 +113,30 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
   }
 
   logMetric(name: string, value: number, step = 0, timestamp = Date.now()): void {
-    this.logMetrics([{ name, value, step, timestamp }]);
+    this.logMetricColumns(columnsOf([{ name, value, step, timestamp }]));
+  }
+
+  /**
+   * Appends a batch of records (put in columns: one write path, see
+   * {@link JsonlBackend.logMetricColumns}).
+   *
+   * @param batch - the points
+   * @throws TraceletError `TRACELET_ERR_WRITE_FAILED` (its `cause` the system error)
+   */
+  override logMetrics(batch: MetricRecord[]): void {
+    this.logMetricColumns(columnsOf(batch));
   }
 
   /**
    * Appends a batch to `metrics.jsonl`, all of it or none of it: a write the disk refuses (full,
    * read-only, EIO) is cut back to where the batch began, so the engine can send the same batch
    * again without a torn line or a duplicate. The first failure of an outage is logged in one
-   * line; the next success ends the outage.
+   * line; the next success ends the outage. What the engine calls (no object per point).
    *
-   * @param batch - the points
+   * @param batch - the points, in columns
    * @throws TraceletError `TRACELET_ERR_WRITE_FAILED` (its `cause` the system error)
    */
-  override logMetrics(batch: MetricRecord[]): void {
+  override logMetricColumns(batch: MetricColumns): void {
     const fd = this.fd;
     if (fd === undefined) throw new Error("jsonl backend is not started");
     // A tail the last failure could not cut (the truncate failed too) is cut before appending.
@@ -145,7 +157,7 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
       for (let from = 0; from < batch.length; from += SLICE) {
         const to = Math.min(batch.length, from + SLICE);
         slices.push(this.bytes);
-        const text = this.encoder.encode(batch, from, to);
+        const text = this.encoder.encodeColumns(batch, from, to);
         this.bytes += writeWhole(fd, text, this.encoder.bytes);
       }
     } catch (error) {

@@ -11,8 +11,9 @@ import {
 } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { columnsOf } from "../../core/data/metric-columns.js";
 import { decodeLine } from "../../core/data/record-codec.js";
-import type { MetricRecord, RunIdentity } from "../../core/types.js";
+import type { MetricColumns, MetricRecord, RunIdentity } from "../../core/types.js";
 
 /** Points per block of the metric index: a block keeps first/last/min/max of that many points of one metric. */
 export const INDEX_BLOCK = 256;
@@ -146,7 +147,9 @@ export function writerFiles(run: Pick<RunIdentity, "role" | "workerId" | "worker
  */
 export class RunSummaryWriter {
   private readonly metrics = new Map<string, Tracked>();
-  private lastTracked: Tracked | undefined;
+  // Metrics by name id for the last name table seen (columns of one run share a table).
+  private table: readonly string[] | undefined;
+  private byId: (Tracked | undefined)[] = [];
   private slice = 0;
   private bytes = 0;
   // Sealed index records not yet in the index file. A fixed Float64Array written out whenever it
@@ -236,59 +239,73 @@ export class RunSummaryWriter {
   /**
    * Records one slice of points the backend wrote as bytes `[byteStart, byteEnd)` of its file.
    *
-   * @param batch - the batch
+   * @param columns - the batch
    * @param from - first index of the slice
    * @param to - end index of the slice
    * @param byteStart - offset of the slice in the metrics file
    * @param byteEnd - offset after it
    */
-  observe(batch: readonly MetricRecord[], from: number, to: number, byteStart: number, byteEnd: number): void {
+  observe(columns: MetricColumns, from: number, to: number, byteStart: number, byteEnd: number): void {
     const slice = ++this.slice;
+    const { names, ids, values, steps, times } = columns;
+    if (names !== this.table) {
+      this.table = names;
+      this.byId = [];
+    }
+    const byId = this.byId;
+    let lastId = -1;
+    let m: Tracked | undefined;
     for (let i = from; i < to; i++) {
-      const p = batch[i];
-      let m = this.lastTracked;
-      if (m === undefined || m.name !== p.name) {
-        m = this.metrics.get(p.name) ?? this.track(p.name);
-        this.lastTracked = m;
+      const id = ids[i];
+      if (id !== lastId || m === undefined) {
+        lastId = id;
+        m = byId[id];
+        if (m === undefined) {
+          const name = names[id] as string;
+          m = this.metrics.get(name) ?? this.track(name);
+          byId[id] = m;
+        }
       }
       if (m.slice !== slice) {
         m.slice = slice;
         m.inSlice = 0;
       }
-      const v = p.value;
+      const v = values[i];
+      const step = steps[i];
+      const time = times[i];
       m.count++;
       m.last = v;
-      m.lastStep = p.step;
-      m.lastTime = p.timestamp;
+      m.lastStep = step;
+      m.lastTime = time;
       const b = m.block;
       if (b[IndexField.count] === 0) {
         b[IndexField.skip] = m.inSlice;
         b[IndexField.byteStart] = byteStart;
-        b[IndexField.firstStep] = p.step;
+        b[IndexField.firstStep] = step;
         b[IndexField.firstValue] = v;
-        b[IndexField.firstTime] = p.timestamp;
+        b[IndexField.firstTime] = time;
         m.tailFrom = byteStart;
         m.tailSkip = m.inSlice;
       }
       m.inSlice++;
       b[IndexField.count]++;
       b[IndexField.byteEnd] = byteEnd;
-      b[IndexField.lastStep] = p.step;
+      b[IndexField.lastStep] = step;
       b[IndexField.lastValue] = v;
-      b[IndexField.lastTime] = p.timestamp;
+      b[IndexField.lastTime] = time;
       // NaN compares false both ways: it never becomes a min or a max.
       if (v < b[IndexField.minValue] || Number.isNaN(b[IndexField.minValue])) {
         if (!Number.isNaN(v)) {
           b[IndexField.minValue] = v;
-          b[IndexField.minStep] = p.step;
-          b[IndexField.minTime] = p.timestamp;
+          b[IndexField.minStep] = step;
+          b[IndexField.minTime] = time;
         }
       }
       if (v > b[IndexField.maxValue] || Number.isNaN(b[IndexField.maxValue])) {
         if (!Number.isNaN(v)) {
           b[IndexField.maxValue] = v;
-          b[IndexField.maxStep] = p.step;
-          b[IndexField.maxTime] = p.timestamp;
+          b[IndexField.maxStep] = step;
+          b[IndexField.maxTime] = time;
         }
       }
       if (!Number.isNaN(v)) {
@@ -428,7 +445,7 @@ export class RunSummaryWriter {
         const p = line === "" ? undefined : decodeLine(line);
         if (p) points.push(p);
       }
-      this.observe(points, 0, points.length, carryStart, end);
+      this.observe(columnsOf(points), 0, points.length, carryStart, end);
       carryStart = end;
       position += n;
     }

@@ -1,4 +1,4 @@
-import type { MetricRecord } from "../../core/types.js";
+import type { MetricColumns } from "../../core/types.js";
 import { maskedCrc32c } from "./crc32c.js";
 import { Message, varintSize, writeVarint } from "./protobuf.js";
 
@@ -136,6 +136,9 @@ export class ScalarEncoder {
   // Per name: Event.summary's key and length, Summary.value's, Value.tag's, the tag, and
   // Value.simple_value's key: everything of a scalar event that depends on the name alone.
   private readonly tails = new Map<string, Uint8Array>();
+  // Tails by name id for the last name table seen (columns of one run share a table).
+  private table: readonly string[] | undefined;
+  private byId: (Uint8Array | undefined)[] = [];
   // Masked CRC-32C of the frame head's 8 length bytes, per data length (-1: not computed yet).
   private readonly heads = new Float64Array(HEAD_CACHE).fill(-1);
   private readonly scratch = new Uint8Array(8);
@@ -185,24 +188,39 @@ export class ScalarEncoder {
   }
 
   /**
-   * Encodes points `[from, to)` of a batch, each with its own wall time and step (a step that
-   * is not a non-negative safe integer is written as 0).
+   * Encodes points `[from, to)` of a batch in columns, each with its own wall time and step (a
+   * step that is not a non-negative safe integer is written as 0).
    *
    * @param batch - the points
    * @param from - first index
    * @param to - end index (exclusive)
    * @returns a view of the framed events, valid until the next call
    */
-  encode(batch: readonly MetricRecord[], from = 0, to = batch.length): Uint8Array {
-    const tails = this.tails;
+  encode(batch: MetricColumns, from = 0, to = batch.length): Uint8Array {
+    const { names, ids, values, steps, times } = batch;
+    if (names !== this.table) {
+      this.table = names;
+      this.byId = [];
+    }
+    const byId = this.byId;
     const heads = this.heads;
     let out = this.out;
     let view = this.view;
     let at = 0;
+    let lastId = -1;
+    let tail: Uint8Array | undefined;
     for (let i = from; i < to; i++) {
-      const p = batch[i];
-      const tail = tails.get(p.name) ?? this.tail(p.name);
-      const s = p.step;
+      const id = ids[i];
+      if (id !== lastId || tail === undefined) {
+        lastId = id;
+        tail = byId[id];
+        if (tail === undefined) {
+          const name = names[id] as string;
+          tail = this.tails.get(name) ?? this.tail(name);
+          byId[id] = tail;
+        }
+      }
+      const s = steps[i];
       const step = s >= 0 && Number.isSafeInteger(s) ? s : 0;
       const stepSize = step < 0x80 ? 1 : step < 0x4000 ? 2 : step < 0x200000 ? 3 : varintSize(step);
       // Event { wall_time = 1 (double); step = 2; summary = 5 } + simple_value's 4 bytes
@@ -220,7 +238,7 @@ export class ScalarEncoder {
       at += FRAME_HEAD;
       const data = at;
       out[at] = 0x09;
-      view.setFloat64(at + 1, p.timestamp / 1000, true);
+      view.setFloat64(at + 1, times[i] / 1000, true);
       out[at + 9] = 0x10;
       at += 10;
       if (step < 0x80) out[at++] = step;
@@ -236,7 +254,7 @@ export class ScalarEncoder {
       if (n <= 64) for (let k = 0; k < n; k++) out[at + k] = tail[k];
       else out.set(tail, at);
       at += n;
-      view.setFloat32(at, p.value, true);
+      view.setFloat32(at, values[i], true);
       at += 4;
       view.setUint32(at, maskedCrc32c(out, data, at), true);
       at += 4;

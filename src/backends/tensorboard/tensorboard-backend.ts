@@ -1,6 +1,7 @@
 import { join, resolve } from "node:path";
+import { columnsOf } from "../../core/data/metric-columns.js";
 import type { RunEnd } from "../../core/run-end.js";
-import type { MetricRecord, PluginContext } from "../../core/types.js";
+import type { MetricColumns, MetricRecord, PluginContext } from "../../core/types.js";
 import { BackendPlugin } from "../../plugins/authoring/base.js";
 import { EventFiles } from "./event-file.js";
 import { hparamsEvent, ScalarEncoder, textEvent } from "./events.js";
@@ -52,11 +53,26 @@ export class TensorboardBackend extends BackendPlugin<TensorboardConfig> {
   }
 
   logMetric(name: string, value: number, step = 0, timestamp = Date.now()): void {
-    this.logMetrics([{ name, value, step, timestamp }]);
+    this.logMetricColumns(columnsOf([{ name, value, step, timestamp }]));
   }
 
+  /**
+   * Writes a batch of records (put in columns: one write path, see
+   * {@link TensorboardBackend.logMetricColumns}).
+   *
+   * @param batch - the points
+   */
   override logMetrics(batch: MetricRecord[]): void {
-    // The whole batch is one write: wholly in the file, or (cut back after a failure) not at all.
+    this.logMetricColumns(columnsOf(batch));
+  }
+
+  /**
+   * Writes a batch as scalar events, in one write: wholly in the file, or (cut back after a
+   * failure) not at all. What the engine calls (no object per point).
+   *
+   * @param batch - the points, in columns
+   */
+  override logMetricColumns(batch: MetricColumns): void {
     this.started().write(this.encoder.encode(batch));
     this.written += batch.length;
   }

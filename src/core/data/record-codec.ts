@@ -1,4 +1,5 @@
-import type { MetricRecord } from "../types.js";
+import type { MetricColumns, MetricRecord } from "../types.js";
+import { columnsOf } from "./metric-columns.js";
 
 /**
  * One metric line as JSON Lines files hold it (`metrics.jsonl`, spool files). Non-finite values
@@ -38,8 +39,9 @@ export function decodeValue(value: MetricLine["value"]): number {
 }
 
 /**
- * Encodes metric points as JSON Lines. Keeps the JSON prefix of each name it has seen, so a
- * name is escaped once per encoder rather than once per point.
+ * Encodes metric points as JSON Lines, from columns (records are put in columns first). Keeps
+ * the JSON prefix of each name it has seen, so a name is escaped once per encoder rather than
+ * once per point.
  *
  * @example
  * ```ts
@@ -50,7 +52,10 @@ export function decodeValue(value: MetricLine["value"]): number {
 export class RecordEncoder {
   private readonly prefixes = new Map<string, NamePrefix>();
   private readonly maxNames: number;
-  /** UTF-8 length, in bytes, of the text the last {@link RecordEncoder.encode} returned. */
+  // Prefixes by name id for the last name table seen (columns of one run share a table).
+  private table: readonly string[] | undefined;
+  private byId: (NamePrefix | undefined)[] = [];
+  /** UTF-8 length, in bytes, of the text the last encode call returned. */
   bytes = 0;
 
   /** @param maxNames - names whose prefix is remembered (default 65,536) */
@@ -59,9 +64,7 @@ export class RecordEncoder {
   }
 
   /**
-   * Encodes points as `\n`-terminated JSON lines, in order, and sets
-   * {@link RecordEncoder.bytes} to the text's UTF-8 length (known from each name's prefix, so
-   * that a writer need not measure the text again).
+   * Encodes records as `\n`-terminated JSON lines, in order (see {@link RecordEncoder.encodeColumns}).
    *
    * @param batch - the points
    * @param from - first index (default 0)
@@ -69,29 +72,59 @@ export class RecordEncoder {
    * @returns the text
    */
   encode(batch: readonly MetricRecord[], from = 0, to = batch.length): string {
+    return this.encodeColumns(columnsOf(from === 0 && to === batch.length ? batch : batch.slice(from, to)));
+  }
+
+  /**
+   * Encodes points `[from, to)` of columns as `\n`-terminated JSON lines, in order, and sets
+   * {@link RecordEncoder.bytes} to the text's UTF-8 length (known from each name's prefix, so
+   * that a writer need not measure the text again). The text is the same, byte for byte, as
+   * for the same points as records.
+   *
+   * @param columns - the points
+   * @param from - first index (default 0)
+   * @param to - end index, exclusive (default the length)
+   * @returns the text
+   */
+  encodeColumns(columns: MetricColumns, from = 0, to = columns.length): string {
+    const { names, ids, values, steps, times } = columns;
+    if (names !== this.table) {
+      this.table = names;
+      this.byId = [];
+    }
+    const byId = this.byId;
     let out = "";
     // Bytes beyond one per UTF-16 unit: only names outside ASCII have any (numbers never do).
     let extra = 0;
     // Neighbouring points mostly share their millisecond: format each timestamp once.
     let lastTimestamp = Number.NaN;
     let tail = "";
-    let lastName: string | undefined;
+    let lastId = -1;
     let prefix: NamePrefix | undefined;
     for (let i = from; i < to; i++) {
-      const p = batch[i];
-      const v = p.value;
-      if (p.timestamp !== lastTimestamp) {
-        lastTimestamp = p.timestamp;
-        tail = `,"timestamp":${lastTimestamp}}\n`;
+      const v = values[i];
+      const t = times[i];
+      if (t !== lastTimestamp) {
+        lastTimestamp = t;
+        tail = `,"timestamp":${t}}\n`;
       }
-      if (p.name !== lastName || prefix === undefined) {
-        lastName = p.name;
-        prefix = this.prefix(p.name);
+      const id = ids[i];
+      if (id !== lastId || prefix === undefined) {
+        lastId = id;
+        prefix = byId[id];
+        if (prefix === undefined) {
+          prefix = this.prefix(names[id] as string);
+          byId[id] = prefix;
+        }
       }
       extra += prefix.extra;
+      // An integral step is formatted as a small integer (faster in V8, same digits; -0 is "0"
+      // either way).
+      const s = steps[i];
+      const step = (s | 0) === s ? s | 0 : s;
       // `${-0}` is "0": negative zero is spelled out so that it reads back as -0.
       const text = v === 0 ? (Object.is(v, -0) ? "-0" : "0") : Number.isFinite(v) ? v : `"${encodeValue(v)}"`;
-      out += `${prefix.text}${text},"step":${p.step}${tail}`;
+      out += `${prefix.text}${text},"step":${step}${tail}`;
     }
     this.bytes = out.length + extra;
     return out;
