@@ -115,7 +115,11 @@ export const QUIET_HEARTBEAT_MS = 10_000;
  */
 export const SUMMARY_TAIL_BYTES = 64 * 1024;
 
-interface Tracked extends MetricStats {
+// min and max are kept as doubles, NaN for none (null in the file): a field that holds null or
+// a number is a tagged field, and each new extreme (every point of a rising metric) allocated.
+interface Tracked extends Omit<MetricStats, "min" | "max"> {
+  lo: number;
+  hi: number;
   name: string;
   slice: number;
   inSlice: number;
@@ -197,9 +201,11 @@ export class RunSummaryWriter {
       this.indexBytes = previous.indexBytes;
       this.bytes = size;
       // Partial blocks were flushed at the end of the previous writer: new ones start here.
-      for (const [name, m] of Object.entries(previous.metrics)) {
+      for (const [name, { min, max, ...m }] of Object.entries(previous.metrics)) {
         this.metrics.set(name, {
           ...m,
+          lo: min ?? Number.NaN,
+          hi: max ?? Number.NaN,
           name,
           tailFrom: size,
           tailSkip: 0,
@@ -309,8 +315,8 @@ export class RunSummaryWriter {
         }
       }
       if (!Number.isNaN(v)) {
-        if (m.min === null || v < m.min) m.min = v;
-        if (m.max === null || v > m.max) m.max = v;
+        if (v < m.lo || Number.isNaN(m.lo)) m.lo = v;
+        if (v > m.hi || Number.isNaN(m.hi)) m.hi = v;
       }
       if (b[IndexField.count] === INDEX_BLOCK) this.seal(m, byteEnd);
     }
@@ -333,8 +339,8 @@ export class RunSummaryWriter {
         last: m.last,
         lastStep: m.lastStep,
         lastTime: m.lastTime,
-        min: m.min,
-        max: m.max,
+        min: Number.isNaN(m.lo) ? null : m.lo,
+        max: Number.isNaN(m.hi) ? null : m.hi,
         tailFrom: open ? m.tailFrom : this.bytes,
         tailSkip: open ? m.tailSkip : 0,
       };
@@ -395,8 +401,8 @@ export class RunSummaryWriter {
       last: Number.NaN,
       lastStep: 0,
       lastTime: 0,
-      min: null,
-      max: null,
+      lo: Number.NaN,
+      hi: Number.NaN,
       tailFrom: this.bytes,
       tailSkip: 0,
       slice: -1,
