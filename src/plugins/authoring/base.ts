@@ -123,7 +123,7 @@ export abstract class BackendPlugin<C extends object = Record<string, unknown>>
 
   /**
    * Optional columnar fast path: declare it to receive batches as columns (no object per point)
-   * instead of {@link BackendPlugin.logMetrics}, on every path (live, spool replay,
+   * instead of `logMetrics`, on every path (live, spool replay,
    * `tracelet sync`). The columns are this backend's own copy. Not implemented by default.
    *
    * @param columns - the points, in logging order
