@@ -234,14 +234,16 @@ export class Experiment implements AsyncDisposable {
     const table = this.table;
     const id = table.ids.get(name);
     let s = step;
-    // Everything unusual (a new name, a bigint, a timestamp, bad input) takes the slow path,
-    // which keeps this method small enough for V8 to inline into the caller's loop.
-    if (id !== undefined && typeof value === "number" && options === undefined) {
+    // Everything unusual (a new name, a bigint, bad input) takes the slow path, which keeps this
+    // method small enough for V8 to inline into the caller's loop. A valid explicit timestamp
+    // stays on the fast path (a replayed or imported history logs one per point).
+    if (id !== undefined && typeof value === "number") {
+      const at = options?.timestamp as number;
       if (s === undefined) s = table.next[id];
-      if (Number.isSafeInteger(s) && s >= 0) {
+      if (Number.isSafeInteger(s) && s >= 0 && (options === undefined || (Number.isSafeInteger(at) && at >= 0))) {
         table.next[id] = s + 1;
         const clock = this.clock;
-        this.buffer.push(id, value, s, --clock.budget > 0 ? clock.now : clock.read());
+        this.buffer.push(id, value, s, options !== undefined ? at : --clock.budget > 0 ? clock.now : clock.read());
         return;
       }
     }

@@ -94,9 +94,20 @@ describe("invalid metric input", () => {
     expect(MemoryBackend.last!.points.map((p) => p.name)).toEqual(["a"]);
   });
 
-  it("refuses a bad explicit timestamp", async () => {
+  it("refuses a bad explicit timestamp, also for a name already known (the fast path)", async () => {
     const exp = await run();
     expect(code(() => exp.logMetric("t", 1, 0, { timestamp: Number.NaN }))).toBe("TRACELET_ERR_INVALID_METRIC");
+    exp.logMetric("t", 1, 0, { timestamp: 5 });
+    for (const timestamp of [-1, 1.5, Number.NaN, 2 ** 53, "1" as never])
+      expect(code(() => exp.logMetric("t", 1, 1, { timestamp }))).toBe("TRACELET_ERR_INVALID_METRIC");
+    const before = Date.now();
+    exp.logMetric("t", 2, 2, {});
+    exp.logMetric("t", 3, 3, { timestamp: 0 });
     await exp.stop();
+    const points = MemoryBackend.last!.points;
+    expect(points.map((p) => p.step)).toEqual([0, 2, 3]);
+    expect(points[0]?.timestamp).toBe(5);
+    expect(points[1]?.timestamp).toBeGreaterThanOrEqual(before - 1);
+    expect(points[2]?.timestamp).toBe(0);
   });
 });
