@@ -142,7 +142,8 @@ export class ScalarEncoder {
   // Masked CRC-32C of the frame head's 8 length bytes, per data length (-1: not computed yet).
   private readonly heads = new Float64Array(HEAD_CACHE).fill(-1);
   private readonly scratch = new Uint8Array(8);
-  private out = new Uint8Array(64 * 1024);
+  // Sized for a default batch (4,096 events of short tags, ~50 bytes each) without growing.
+  private out = new Uint8Array(256 * 1024);
   private view = new DataView(this.out.buffer);
 
   private tail(name: string): Uint8Array {

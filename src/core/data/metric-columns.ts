@@ -27,15 +27,16 @@ export function frozenNames(table: readonly string[]): readonly string[] {
 }
 
 /**
- * Fresh, empty columns of `length` points over one allocation (the doubles first, so each stays
- * 8-byte aligned).
+ * Fresh columns of `length` points over one allocation (the doubles first, so each stays 8-byte
+ * aligned). Not zeroed: the caller writes every point (the columns cover the allocation exactly).
  *
  * @param length - points
  * @param names - the name table (frozen by the caller)
  * @returns columns to fill
  */
 export function allocColumns(length: number, names: readonly string[]): MetricColumns {
-  const buffer = new ArrayBuffer(length * POINT_BYTES);
+  // A buffer of its own (never a slice of Node's shared pool), at offset 0: aligned.
+  const buffer = Buffer.allocUnsafeSlow(length * POINT_BYTES).buffer;
   return {
     names,
     values: new Float64Array(buffer, 0, length),
