@@ -86,7 +86,7 @@ export class ChannelQueue {
     const entry = this.fifo[0];
     if (!entry) return undefined;
     if (entry.kind === "mem") return columns ? entry.chunk.toColumns() : entry.chunk.toRecords();
-    this.spool.seal(entry.segment);
+    this.spool.seal(entry.segment, true);
     try {
       entry.points ??= await readSegmentPoints(entry.segment.path);
     } catch (error) {
@@ -163,9 +163,10 @@ export class ChannelQueue {
     }
   }
 
-  /** Closes every open spool segment (fsynced; a failure is logged, never thrown). */
+  /** Closes every open spool segment, all fsynced when it returns (a failure is logged, never thrown). */
   sealAll(): void {
     for (const e of this.fifo) if (e.kind === "disk") this.spool.seal(e.segment);
+    this.spool.syncPending();
   }
 
   /**

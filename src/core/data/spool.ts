@@ -1,4 +1,15 @@
-import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, writeFileSync, writeSync, writevSync } from "node:fs";
+import {
+  close,
+  closeSync,
+  fstatSync,
+  fsync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  writeFileSync,
+  writeSync,
+  writevSync,
+} from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { TraceletError } from "../errors.js";
@@ -11,6 +22,13 @@ export type { SpoolMeta } from "./spool-meta.js";
 
 /** Batches appended to one spool segment before a new one is started. */
 const SEGMENT_BATCHES = 16;
+
+/**
+ * Segments whose fsync may run in the thread pool at once. Each holds its descriptor until its
+ * callback runs, which a loop that never yields delays: past this many, a segment is fsynced on
+ * the caller's thread, so a long spill cannot run out of descriptors.
+ */
+const BACKGROUND_SYNCS = 32;
 
 /** One spool file: batches `firstSeq..lastSeq` of one backend, in order. */
 export interface SpoolSegment {
@@ -39,6 +57,8 @@ export interface SpoolSegment {
 export class Spool {
   private ready = false;
   private where: string;
+  /** Segments being fsynced in the thread pool: descriptor → path. */
+  private readonly syncing = new Map<number, string>();
 
   /**
    * @param dir - the directory
@@ -85,7 +105,7 @@ export class Spool {
         target.names?.table !== chunk.names ||
         unlinked(target.fd)
       ) {
-        if (target) this.seal(target);
+        if (target) this.seal(target, true);
         const path = join(this.dir, segmentName(this.session, seq));
         const fd = openSync(path, "a");
         target = { path, firstSeq: seq, lastSeq: seq, points: 0, batches: 0, fd, names: segmentNames(chunk.names) };
@@ -110,21 +130,52 @@ export class Spool {
    * such a failure is logged.
    *
    * @param segment - the segment
+   * @param background - fsync and close it in the thread pool (a segment filled by the caller's
+   *   own loop: its fsync would otherwise stall that loop; the points are in the page cache and
+   *   survive a killed process either way). {@link Spool.syncPending} makes such fsyncs happen now.
    */
-  seal(segment: SpoolSegment): void {
+  seal(segment: SpoolSegment, background = false): void {
     if (segment.fd === undefined) return;
     const fd = segment.fd;
+    const path = segment.path;
     segment.fd = undefined;
     segment.names = undefined;
+    if (background && this.syncing.size < BACKGROUND_SYNCS) {
+      this.syncing.set(fd, path);
+      fsync(fd, (error) => {
+        if (error && this.syncing.has(fd)) this.logger?.error({ err: error, path }, "could not fsync a spool segment");
+        this.syncing.delete(fd);
+        close(fd, (closeError) => {
+          if (closeError) this.logger?.error({ err: closeError, path }, "could not close a spool segment");
+        });
+      });
+      return;
+    }
     try {
       fsyncSync(fd);
     } catch (error) {
-      this.logger?.error({ err: error, path: segment.path }, "could not fsync a spool segment");
+      this.logger?.error({ err: error, path }, "could not fsync a spool segment");
     }
     try {
       closeSync(fd);
     } catch (error) {
-      this.logger?.error({ err: error, path: segment.path }, "could not close a spool segment");
+      this.logger?.error({ err: error, path }, "could not close a spool segment");
+    }
+  }
+
+  /**
+   * fsyncs now, on this thread, every segment whose fsync was handed to the thread pool and has
+   * not reported back (run end, process exit: the callbacks may never run). Never throws.
+   */
+  syncPending(): void {
+    for (const [fd, path] of this.syncing) {
+      // Its callback still closes it; it no longer reports a failure this call already did.
+      this.syncing.delete(fd);
+      try {
+        fsyncSync(fd);
+      } catch (error) {
+        this.logger?.error({ err: error, path }, "could not fsync a spool segment");
+      }
     }
   }
 

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { appendFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -60,5 +60,26 @@ describe("Spool", () => {
     earlier.seal(earlier.append(undefined, MetricChunk.fromRecords(batch(0, 1), 5)));
     const points = (await Promise.all(listSegments(dir).map(readSegment))).flat();
     expect(points.map((p) => p.step)).toEqual([0, 100]);
+  });
+
+  it("fsyncs segments rolled by a loop that never yields in the background, with a bounded number of descriptors held", async () => {
+    const dir = join(await tempDir(), "spool", "b");
+    const spool = new Spool(dir, { plugin: "b", config: {}, run });
+    const openFds = () => readdirSync("/proc/self/fd").length;
+    const before = openFds();
+    const names: string[] = [];
+    let seg: ReturnType<Spool["append"]> | undefined;
+    // 100 segments of 16 batches, with no turn of the event loop for a callback to close any.
+    for (let s = 1; s <= 1600; s++) seg = spool.append(seg, MetricChunk.fromRecords(batch((s - 1) * 2, 2), s, names));
+    const during = openFds() - before;
+    expect(during).toBeGreaterThan(1);
+    expect(during).toBeLessThanOrEqual(34);
+    spool.seal(seg!);
+    spool.syncPending();
+    await expect.poll(() => openFds() - before, { timeout: 5000 }).toBeLessThanOrEqual(0);
+    const files = listSegments(dir);
+    expect(files).toHaveLength(100);
+    const points = (await Promise.all(files.map(readSegment))).flat();
+    expect(points.map((p) => p.step)).toEqual(Array.from({ length: 3200 }, (_, i) => i));
   });
 });
