@@ -58,15 +58,16 @@ function bench(name, root, layout, plugins) {
   mkdirSync(work, { recursive: true });
   const files = packageJsonFiles(join(root, "node_modules"));
   writeFileSync(list, files.join("\n"));
-  const sides = { baseline: [], cold: [], warm: [], strict: [], floor: [] };
+  const sides = { baseline: [], cold: [], warm: [], strict: [], floor: [], readFloor: [] };
   let found;
   for (let r = 0; r < ROUNDS; r++) {
     // Each round: every side once, in its own process, in a rotating order.
-    const order = ["baseline", "cold", "warm", "strict", "floor"];
+    const order = ["baseline", "cold", "warm", "strict", "floor", "readFloor"];
     for (let k = 0; k < r % order.length; k++) order.push(order.shift());
     for (const side of order) {
       if (side === "baseline") sides.baseline.push(measure("baseline", root, layout));
       else if (side === "floor") sides.floor.push(measure("stat-floor", root, layout, list));
+      else if (side === "readFloor") sides.readFloor.push(measure("read-floor", root, layout));
       else if (side === "cold") {
         rmSync(cacheDir, { recursive: true, force: true });
         const cold = measure("discover-default", root, layout);
@@ -107,6 +108,7 @@ function bench(name, root, layout, plugins) {
     warm: fig("warm"),
     strict: fig("strict"),
     floor: fig("floor"),
+    readFloor: fig("readFloor"),
   };
 }
 
@@ -115,7 +117,8 @@ const x = (v) => `${v.toFixed(3)}×`;
 const say = (r) =>
   console.log(
     `${r.name.padEnd(14)} ${String(r.packages).padStart(6)} pkgs: baseline ${r.baselineMs.toFixed(1)} ms, cold ${x(r.cold.ratio)}, ` +
-      `warm ${x(r.warm.ratio)}, strict ${x(r.strict.ratio)}, stat floor ${x(r.floor.ratio)} (import ${r.importMs.toFixed(1)} ms)`,
+      `warm ${x(r.warm.ratio)}, strict ${x(r.strict.ratio)}, stat floor ${x(r.floor.ratio)}, read floor ${x(r.readFloor.ratio)} ` +
+      `(import ${r.importMs.toFixed(1)} ms)`,
   );
 for (const layout of LAYOUTS) {
   for (const size of SIZES) {
@@ -152,7 +155,10 @@ const md = [
   "  every node_modules and scope directory scanned, and the plugin packages' own files).",
   "  **strict**: a valid cache, strict mode (also one `stat` of every package.json).",
   "  **stat floor**: a bare `statSync` of every package.json, the least any check noticing an in-place edit",
-  "  of any package.json must do.",
+  "  of any package.json must do. **read floor**: the least any scan that reads every package.json must do",
+  "  (`read-floor` in measure.mjs): list each folder; open, read into one reused buffer and close each",
+  "  package.json; in a hoisted tree, one `lstat` per package for a nested `node_modules`. Nothing parsed,",
+  "  nothing recorded, no cache, nothing loaded.",
   "- Synthetic trees (`bench/discovery/generate.mjs`): about 1 % plugin packages; realistic 1–3 KB package.json",
   "  files; a quarter scoped; hoisted (npm) with one package in twenty nested, or pnpm's",
   "  `node_modules/.pnpm/<id>/node_modules/<name>` with a tenth linked at the top level. Targets: cold ≤ 0.4×,",
@@ -176,11 +182,11 @@ const md = [
   "half the baseline's: large hoisted trees stay near 0.5×, and 0.4× is reached only where the baseline pays",
   "more per package (pnpm's deeper paths).",
   "",
-  "| tree | packages | plugins | baseline (ms) | cold (ms) | cold ÷ baseline | warm (ms) | warm ÷ baseline | strict ÷ baseline | stat floor ÷ baseline | cold ÷ baseline, CPU | warm ÷ baseline, CPU | import (ms) | cold target | warm target |",
-  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+  "| tree | packages | plugins | baseline (ms) | cold (ms) | cold ÷ baseline | read floor ÷ baseline | warm (ms) | warm ÷ baseline | strict ÷ baseline | stat floor ÷ baseline | cold ÷ baseline, CPU | warm ÷ baseline, CPU | import (ms) | cold target | warm target |",
+  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
   ...rows.map((r) => {
     const t = targets(r);
-    return `| ${r.name} | ${r.packages} | ${r.plugins} | ${r.baselineMs.toFixed(1)} | ${r.cold.ms.toFixed(1)} | ${x(r.cold.ratio)} | ${r.warm.ms.toFixed(2)} | ${x(r.warm.ratio)} | ${x(r.strict.ratio)} | ${x(r.floor.ratio)} | ${x(r.cold.cpuRatio)} | ${x(r.warm.cpuRatio)} | ${r.importMs.toFixed(1)} | ≤ ${t.cold}×: ${met(r.cold.ratio, t.cold)} | ≤ ${t.warm}×: ${met(r.warm.ratio, t.warm)} |`;
+    return `| ${r.name} | ${r.packages} | ${r.plugins} | ${r.baselineMs.toFixed(1)} | ${r.cold.ms.toFixed(1)} | ${x(r.cold.ratio)} | ${x(r.readFloor.ratio)} | ${r.warm.ms.toFixed(2)} | ${x(r.warm.ratio)} | ${x(r.strict.ratio)} | ${x(r.floor.ratio)} | ${x(r.cold.cpuRatio)} | ${x(r.warm.cpuRatio)} | ${r.importMs.toFixed(1)} | ≤ ${t.cold}×: ${met(r.cold.ratio, t.cold)} | ≤ ${t.warm}×: ${met(r.warm.ratio, t.warm)} |`;
   }),
   "",
   `Machine: ${machine}. Load average at the end: ${loadavg()
