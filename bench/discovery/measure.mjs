@@ -2,7 +2,17 @@
 // fresh process pays: nothing warmed, modules loaded on first use). Prints one JSON line.
 // Usage: node measure.mjs <side> <project root> <layout> [list file]
 //   side: baseline | discover-default | discover-strict | discover-off | stat-floor | read-floor
-import { closeSync, constants, existsSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  existsSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  statSync,
+} from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
