@@ -163,7 +163,7 @@ class Walk {
       target = target.slice(3);
     }
     const slash = target.indexOf("/");
-    const store = target.slice(0, slash);
+    const store = slash === -1 ? "" : target.slice(0, slash);
     if (store !== ".pnpm" && store !== ".bun") return undefined;
     const inner = target.slice(slash + 1);
     const id = inner.slice(0, inner.indexOf("/"));
