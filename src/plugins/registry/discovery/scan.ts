@@ -1,14 +1,16 @@
-import { type Dirent, lstatSync, readdirSync, realpathSync } from "node:fs";
+import { type Dirent, existsSync, lstatSync, readdirSync, readlinkSync, realpathSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import { signatureAt } from "./file-signature.js";
 import { packageNameOfPnpmId } from "./pnpm-id.js";
 import { pnpmLiveEntries } from "./pnpm-live.js";
-import { readPackageText } from "./read-package-text.js";
+import { type PackageText, readPackageText } from "./read-package-text.js";
 import type { ScanResult, ScanRoot } from "./scan-types.js";
 
 const NO_THROW = { throwIfNoEntry: false } as const;
 const DOT = 46;
 const AT = 64;
+// A `.` or `..` path segment: a link target holding one is resolved by realpath(3).
+const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
 
 // Whether a directory of this name, listed in a node_modules folder, is visited as a package.
 function visitedPlainly(name: string): boolean {
@@ -35,6 +37,8 @@ class Walk {
   readonly listed = new Set<string>();
   // Real paths of packages reached another way: through a symlink, or pnpm's store.
   readonly claimed = new Set<string>();
+  // Real paths of pnpm (or Bun) stores, by the path they were reached at ("" when unresolvable).
+  private readonly stores = new Map<string, string>();
   readonly result: ScanResult = { candidates: [], dirs: {}, packages: [], missing: [], packagesSeen: 0 };
   private group: string[] | undefined;
 
@@ -69,9 +73,20 @@ class Walk {
 
   // Reads one package's package.json; `real` is `parent/rel`. Returns whether it was there.
   private readPackage(place: Place, real: string, parent: string, rel: string, nested: boolean): boolean {
+    return this.record(place, real, parent, rel, nested, readPackageText(`${real}/package.json`));
+  }
+
+  // Records what one package's package.json held (see readPackage).
+  private record(
+    place: Place,
+    real: string,
+    parent: string,
+    rel: string,
+    nested: boolean,
+    found: PackageText,
+  ): boolean {
     const result = this.result;
     result.packagesSeen++;
-    const found = readPackageText(`${real}/package.json`);
     if (found.kind === "absent") {
       result.missing.push(real);
       return false;
@@ -107,19 +122,68 @@ class Walk {
   }
 
   // A symlinked package (npm link, workspaces, pnpm's top level). Its own node_modules holds
-  // its dev dependencies, not the project's: not scanned.
-  private visitLinked(place: Place, path: string): void {
+  // its dev dependencies, not the project's: not scanned. `realParent` is the real directory
+  // the link lies in.
+  private visitLinked(place: Place, path: string, realParent: string): void {
+    const stored = this.storeTarget(path, realParent);
     let real: string;
-    try {
-      real = realpathSync.native(path);
-    } catch {
-      return; // broken link or loop: nothing to read
+    if (stored !== undefined) {
+      real = stored;
+    } else {
+      try {
+        real = realpathSync.native(path);
+      } catch {
+        return; // broken link or loop: nothing to read
+      }
     }
     const parent = dirname(real);
     const name = basename(real);
     if (this.claimed.has(real) || (this.listed.has(parent) && visitedPlainly(name))) return;
+    const found = readPackageText(`${real}/package.json`);
+    // A dangling link into the store: nothing to read, as when realpath(3) fails.
+    if (stored !== undefined && found.kind === "absent" && !existsSync(real)) return;
     this.claimed.add(real);
-    this.readPackage(place, real, parent, name, false);
+    this.record(place, real, parent, name, false, found);
+  }
+
+  // pnpm (and Bun's isolated installs) link each top-level package to
+  // `.pnpm/<id>/node_modules/<name>` (`../.pnpm/…` from a scope folder): the very path the store
+  // walk reads, whose real path it takes as known. One readlink(2) then stands for realpath(3),
+  // which reads every component of the path. Any other target: undefined.
+  private storeTarget(path: string, realParent: string): string | undefined {
+    let target: string;
+    try {
+      target = readlinkSync(path);
+    } catch {
+      return undefined;
+    }
+    let base = realParent;
+    if (target.startsWith("../")) {
+      base = dirname(base);
+      target = target.slice(3);
+    }
+    const slash = target.indexOf("/");
+    const store = slash === -1 ? "" : target.slice(0, slash);
+    if (store !== ".pnpm" && store !== ".bun") return undefined;
+    const inner = target.slice(slash + 1);
+    const id = inner.slice(0, inner.indexOf("/"));
+    const name = packageNameOfPnpmId(id);
+    if (name === undefined || inner !== `${id}/node_modules/${name}` || DOT_SEGMENT.test(inner)) return undefined;
+    const realStore = this.realStore(`${base}/${store}`);
+    return realStore === undefined ? undefined : `${realStore}/${inner}`;
+  }
+
+  private realStore(store: string): string | undefined {
+    let real = this.stores.get(store);
+    if (real === undefined) {
+      try {
+        real = realpathSync.native(store);
+      } catch {
+        real = "";
+      }
+      this.stores.set(store, real);
+    }
+    return real === "" ? undefined : real;
   }
 
   private visitPnpmStore(place: Place, store: string): void {
@@ -166,7 +230,7 @@ class Walk {
         this.visitPlain(place, realDir, name);
       } else if (place.nested && entry.isSymbolicLink()) {
         // pnpm store entries hold symlinks to their dependencies, which the store walk visits anyway.
-        this.visitLinked(place, `${dir}/${name}`);
+        this.visitLinked(place, `${dir}/${name}`, realDir);
       }
     }
   }
@@ -184,7 +248,7 @@ class Walk {
     this.listed.add(realScope);
     for (const entry of scoped) {
       if (entry.isDirectory()) this.visitPlain(place, realScope, entry.name);
-      else if (place.nested && entry.isSymbolicLink()) this.visitLinked(place, `${scopeDir}/${entry.name}`);
+      else if (place.nested && entry.isSymbolicLink()) this.visitLinked(place, `${scopeDir}/${entry.name}`, realScope);
     }
   }
 }
