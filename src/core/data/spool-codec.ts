@@ -199,7 +199,11 @@ export function decodeSegmentLazily(buf: Buffer): { points: SegmentPoints; torn:
   const done = (torn: boolean) => ({ points: new ColumnarSegment(blocks, total), torn });
   if (buf.length < SEGMENT_MAGIC.length || !buf.subarray(0, SEGMENT_MAGIC.length).equals(SEGMENT_MAGIC))
     return done(buf.length > 0);
-  const names: (string | undefined)[] = [];
+  // A segment defines only the names its points use, under the run's ids: they are renumbered
+  // densely, so that the table a backend gets has no holes (a segment may start after a run's
+  // first names).
+  const names: string[] = [];
+  const dense: number[] = [];
   let at = SEGMENT_MAGIC.length;
   while (at < buf.length) {
     if (buf.length - at < HEADER_BYTES || buf.readUInt32LE(at) !== BLOCK_MAGIC) return done(true);
@@ -215,18 +219,27 @@ export function decodeSegmentLazily(buf: Buffer): { points: SegmentPoints; torn:
     for (let k = 0; k < nameCount; k++) {
       const id = buf.readUInt32LE(n);
       const len = buf.readUInt32LE(n + 4);
-      names[id] = buf.toString("utf8", n + 8, n + 8 + len);
+      const name = buf.toString("utf8", n + 8, n + 8 + len);
+      const known = dense[id];
+      if (known === undefined) {
+        dense[id] = names.length;
+        names.push(name);
+      } else names[known] = name;
       n += 8 + len;
     }
     let c = at + HEADER_BYTES + namesBytes;
     const ids = idColumn(buf, c, count);
     // A block using a name no block before defined is not one this writer made: stop there.
-    for (let i = 0; i < count; i++) if (names[ids[i]] === undefined) return done(true);
+    for (let i = 0; i < count; i++) {
+      const id = dense[ids[i] as number];
+      if (id === undefined) return done(true);
+      ids[i] = id;
+    }
     c += idBytes;
     const values = column(buf, c, count);
     const steps = column(buf, c + count * 8, count);
     const times = column(buf, c + count * 16, count);
-    blocks.push({ start: total, length: count, names: names as string[], ids, values, steps, times });
+    blocks.push({ start: total, length: count, names, ids, values, steps, times });
     total += count;
     at = end;
   }

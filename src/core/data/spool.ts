@@ -57,8 +57,8 @@ export interface SpoolSegment {
 export class Spool {
   private ready = false;
   private where: string;
-  /** Segments being fsynced in the thread pool: descriptor → path. */
-  private readonly syncing = new Map<number, string>();
+  /** Segments being fsynced in the thread pool, by descriptor (and whether a failure was logged). */
+  private readonly syncing = new Map<number, { path: string; reported: boolean }>();
 
   /**
    * @param dir - the directory
@@ -141,9 +141,12 @@ export class Spool {
     segment.fd = undefined;
     segment.names = undefined;
     if (background && this.syncing.size < BACKGROUND_SYNCS) {
-      this.syncing.set(fd, path);
+      const pending = { path, reported: false };
+      this.syncing.set(fd, pending);
       fsync(fd, (error) => {
-        if (error && this.syncing.has(fd)) this.logger?.error({ err: error, path }, "could not fsync a spool segment");
+        // An error this fsync met is not always seen by syncPending's fsync of the same file
+        // (the kernel reports a failed writeback once): it is logged unless that one did.
+        if (error && !pending.reported) this.logger?.error({ err: error, path }, "could not fsync a spool segment");
         this.syncing.delete(fd);
         close(fd, (closeError) => {
           if (closeError) this.logger?.error({ err: closeError, path }, "could not close a spool segment");
@@ -168,13 +171,14 @@ export class Spool {
    * not reported back (run end, process exit: the callbacks may never run). Never throws.
    */
   syncPending(): void {
-    for (const [fd, path] of this.syncing) {
-      // Its callback still closes it; it no longer reports a failure this call already did.
+    for (const [fd, pending] of this.syncing) {
+      // Its callback still closes it, and reports a failure unless this call already did.
       this.syncing.delete(fd);
       try {
         fsyncSync(fd);
       } catch (error) {
-        this.logger?.error({ err: error, path }, "could not fsync a spool segment");
+        pending.reported = true;
+        this.logger?.error({ err: error, path: pending.path }, "could not fsync a spool segment");
       }
     }
   }

@@ -126,6 +126,14 @@ export abstract class BackendPlugin<C extends object = Record<string, unknown>>
    * instead of `logMetrics`, on every path (live, spool replay,
    * `tracelet sync`). The columns are this backend's own copy. Not implemented by default.
    *
+   * @example
+   * ```ts
+   * override logMetricColumns({ names, ids, values, steps, times, length }: MetricColumns) {
+   *   let text = "";
+   *   for (let i = 0; i < length; i++) text += `${names[ids[i]]},${values[i]},${steps[i]},${times[i]}\n`;
+   *   this.write(text); // the whole batch, or throw and get the same batch again
+   * }
+   * ```
    * @param columns - the points, in logging order
    */
   logMetricColumns?(columns: MetricColumns): void | Promise<void>;

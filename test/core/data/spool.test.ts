@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { MetricChunk } from "../../../src/core/data/metric-chunk.js";
 import { findSpools, replaySpool } from "../../../src/core/data/replay-spool.js";
 import { Spool } from "../../../src/core/data/spool.js";
-import { listSegments, readSegment, segmentName } from "../../../src/core/data/spool-files.js";
+import { listSegments, readSegment, readSegmentPoints, segmentName } from "../../../src/core/data/spool-files.js";
 import type { MetricRecord, RunIdentity } from "../../../src/index.js";
 import { tempDir } from "../../helpers/temp-dir.js";
 
@@ -81,5 +81,20 @@ describe("Spool", () => {
     expect(files).toHaveLength(100);
     const points = (await Promise.all(files.map(readSegment))).flat();
     expect(points.map((p) => p.step)).toEqual(Array.from({ length: 3200 }, (_, i) => i));
+  });
+
+  it("hands a segment that starts after the run's first names a name table without holes", async () => {
+    const dir = join(await tempDir(), "spool", "b");
+    const spool = new Spool(dir, { plugin: "b", config: {}, run });
+    const names: string[] = [];
+    const point = (name: string, step: number): MetricRecord => ({ name, value: step, step, timestamp: 7 });
+    spool.seal(spool.append(undefined, MetricChunk.fromRecords([point("a", 0), point("b", 1)], 1, names)));
+    spool.seal(spool.append(undefined, MetricChunk.fromRecords([point("c", 2), point("b", 3), point("c", 4)], 2, names)));
+    const second = await readSegmentPoints(listSegments(dir)[1] as string);
+    const columns = second.columns(0, second.length);
+    expect(columns.names).toHaveLength(2);
+    expect([...columns.names].every((n) => typeof n === "string")).toBe(true);
+    expect(Array.from(columns.ids, (id) => columns.names[id])).toEqual(["c", "b", "c"]);
+    expect(second.slice(0, second.length).map((p) => p.name)).toEqual(["c", "b", "c"]);
   });
 });
