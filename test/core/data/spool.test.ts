@@ -89,7 +89,9 @@ describe("Spool", () => {
     const names: string[] = [];
     const point = (name: string, step: number): MetricRecord => ({ name, value: step, step, timestamp: 7 });
     spool.seal(spool.append(undefined, MetricChunk.fromRecords([point("a", 0), point("b", 1)], 1, names)));
-    spool.seal(spool.append(undefined, MetricChunk.fromRecords([point("c", 2), point("b", 3), point("c", 4)], 2, names)));
+    spool.seal(
+      spool.append(undefined, MetricChunk.fromRecords([point("c", 2), point("b", 3), point("c", 4)], 2, names)),
+    );
     const second = await readSegmentPoints(listSegments(dir)[1] as string);
     const columns = second.columns(0, second.length);
     expect(columns.names).toHaveLength(2);
