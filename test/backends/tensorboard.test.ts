@@ -26,18 +26,22 @@ const scalars = (events: TextMessage[]) =>
     ];
   });
 
+/** A run of project "p" with the tensorboard backend alone, writing under `logdir`. */
+const startTensorboard = (cwd: string, logdir: string, options: { batchSize?: number } = {}, config = {}) =>
+  startExperiment({
+    cwd,
+    project: "p",
+    logLevel: "silent",
+    backends: ["tensorboard"],
+    ...options,
+    plugins: { tensorboard: { logdir, ...config } },
+  });
+
 describe("the tensorboard backend (read back with protoc and python3-crc32c)", () => {
   it("writes every point once, in order, with its own wall time and step; NaN, ±Infinity, '/' and unicode names", async () => {
     const cwd = await tempDir();
     const logdir = join(cwd, "tb");
-    const exp = await startExperiment({
-      cwd,
-      project: "p",
-      logLevel: "silent",
-      backends: ["tensorboard"],
-      batchSize: 100,
-      plugins: { tensorboard: { logdir } },
-    });
+    const exp = await startTensorboard(cwd, logdir, { batchSize: 100 });
     const names = ["train/loss", "éval/précision✓", "a"];
     const values = [0.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -2.25, 1e-3];
     const logged: Array<{ tag: string; value: number; step: number }> = [];
@@ -65,13 +69,7 @@ describe("the tensorboard backend (read back with protoc and python3-crc32c)", (
   it("encodes steps at every varint boundary and names up to the longest accepted (multi-byte lengths)", async () => {
     const cwd = await tempDir();
     const logdir = join(cwd, "tb");
-    const exp = await startExperiment({
-      cwd,
-      project: "p",
-      logLevel: "silent",
-      backends: ["tensorboard"],
-      plugins: { tensorboard: { logdir } },
-    });
+    const exp = await startTensorboard(cwd, logdir);
     // 250 UTF-16 units: 250, 500 and 750 UTF-8 bytes (value and summary lengths of two bytes).
     const names = ["x".repeat(250), "é".repeat(250), "✓".repeat(250), "𝔘".repeat(125), "m"];
     const steps = [0, 127, 128, 16_383, 16_384, 2 ** 21 - 1, 2 ** 21, 2 ** 28, 2 ** 31 - 1, 2 ** 31, 2 ** 32 + 5];
@@ -126,13 +124,7 @@ describe("the tensorboard backend (read back with protoc and python3-crc32c)", (
   it("writes params as a text summary and as the HParams plugin's session_start_info", async () => {
     const cwd = await tempDir();
     const logdir = join(cwd, "tb");
-    const exp = await startExperiment({
-      cwd,
-      project: "p",
-      logLevel: "silent",
-      backends: ["tensorboard"],
-      plugins: { tensorboard: { logdir } },
-    });
+    const exp = await startTensorboard(cwd, logdir);
     exp.logParams({ lr: 0.01, optimizer: "adam|w", deep: true });
     await exp.stop();
     const { events } = decodeRunFolder(join(logdir, "p", exp.id));
@@ -160,14 +152,7 @@ describe("the tensorboard backend (read back with protoc and python3-crc32c)", (
   it("rotates files past maxFileBytes, each starting with the file version; TensorBoard's name order is write order", async () => {
     const cwd = await tempDir();
     const logdir = join(cwd, "tb");
-    const exp = await startExperiment({
-      cwd,
-      project: "p",
-      logLevel: "silent",
-      backends: ["tensorboard"],
-      batchSize: 50,
-      plugins: { tensorboard: { logdir, maxFileBytes: 1024 } },
-    });
+    const exp = await startTensorboard(cwd, logdir, { batchSize: 50 }, { maxFileBytes: 1024 });
     for (let i = 0; i < 500; i++) {
       exp.logMetric("m", i, i);
       if (i % 50 === 49) await exp.flush();

@@ -2,8 +2,9 @@ import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { listSegments, readSegment } from "../../src/core/data/spool-files.js";
+import { listSegments } from "../../src/core/data/spool-files.js";
 import { readMetrics } from "../../src/index.js";
+import { readSegment } from "../helpers/read-segment.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
 const fixtures = resolve(import.meta.dirname, "../fixtures/data-path");

@@ -11,7 +11,7 @@ import {
 } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { columnsOf } from "../../core/data/metric-columns.js";
+import { columnsOf, NameIdCache } from "../../core/data/metric-columns.js";
 import { decodeLine } from "../../core/data/record-codec.js";
 import type { MetricColumns, MetricRecord, RunIdentity } from "../../core/types.js";
 
@@ -151,9 +151,7 @@ export function writerFiles(run: Pick<RunIdentity, "role" | "workerId" | "worker
  */
 export class RunSummaryWriter {
   private readonly metrics = new Map<string, Tracked>();
-  // Metrics by name id for the last name table seen (columns of one run share a table).
-  private table: readonly string[] | undefined;
-  private byId: (Tracked | undefined)[] = [];
+  private readonly byName = new NameIdCache<Tracked>();
   private slice = 0;
   private bytes = 0;
   // Sealed index records not yet in the index file. A fixed Float64Array written out whenever it
@@ -254,11 +252,7 @@ export class RunSummaryWriter {
   observe(columns: MetricColumns, from: number, to: number, byteStart: number, byteEnd: number): void {
     const slice = ++this.slice;
     const { names, ids, values, steps, times } = columns;
-    if (names !== this.table) {
-      this.table = names;
-      this.byId = [];
-    }
-    const byId = this.byId;
+    const byId = this.byName.for(names);
     let lastId = -1;
     let m: Tracked | undefined;
     for (let i = from; i < to; i++) {

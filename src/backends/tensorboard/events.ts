@@ -1,3 +1,4 @@
+import { NameIdCache } from "../../core/data/metric-columns.js";
 import type { MetricColumns } from "../../core/types.js";
 import { maskedCrc32c } from "./crc32c.js";
 import { Message, varintSize, writeVarint } from "./protobuf.js";
@@ -136,9 +137,7 @@ export class ScalarEncoder {
   // Per name: Event.summary's key and length, Summary.value's, Value.tag's, the tag, and
   // Value.simple_value's key: everything of a scalar event that depends on the name alone.
   private readonly tails = new Map<string, Uint8Array>();
-  // Tails by name id for the last name table seen (columns of one run share a table).
-  private table: readonly string[] | undefined;
-  private byId: (Uint8Array | undefined)[] = [];
+  private readonly byName = new NameIdCache<Uint8Array>();
   // Masked CRC-32C of the frame head's 8 length bytes, per data length (-1: not computed yet).
   private readonly heads = new Float64Array(HEAD_CACHE).fill(-1);
   private readonly scratch = new Uint8Array(8);
@@ -199,11 +198,7 @@ export class ScalarEncoder {
    */
   encode(batch: MetricColumns, from = 0, to = batch.length): Uint8Array {
     const { names, ids, values, steps, times } = batch;
-    if (names !== this.table) {
-      this.table = names;
-      this.byId = [];
-    }
-    const byId = this.byId;
+    const byId = this.byName.for(names);
     const heads = this.heads;
     let out = this.out;
     let view = this.view;

@@ -1,7 +1,5 @@
 import type { MetricColumns, MetricRecord } from "../types.js";
-import { copyColumns, POINT_BYTES, recordsOf } from "./metric-columns.js";
-
-export { POINT_BYTES };
+import { allocColumns, copyColumns, POINT_BYTES, recordsOf } from "./metric-columns.js";
 
 /**
  * One batch of points in columns: name ids, values, steps and timestamps. The hot path fills one
@@ -33,13 +31,13 @@ export class MetricChunk implements MetricColumns {
     capacity: number,
     readonly names: readonly string[],
   ) {
-    // One allocation for the four columns (the doubles first, so each stays 8-byte aligned): a
-    // never-yielding loop allocates a chunk per batch until the queues' byte bound is reached.
-    const buffer = new ArrayBuffer(capacity * POINT_BYTES);
-    this.values = new Float64Array(buffer, 0, capacity);
-    this.steps = new Float64Array(buffer, capacity * 8, capacity);
-    this.times = new Float64Array(buffer, capacity * 16, capacity);
-    this.ids = new Int32Array(buffer, capacity * 24, capacity);
+    // One allocation for the four columns: a never-yielding loop allocates a chunk per batch
+    // until the queues' byte bound is reached. Only the first `length` points are ever read.
+    const { values, steps, times, ids } = allocColumns(capacity, names);
+    this.values = values;
+    this.steps = steps;
+    this.times = times;
+    this.ids = ids;
   }
 
   /** Memory its columns take, in bytes (whatever its length). */

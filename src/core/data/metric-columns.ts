@@ -28,10 +28,11 @@ export function frozenNames(table: readonly string[]): readonly string[] {
 
 /**
  * Fresh columns of `length` points over one allocation (the doubles first, so each stays 8-byte
- * aligned). Not zeroed: the caller writes every point (the columns cover the allocation exactly).
+ * aligned). Not zeroed: the caller writes every point it lets anyone read (a copy writes them
+ * all; a chunk of the hot path only ever exposes its first `length`).
  *
  * @param length - points
- * @param names - the name table (frozen by the caller)
+ * @param names - the name table (frozen by the caller when the columns go to a backend)
  * @returns columns to fill
  */
 export function allocColumns(length: number, names: readonly string[]): MetricColumns {
@@ -148,4 +149,29 @@ export function columnsOf(records: readonly MetricRecord[]): MetricColumns {
  */
 export function isColumns(batch: readonly MetricRecord[] | MetricColumns): batch is MetricColumns {
   return !Array.isArray(batch);
+}
+
+/**
+ * What a columns reader keeps per name (an encoded prefix, a summary's tracker), by name id, for
+ * the name table of the columns it last read: columns of one run share their table, so a name is
+ * looked up by string once, not once per point; columns with another table start afresh.
+ */
+export class NameIdCache<T> {
+  private table: readonly string[] | undefined;
+  private byId: (T | undefined)[] = [];
+
+  /**
+   * The entries for a table, by id (empty when it is not the table of the last call). The
+   * caller fills the holes.
+   *
+   * @param names - the columns' name table
+   * @returns the entries, indexed by name id
+   */
+  for(names: readonly string[]): (T | undefined)[] {
+    if (names !== this.table) {
+      this.table = names;
+      this.byId = [];
+    }
+    return this.byId;
+  }
 }

@@ -1,5 +1,5 @@
 import type { MetricColumns, MetricRecord } from "../types.js";
-import { columnsOf } from "./metric-columns.js";
+import { columnsOf, NameIdCache } from "./metric-columns.js";
 
 /**
  * One metric line as JSON Lines files hold it (`metrics.jsonl`, spool files). Non-finite values
@@ -52,9 +52,7 @@ export function decodeValue(value: MetricLine["value"]): number {
 export class RecordEncoder {
   private readonly prefixes = new Map<string, NamePrefix>();
   private readonly maxNames: number;
-  // Prefixes by name id for the last name table seen (columns of one run share a table).
-  private table: readonly string[] | undefined;
-  private byId: (NamePrefix | undefined)[] = [];
+  private readonly byName = new NameIdCache<NamePrefix>();
   /** UTF-8 length, in bytes, of the text the last encode call returned. */
   bytes = 0;
 
@@ -88,11 +86,7 @@ export class RecordEncoder {
    */
   encodeColumns(columns: MetricColumns, from = 0, to = columns.length): string {
     const { names, ids, values, steps, times } = columns;
-    if (names !== this.table) {
-      this.table = names;
-      this.byId = [];
-    }
-    const byId = this.byId;
+    const byId = this.byName.for(names);
     let out = "";
     // Bytes beyond one per UTF-16 unit: only names outside ASCII have any (numbers never do).
     let extra = 0;

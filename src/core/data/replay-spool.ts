@@ -66,10 +66,10 @@ export async function replaySpool(
 ): Promise<{ points: number; segments: number }> {
   let points = 0;
   let segments = 0;
+  // Columns (read straight from the segment's) for a backend that takes them, else records.
+  const columns = wantsColumns(backend);
   for (const path of spool.segments) {
     const stored = await readSegmentPoints(path);
-    // Columns (read straight from the segment's) for a backend that takes them, else records.
-    const columns = wantsColumns(backend);
     for (let i = readCursor(path); i < stored.length; ) {
       const batch = columns ? stored.columns(i, i + batchSize) : stored.slice(i, i + batchSize);
       await deliverBatch(backend, batch);

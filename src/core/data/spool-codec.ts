@@ -245,14 +245,3 @@ export function decodeSegmentLazily(buf: Buffer): { points: SegmentPoints; torn:
   }
   return done(false);
 }
-
-/**
- * Decodes a binary spool segment into records, all at once (see {@link decodeSegmentLazily}).
- *
- * @param buf - the segment file's content, {@link SEGMENT_MAGIC} first
- * @returns the points in order, and whether a torn or foreign tail was found
- */
-export function decodeSegment(buf: Buffer): { points: MetricRecord[]; torn: boolean } {
-  const { points, torn } = decodeSegmentLazily(buf);
-  return { points: points.slice(0, points.length), torn };
-}

@@ -1,10 +1,9 @@
 import { closeSync, constants, openSync, readdirSync, readFileSync, writeSync } from "node:fs";
 import { readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import type { MetricRecord } from "../types.js";
 import { columnsOf } from "./metric-columns.js";
 import { decodeText } from "./record-codec.js";
-import { decodeSegment, decodeSegmentLazily, type SegmentPoints, segmentPointsOf } from "./spool-codec.js";
+import { decodeSegmentLazily, type SegmentPoints, segmentPointsOf } from "./spool-codec.js";
 
 // `.tls`: binary segments; `.jsonl`: the JSON Lines segments of Tracelet before 1.1, still replayed.
 // Wider than any count of points a segment can hold, so each write covers the one before.
@@ -23,17 +22,6 @@ const SEGMENT_NAME = /^\d{13}-\d{12}\.(tls|jsonl)$/;
  */
 export function segmentName(session: number, seq: number): string {
   return `${String(session).padStart(13, "0")}-${String(seq).padStart(12, "0")}.tls`;
-}
-
-/**
- * Reads a spool segment back. A torn last line (a crash mid-write) is skipped.
- *
- * @param path - the segment file
- * @returns its points in order
- */
-export async function readSegment(path: string): Promise<MetricRecord[]> {
-  if (path.endsWith(".jsonl")) return decodeText(await readFile(path, "utf8")).points;
-  return decodeSegment(await readFile(path)).points;
 }
 
 /**

@@ -5,8 +5,9 @@ import { describe, expect, it } from "vitest";
 import { MetricChunk } from "../../../src/core/data/metric-chunk.js";
 import { findSpools, replaySpool } from "../../../src/core/data/replay-spool.js";
 import { Spool } from "../../../src/core/data/spool.js";
-import { listSegments, readSegment, readSegmentPoints, segmentName } from "../../../src/core/data/spool-files.js";
+import { listSegments, readSegmentPoints, segmentName } from "../../../src/core/data/spool-files.js";
 import type { MetricRecord, RunIdentity } from "../../../src/index.js";
+import { readSegment } from "../../helpers/read-segment.js";
 import { tempDir } from "../../helpers/temp-dir.js";
 
 const run = { runId: "r", project: "p", runDir: "/x" } as RunIdentity;
