@@ -21,6 +21,8 @@ export interface SegmentNames {
   table: readonly string[];
   /** 1 at each id already defined in the segment. */
   defined: Uint8Array;
+  /** How many ids are defined: once it is every name of the table, a block needs no scan. */
+  count: number;
 }
 
 /**
@@ -30,7 +32,7 @@ export interface SegmentNames {
  * @returns the memory
  */
 export function segmentNames(table: readonly string[]): SegmentNames {
-  return { table, defined: new Uint8Array(Math.max(64, table.length)) };
+  return { table, defined: new Uint8Array(Math.max(64, table.length)), count: 0 };
 }
 
 /**
@@ -52,10 +54,13 @@ export function encodeBlock(chunk: MetricChunk, names: SegmentNames): Buffer[] {
   }
   const defined = names.defined;
   const fresh: number[] = [];
-  for (let i = 0; i < length; i++) {
+  // A segment that already defines every name of the table (most: a run's names are few and
+  // come early) has nothing to look for in the block's ids.
+  for (let i = names.count < chunk.names.length ? 0 : length; i < length; i++) {
     const id = ids[i];
     if (defined[id] === 0) {
       defined[id] = 1;
+      names.count++;
       fresh.push(id);
     }
   }

@@ -100,4 +100,30 @@ describe("Spool", () => {
     expect(Array.from(columns.ids, (id) => columns.names[id])).toEqual(["c", "b", "c"]);
     expect(second.slice(0, second.length).map((p) => p.name)).toEqual(["c", "b", "c"]);
   });
+
+  it("defines each name in a segment when it first appears, also after every earlier name was defined", async () => {
+    const dir = join(await tempDir(), "spool", "b");
+    const spool = new Spool(dir, { plugin: "b", config: {}, run });
+    const names: string[] = [];
+    const point = (name: string, step: number): MetricRecord => ({ name, value: step, step, timestamp: 7 });
+    const blocks = [["a", "b"], ["b", "a"], ["a", "c"], ["c"], ["a"], ["d", "a"]];
+    let seg: ReturnType<Spool["append"]> | undefined;
+    let step = 0;
+    for (const [k, block] of blocks.entries()) {
+      // A name the run logs elsewhere (another chunk, not in this segment) grows the table too.
+      if (k === 4) MetricChunk.fromRecords([point("elsewhere", -1)], 0, names);
+      seg = spool.append(
+        seg,
+        MetricChunk.fromRecords(
+          block.map((n) => point(n, step++)),
+          k + 1,
+          names,
+        ),
+      );
+    }
+    spool.seal(seg!);
+    expect(listSegments(dir)).toHaveLength(1);
+    const points = await readSegment(listSegments(dir)[0] as string);
+    expect(points.map((p) => `${p.name}${p.step}`)).toEqual(blocks.flat().map((n, i) => `${n}${i}`));
+  });
 });
