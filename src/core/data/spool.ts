@@ -185,8 +185,8 @@ export class Spool {
 
   /**
    * Records that the first `cursor` points of a segment were delivered, in its cursor file
-   * (`<segment>.cursor`, written to a temporary file, fsynced, then renamed over it), so that a
-   * replay after a crash (`tracelet sync`, or this process) starts right after them.
+   * (`<segment>.cursor`, one fixed-width write in place: see `writeCursor`), so that a replay
+   * after a crash (`tracelet sync`, or this process) starts right after them.
    *
    * @param segment - the segment
    * @param cursor - points of it delivered, from its start
