@@ -9,7 +9,7 @@ import { readSegmentPoints, removeSegment } from "./spool-files.js";
 /** One queued item: a shared chunk in memory, or a spool segment on disk (with its read cursor). */
 export type QueueEntry =
   | { kind: "mem"; chunk: MetricChunk }
-  | { kind: "disk"; segment: SpoolSegment; points?: SegmentPoints; cursor: number };
+  | { kind: "disk"; segment: SpoolSegment; points?: SegmentPoints; reading?: Promise<SegmentPoints>; cursor: number };
 
 /**
  * A backend's queue in logging order, partly in memory and partly in its spool on disk. Once
@@ -88,7 +88,13 @@ export class ChannelQueue {
     if (entry.kind === "mem") return columns ? entry.chunk.toColumns() : entry.chunk.toRecords();
     this.spool.seal(entry.segment, true);
     try {
-      entry.points ??= await readSegmentPoints(entry.segment.path);
+      if (!entry.points) {
+        const reading = entry.reading ?? readSegmentPoints(entry.segment.path);
+        // A failed read is not kept: the next try reads the file again.
+        entry.reading = undefined;
+        entry.points = await reading;
+      }
+      this.readAhead();
     } catch (error) {
       // A segment deleted by hand cannot be replayed, and waiting would hold every later point
       // behind it for ever: it is dropped (and reported), and delivery goes on. Any other read
@@ -104,6 +110,17 @@ export class ChannelQueue {
     }
     const to = entry.cursor + max;
     return columns ? entry.points.columns(entry.cursor, to) : entry.points.slice(entry.cursor, to);
+  }
+
+  // Starts reading the segment after the head (once sealed: the spill no longer appends to it) in
+  // the thread pool while the head is delivered, so that the read (a few round trips through the
+  // pool per segment) overlaps the backend's work instead of following it.
+  private readAhead(): void {
+    const next = this.fifo[1];
+    if (next?.kind !== "disk" || next.points || next.reading || next.segment.fd !== undefined) return;
+    next.reading = readSegmentPoints(next.segment.path);
+    // Awaited, and a failure handled, once the segment is the head; dropped with it otherwise.
+    next.reading.catch(() => undefined);
   }
 
   /**
@@ -131,6 +148,7 @@ export class ChannelQueue {
     this.diskEntries--;
     // A torn block read back as nothing still counted when it was written.
     this.diskPoints -= entry.segment.points - entry.cursor;
+    this.spool.closeCursor();
     await removeSegment(entry.segment.path);
     return entry.segment.lastSeq;
   }
@@ -167,6 +185,7 @@ export class ChannelQueue {
   sealAll(): void {
     for (const e of this.fifo) if (e.kind === "disk") this.spool.seal(e.segment);
     this.spool.syncPending();
+    this.spool.closeCursor();
   }
 
   /**
@@ -207,6 +226,8 @@ export class ChannelQueue {
     entry.cursor += count;
     this.diskPoints -= count;
     this.trimHead();
+    // After a halt nothing more is replayed here: the cursor file is not kept open.
+    this.spool.closeCursor();
   }
 
   /**
@@ -221,6 +242,7 @@ export class ChannelQueue {
       return;
     }
     this.spool.seal(head.segment);
+    this.spool.closeCursor();
     void removeSegment(head.segment.path);
     this.fifo.shift();
     this.diskEntries--;

@@ -60,12 +60,36 @@ export async function removeSegment(path: string): Promise<void> {
  * @throws Error when the disk refuses the write
  */
 export function writeCursor(path: string, cursor: number): void {
-  const fd = openSync(`${path}.cursor`, constants.O_WRONLY | constants.O_CREAT);
+  const fd = openCursor(path);
   try {
-    writeSync(fd, `${String(cursor).padStart(CURSOR_WIDTH)}\n`, 0);
+    writeCursorTo(fd, cursor);
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Opens a segment's cursor file for {@link writeCursorTo} (created when missing), for a reader
+ * that records its progress after every batch: one write a batch instead of an open, a write
+ * and a close.
+ *
+ * @param path - the segment file
+ * @returns the cursor file's descriptor (the caller closes it)
+ * @throws Error when the disk refuses it
+ */
+export function openCursor(path: string): number {
+  return openSync(`${path}.cursor`, constants.O_WRONLY | constants.O_CREAT);
+}
+
+/**
+ * Writes a cursor into an open cursor file, in place (see {@link writeCursor}).
+ *
+ * @param fd - from {@link openCursor}
+ * @param cursor - points of the segment already delivered
+ * @throws Error when the disk refuses the write
+ */
+export function writeCursorTo(fd: number, cursor: number): void {
+  writeSync(fd, `${String(cursor).padStart(CURSOR_WIDTH)}\n`, 0);
 }
 
 /**

@@ -15,7 +15,7 @@ import type { Logger } from "pino";
 import { TraceletError } from "../errors.js";
 import type { MetricChunk } from "./metric-chunk.js";
 import { encodeBlock, SEGMENT_MAGIC, type SegmentNames, segmentNames } from "./spool-codec.js";
-import { segmentName, writeCursor } from "./spool-files.js";
+import { openCursor, segmentName, writeCursorTo } from "./spool-files.js";
 import { type SpoolMeta, scrubbedMeta } from "./spool-meta.js";
 
 export type { SpoolMeta } from "./spool-meta.js";
@@ -57,6 +57,8 @@ export interface SpoolSegment {
 export class Spool {
   private ready = false;
   private where: string;
+  /** The cursor file of the segment being replayed, kept open between its batches. */
+  private cursor: { path: string; fd: number } | undefined;
   /** Segments being fsynced in the thread pool, by descriptor (and whether a failure was logged). */
   private readonly syncing = new Map<number, { path: string; reported: boolean }>();
 
@@ -193,7 +195,24 @@ export class Spool {
    * @throws Error when the disk refuses the write
    */
   saveCursor(segment: SpoolSegment, cursor: number): void {
-    writeCursor(segment.path, cursor);
+    // The head segment's cursor file stays open while it is replayed: a write per batch.
+    if (this.cursor?.path !== segment.path) {
+      this.closeCursor();
+      this.cursor = { path: segment.path, fd: openCursor(segment.path) };
+    }
+    writeCursorTo(this.cursor.fd, cursor);
+  }
+
+  /** Closes the cursor file {@link Spool.saveCursor} keeps open, if any (a segment done, a halt). Never throws. */
+  closeCursor(): void {
+    const open = this.cursor;
+    this.cursor = undefined;
+    if (!open) return;
+    try {
+      closeSync(open.fd);
+    } catch (error) {
+      this.logger?.error({ err: error, path: open.path }, "could not close a spool cursor file");
+    }
   }
 
   private prepare(): void {
