@@ -1,6 +1,8 @@
 // One end-to-end measurement in a fresh process: argv = variant, points, work dir, and "noyield"
 // for a loop that never yields (one synchronous loop over every point, then flush). Prints
-// points per second from the first record until the data is fsynced.
+// points per second from the first record until the data is fsynced; with BENCH_DETAIL=1 a JSON
+// object instead, which adds the minor page faults and the CPU time (all threads) of that window
+// (tracelet and bare only).
 import { closeSync, fsyncSync, mkdtempSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -14,6 +16,16 @@ const NAMES = ["train/loss", "train/accuracy", "lr"];
 // A loop that never yields logs all its points in one chunk.
 const CHUNK = yields ? 10_000 : n;
 const tick = () => new Promise((r) => setImmediate(r));
+// What the measured window cost besides time: minor page faults and CPU time of every thread.
+let detail = {};
+function costs() {
+  const faults = process.resourceUsage().minorPageFault;
+  const cpu = process.cpuUsage();
+  return () => {
+    const used = process.cpuUsage(cpu);
+    detail = { faults: process.resourceUsage().minorPageFault - faults, cpuMs: (used.user + used.system) / 1000 };
+  };
+}
 
 function record(i) {
   return { name: NAMES[i % 3], value: i * 0.5, step: i, timestamp: 1_795_000_000_000 + (i >> 10) };
@@ -22,6 +34,7 @@ function record(i) {
 async function tracelet() {
   const cwd = mkdtempSync(join(work, "e2e-"));
   const exp = await startExperiment({ cwd, backends: ["jsonl"], logLevel: "silent" });
+  const measured = costs();
   const t = process.hrtime.bigint();
   for (let k = 0; k < n; k += CHUNK) {
     for (let i = k; i < k + CHUNK; i++) exp.logMetric(NAMES[i % 3], i * 0.5, i);
@@ -29,6 +42,7 @@ async function tracelet() {
   }
   await exp.flush(); // every backend accepted it and fsynced
   const s = Number(process.hrtime.bigint() - t) / 1e9;
+  measured();
   await exp.stop();
   return n / s;
 }
@@ -54,6 +68,7 @@ async function bare() {
   const fd = openSync(join(mkdtempSync(join(work, "bare-")), "metrics.jsonl"), "a");
   const prefixes = new Map();
   let pending = "";
+  const measured = costs();
   const t = process.hrtime.bigint();
   for (let k = 0; k < n; k += CHUNK) {
     for (let i = k; i < k + CHUNK; i++) {
@@ -74,6 +89,7 @@ async function bare() {
   writeSync(fd, pending);
   fsyncSync(fd);
   const s = Number(process.hrtime.bigint() - t) / 1e9;
+  measured();
   closeSync(fd);
   return n / s;
 }
@@ -142,4 +158,5 @@ const run = {
   "pino-async": () => withPino({ sync: false }),
   "pino-sync": () => withPino({ sync: true, minLength: 4096 }),
 }[variant];
-process.stdout.write(`${await run()}\n`);
+const pps = await run();
+process.stdout.write(process.env.BENCH_DETAIL === "1" ? `${JSON.stringify({ pps, ...detail })}\n` : `${pps}\n`);
