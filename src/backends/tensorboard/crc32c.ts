@@ -83,30 +83,6 @@ export function crc32cWord(crc: number, word: number): number {
 }
 
 /**
- * Advances a CRC-32C register (see {@link crc32cUpdate}) over eight bytes given as two
- * little-endian words (a double's bits).
- *
- * @param crc - the register
- * @param lo - bytes 0-3, first byte lowest
- * @param hi - bytes 4-7
- * @returns the register after them
- */
-export function crc32cWords(crc: number, lo: number, hi: number): number {
-  const a = crc ^ lo;
-  const T = TABLES;
-  return (
-    T[1792 + (a & 0xff)] ^
-    T[1536 + ((a >>> 8) & 0xff)] ^
-    T[1280 + ((a >>> 16) & 0xff)] ^
-    T[1024 + (a >>> 24)] ^
-    T[768 + (hi & 0xff)] ^
-    T[512 + ((hi >>> 8) & 0xff)] ^
-    T[256 + ((hi >>> 16) & 0xff)] ^
-    T[hi >>> 24]
-  );
-}
-
-/**
  * The tables that advance a CRC-32C register over `n` zero bytes in four lookups (see
  * {@link crc32cSkip}). The CRC is linear: the register after a register `r` then bytes `b` is
  * the register after `r` then `n` zeros, XOR the register after `0` then `b`. So the bytes that

@@ -1,15 +1,6 @@
 import { NameIdCache } from "../../core/data/metric-columns.js";
 import type { MetricColumns } from "../../core/types.js";
-import {
-  crc32cByte,
-  crc32cSkip,
-  crc32cUpdate,
-  crc32cWord,
-  crc32cWords,
-  crc32cZeros,
-  maskCrc,
-  maskedCrc32c,
-} from "./crc32c.js";
+import { crc32cByte, crc32cSkip, crc32cUpdate, crc32cWord, crc32cZeros, maskCrc, maskedCrc32c } from "./crc32c.js";
 import { Message, varintSize, writeVarint } from "./protobuf.js";
 
 // Field numbers from TensorBoard's protos (tensorboard/compat/proto/event.proto, summary.proto,
@@ -153,6 +144,8 @@ interface ScalarTail {
 
 /** The CRC register after the initial `-1` and the wall time's key, the same for every event. */
 const REGISTER_AFTER_KEY = crc32cByte(-1, 0x09);
+/** Carries a register over eight bytes, the wall time's, whose own part is added apart. */
+const EIGHT_ZEROS = crc32cZeros(8);
 
 /**
  * Encodes scalar points as framed events (`Summary.Value.simple_value`, what TensorBoard's
@@ -255,6 +248,8 @@ export class ScalarEncoder {
     let lastTime = Number.NaN;
     let timeLo = 0;
     let timeHi = 0;
+    // What the wall time's high word adds to the register (0 for 0): it changes every ~17 min.
+    let timeHiCrc = 0;
     let timeRegister = 0;
     for (let i = from; i < to; i++) {
       const id = ids[i];
@@ -291,8 +286,12 @@ export class ScalarEncoder {
         lastTime = t;
         bits.setFloat64(0, t / 1000, true);
         timeLo = bits.getUint32(0, true);
-        timeHi = bits.getUint32(4, true);
-        timeRegister = crc32cByte(crc32cWords(REGISTER_AFTER_KEY, timeLo, timeHi), 0x10);
+        const hi = bits.getUint32(4, true);
+        if (hi !== timeHi) {
+          timeHi = hi;
+          timeHiCrc = crc32cWord(0, hi);
+        }
+        timeRegister = crc32cByte(crc32cSkip(EIGHT_ZEROS, REGISTER_AFTER_KEY ^ timeLo) ^ timeHiCrc, 0x10);
       }
       out[at] = 0x09;
       view.setUint32(at + 1, timeLo, true);

@@ -5,7 +5,6 @@ import {
   crc32cSkip,
   crc32cUpdate,
   crc32cWord,
-  crc32cWords,
   crc32cZeros,
   maskCrc,
 } from "../../../src/backends/tensorboard/crc32c.js";
@@ -90,7 +89,7 @@ const timeArb = fc.oneof(fc.integer({ min: 1_600_000_000_000, max: 1_800_000_000
 const pointArb = fc.record({ tag: fc.nat(5), step: stepArb, value: valueArb, time: timeArb, sameTime: fc.boolean() });
 
 describe("the scalar encoder's CRCs (against a bit-at-a-time CRC-32C)", () => {
-  it("crc32cUpdate, crc32cWord(s), and carrying a register over zeros agree with the reference", () => {
+  it("crc32cUpdate, crc32cWord, and carrying a register over zeros agree with the reference", () => {
     fc.assert(
       fc.property(
         fc.uint8Array({ maxLength: 100 }),
@@ -100,12 +99,9 @@ describe("the scalar encoder's CRCs (against a bit-at-a-time CRC-32C)", () => {
           expect(crc32c(bytes)).toBe((referenceCrc(bytes) ^ 0xffffffff) >>> 0);
           expect(crc32cUpdate(register, bytes) >>> 0).toBe(referenceCrc(bytes, register));
           expect(crc32cSkip(crc32cZeros(zeros), register) >>> 0).toBe(referenceCrc(new Uint8Array(zeros), register));
-          const w = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8).map((b, k) => bytes[k] ?? b);
+          const w = Uint8Array.of(1, 2, 3, 4).map((b, k) => bytes[k] ?? b);
           const v = new DataView(w.buffer);
-          expect(crc32cWord(register, v.getUint32(0, true)) >>> 0).toBe(referenceCrc(w.subarray(0, 4), register));
-          expect(crc32cWords(register, v.getUint32(0, true), v.getUint32(4, true)) >>> 0).toBe(
-            referenceCrc(w, register),
-          );
+          expect(crc32cWord(register, v.getUint32(0, true)) >>> 0).toBe(referenceCrc(w, register));
         },
       ),
       { numRuns: 300 },
