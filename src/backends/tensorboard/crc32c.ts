@@ -16,16 +16,17 @@ for (let n = 0; n < 256; n++) {
 }
 
 /**
- * CRC-32C of a byte range.
+ * Advances a CRC-32C register over a byte range. The register is the checksum before its final
+ * inversion: start from `-1` for a whole checksum, and `~register >>> 0` is the CRC-32C.
  *
+ * @param crc - the register
  * @param bytes - the buffer
  * @param from - first byte (inclusive)
  * @param to - last byte (exclusive)
- * @returns the checksum, an unsigned 32-bit integer
+ * @returns the register after the bytes, a signed 32-bit integer
  */
-export function crc32c(bytes: Uint8Array, from = 0, to = bytes.length): number {
+export function crc32cUpdate(crc: number, bytes: Uint8Array, from = 0, to = bytes.length): number {
   const T = TABLES;
-  let crc = -1;
   let i = from;
   for (const end = to - 8; i <= end; i += 8) {
     const a = crc ^ (bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24));
@@ -40,7 +41,89 @@ export function crc32c(bytes: Uint8Array, from = 0, to = bytes.length): number {
       T[bytes[i + 7]];
   }
   for (; i < to; i++) crc = T[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
-  return ~crc >>> 0;
+  return crc;
+}
+
+/**
+ * CRC-32C of a byte range.
+ *
+ * @param bytes - the buffer
+ * @param from - first byte (inclusive)
+ * @param to - last byte (exclusive)
+ * @returns the checksum, an unsigned 32-bit integer
+ */
+export function crc32c(bytes: Uint8Array, from = 0, to = bytes.length): number {
+  return ~crc32cUpdate(-1, bytes, from, to) >>> 0;
+}
+
+/**
+ * Advances a CRC-32C register (see {@link crc32cUpdate}) over one byte.
+ *
+ * @param crc - the register
+ * @param byte - the byte
+ * @returns the register after it
+ */
+export function crc32cByte(crc: number, byte: number): number {
+  return TABLES[(crc ^ byte) & 0xff] ^ (crc >>> 8);
+}
+
+/**
+ * Advances a CRC-32C register (see {@link crc32cUpdate}) over four bytes given as one
+ * little-endian word (a float's bits, read through a typed array), without storing them first.
+ *
+ * @param crc - the register
+ * @param word - the four bytes, first byte lowest
+ * @returns the register after them
+ */
+export function crc32cWord(crc: number, word: number): number {
+  const a = crc ^ word;
+  return (
+    TABLES[768 + (a & 0xff)] ^ TABLES[512 + ((a >>> 8) & 0xff)] ^ TABLES[256 + ((a >>> 16) & 0xff)] ^ TABLES[a >>> 24]
+  );
+}
+
+/**
+ * The tables that advance a CRC-32C register over `n` zero bytes in four lookups (see
+ * {@link crc32cSkip}). The CRC is linear: the register after a register `r` then bytes `b` is
+ * the register after `r` then `n` zeros, XOR the register after `0` then `b`. So the bytes that
+ * never change (a tag) are checksummed once, and per event only the register is carried over
+ * their length.
+ *
+ * @param n - how many zero bytes
+ * @returns 4 × 256 entries: the register after `n` zeros from each byte of a register alone
+ */
+export function crc32cZeros(n: number): Int32Array {
+  // The register after n zeros from each of its 32 bits alone, then every byte value as the XOR
+  // of its bits' (linearity again): 32·n steps instead of 1,024·n.
+  const bits = new Int32Array(32);
+  for (let b = 0; b < 32; b++) {
+    let crc = 1 << b;
+    for (let k = 0; k < n; k++) crc = TABLES[crc & 0xff] ^ (crc >>> 8);
+    bits[b] = crc;
+  }
+  const out = new Int32Array(4 * 256);
+  for (let k = 0; k < 4; k++)
+    for (let v = 1; v < 256; v++) {
+      const low = 31 - Math.clz32(v & -v);
+      out[k * 256 + v] = out[k * 256 + (v & (v - 1))] ^ bits[k * 8 + low];
+    }
+  return out;
+}
+
+/**
+ * Advances a CRC-32C register over the zero bytes a {@link crc32cZeros} table was built for.
+ *
+ * @param zeros - the table
+ * @param crc - the register
+ * @returns the register after the zeros
+ */
+export function crc32cSkip(zeros: Int32Array, crc: number): number {
+  return (
+    zeros[crc & 0xff] ^
+    zeros[256 + ((crc >>> 8) & 0xff)] ^
+    zeros[512 + ((crc >>> 16) & 0xff)] ^
+    zeros[768 + (crc >>> 24)]
+  );
 }
 
 /**

@@ -7,10 +7,18 @@ import { fileVersionEvent } from "./events.js";
 const datasync = promisify(fdatasync);
 
 /**
+ * Bytes written after which the file is fdatasynced in the thread pool while writing goes on, so
+ * the disk works alongside the encoder instead of after it: the sync of a flush or stop then only
+ * waits for the last few MiB. At most one such sync runs at a time.
+ */
+const SYNC_AHEAD_BYTES = 4 * 1024 * 1024;
+
+/**
  * The event files of one run folder: appends framed events, rotates to a new file past
- * `maxFileBytes`, fdatasyncs on {@link EventFiles.sync}. A write that fails is cut back to the
- * last whole record, so the caller can retry the same events without tearing or duplicating
- * one; if even that fails, the next write starts a new file (a reader stops at a torn record).
+ * `maxFileBytes`, fdatasyncs on {@link EventFiles.sync} (and in the thread pool every
+ * `syncAheadBytes` written). A write that fails is cut back to the last whole record, so the
+ * caller can retry the same events without tearing or duplicating one; if even that fails, the
+ * next write starts a new file (a reader stops at a torn record).
  */
 export class EventFiles {
   private fd: number | undefined;
@@ -18,17 +26,26 @@ export class EventFiles {
   private size = 0;
   private seq = 0;
   private unsynced = false;
+  // The thread-pool fdatasync in flight (it never rejects), its descriptor, bytes written since
+  // the last one started, and the failure it met, for the next sync() to throw: the kernel
+  // reports a failed writeback once, so a later fdatasync of the same file may not see it.
+  private ahead: Promise<void> | undefined;
+  private aheadFd: number | undefined;
+  private sinceAhead = 0;
+  private aheadError: unknown;
   private readonly host = hostname().replace(/[^\w.-]/g, "_");
 
   /**
    * @param dir - the run folder
    * @param maxFileBytes - size past which the next write starts a new file
    * @param fsync - whether sync() and rotation fdatasync at all
+   * @param syncAheadBytes - bytes written after which an fdatasync starts in the thread pool
    */
   constructor(
     private readonly dir: string,
     private readonly maxFileBytes: number,
     private readonly fsync = true,
+    private readonly syncAheadBytes = SYNC_AHEAD_BYTES,
   ) {}
 
   /** The file being written (empty before the first write). */
@@ -72,8 +89,39 @@ export class EventFiles {
     try {
       if (this.fsync) fdatasyncSync(fd);
     } finally {
-      closeSync(fd);
+      this.closeAfterAhead(fd, true);
     }
+  }
+
+  private syncAhead(fd: number): void {
+    this.sinceAhead = 0;
+    this.aheadFd = fd;
+    const ahead: Promise<void> = datasync(fd).then(
+      () => this.aheadDone(ahead),
+      (error: unknown) => {
+        this.aheadError ??= error;
+        this.aheadDone(ahead);
+      },
+    );
+    this.ahead = ahead;
+  }
+
+  private aheadDone(ahead: Promise<void>): void {
+    if (this.ahead !== ahead) return;
+    this.ahead = undefined;
+    this.aheadFd = undefined;
+  }
+
+  // A descriptor is closed only once the thread-pool fdatasync on it is done: closed earlier,
+  // its number could be reused by the next file before that fdatasync even starts.
+  private closeAfterAhead(fd: number, rethrow: boolean): void {
+    const ahead = this.ahead;
+    if (ahead === undefined || this.aheadFd !== fd) {
+      if (rethrow) closeSync(fd);
+      else closeQuietly(fd);
+      return;
+    }
+    void ahead.then(() => closeQuietly(fd));
   }
 
   /**
@@ -93,20 +141,30 @@ export class EventFiles {
       } catch {
         // The file keeps a torn record: abandon it, the retry goes to a new file.
         this.fd = undefined;
-        try {
-          closeSync(fd);
-        } catch {
-          // already unusable
-        }
+        this.closeAfterAhead(fd, false);
       }
       throw error;
     }
     this.size += bytes.length;
     this.unsynced = true;
+    this.sinceAhead += bytes.length;
+    if (this.fsync && this.sinceAhead >= this.syncAheadBytes && this.ahead === undefined) this.syncAhead(fd);
   }
 
-  /** fdatasyncs the current file when something was written since the last sync. */
+  /**
+   * fdatasyncs the current file when something was written since the last sync, after the
+   * thread-pool fdatasync in flight, if any.
+   *
+   * @throws the file system's error, this fdatasync's or one a thread-pool fdatasync met since
+   *   the last call
+   */
   async sync(): Promise<void> {
+    await this.ahead;
+    const failed = this.aheadError;
+    if (failed !== undefined) {
+      this.aheadError = undefined;
+      throw failed;
+    }
     const fd = this.fd;
     if (fd === undefined || !this.unsynced || !this.fsync) return;
     this.unsynced = false;
@@ -125,8 +183,16 @@ export class EventFiles {
     } finally {
       const fd = this.fd;
       this.fd = undefined;
-      if (fd !== undefined) closeSync(fd);
+      if (fd !== undefined) this.closeAfterAhead(fd, true);
     }
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already unusable
   }
 }
 

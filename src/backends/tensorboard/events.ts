@@ -1,6 +1,6 @@
 import { NameIdCache } from "../../core/data/metric-columns.js";
 import type { MetricColumns } from "../../core/types.js";
-import { maskedCrc32c } from "./crc32c.js";
+import { crc32cByte, crc32cSkip, crc32cUpdate, crc32cWord, crc32cZeros, maskCrc, maskedCrc32c } from "./crc32c.js";
 import { Message, varintSize, writeVarint } from "./protobuf.js";
 
 // Field numbers from TensorBoard's protos (tensorboard/compat/proto/event.proto, summary.proto,
@@ -126,43 +126,81 @@ const FRAME_HEAD = 12;
 /** Data lengths whose head is cached (every scalar event of a tag shorter than ~980 bytes). */
 const HEAD_CACHE = 1024;
 
+/** What a scalar event holds that depends on its name alone, and what its CRC needs of it. */
+interface ScalarTail {
+  /**
+   * Event.summary's key and length, Summary.value's, Value.tag's, the tag, and
+   * Value.simple_value's key: the bytes between the step and the float, as little-endian words
+   * (four bytes a store), the last one padded with zeros that land where the float goes.
+   */
+  readonly words: Uint32Array;
+  /** How many of those bytes there are. */
+  readonly length: number;
+  /** Advances a CRC register over these bytes and the float's four (see crc32cZeros). */
+  readonly zeros: Int32Array;
+  /** The register after `0`, these bytes, then four zeros: what they add to every CRC. */
+  readonly crc: number;
+}
+
+/** The CRC register after the initial `-1` and the wall time's key, the same for every event. */
+const REGISTER_AFTER_KEY = crc32cByte(-1, 0x09);
+/** Carries a register over eight bytes, the wall time's, whose own part is added apart. */
+const EIGHT_ZEROS = crc32cZeros(8);
+
 /**
  * Encodes scalar points as framed events (`Summary.Value.simple_value`, what TensorBoard's
  * scalar dashboard reads from every writer), straight into one reused buffer: the hot path of
  * the backend. Per point it writes the frame head (cached per data length), the wall time, the
  * step, the bytes that depend only on the name (`summary { value { tag } }` up to the float's
  * key, built once per name), the value and the data's CRC; nothing is allocated per point.
+ *
+ * The data's CRC is not a pass over the event's bytes: CRC-32C is linear, so it is assembled
+ * from the register after the wall time (once per distinct time), the step's bytes, the name's
+ * bytes carried over in four lookups with their contribution precomputed, and the float's bits.
  */
 export class ScalarEncoder {
-  // Per name: Event.summary's key and length, Summary.value's, Value.tag's, the tag, and
-  // Value.simple_value's key: everything of a scalar event that depends on the name alone.
-  private readonly tails = new Map<string, Uint8Array>();
-  private readonly byName = new NameIdCache<Uint8Array>();
+  private readonly tails = new Map<string, ScalarTail>();
+  private readonly byName = new NameIdCache<ScalarTail>();
+  // crc32cZeros tables by byte count (tails of the same length share one; names have a bounded
+  // length, so this map does too).
+  private readonly zeros = new Map<number, Int32Array>();
   // Masked CRC-32C of the frame head's 8 length bytes, per data length (-1: not computed yet).
   private readonly heads = new Float64Array(HEAD_CACHE).fill(-1);
   private readonly scratch = new Uint8Array(8);
+  // A double's and a float's bits as little-endian words, to write and checksum the same bits.
+  private readonly bits = new DataView(new ArrayBuffer(8));
   // Sized for a default batch (4,096 events of short tags, ~50 bytes each) without growing.
   private out = new Uint8Array(256 * 1024);
   private view = new DataView(this.out.buffer);
 
-  private tail(name: string): Uint8Array {
+  private tail(name: string): ScalarTail {
     const tag = Buffer.from(name, "utf8");
     // Value { tag = 1; simple_value = 2 (float) }
     const valueLen = 1 + varintSize(tag.length) + tag.length + 5;
     // Summary { value = 1 }
     const summaryLen = 1 + varintSize(valueLen) + valueLen;
-    const tail = new Uint8Array(
-      1 + varintSize(summaryLen) + 1 + varintSize(valueLen) + 1 + varintSize(tag.length) + tag.length + 1,
-    );
+    const n = 1 + varintSize(summaryLen) + 1 + varintSize(valueLen) + 1 + varintSize(tag.length) + tag.length + 1;
+    // The tail, then four zero bytes where the float goes: checksummed once, from register 0.
+    // Rounded up to whole words (the float's zeros cover the padding).
+    const padded = new Uint8Array((n + 3 + 4) & ~3);
     let at = 0;
-    tail[at++] = 0x2a;
-    at = writeVarint(tail, at, summaryLen);
-    tail[at++] = 0x0a;
-    at = writeVarint(tail, at, valueLen);
-    tail[at++] = 0x0a;
-    at = writeVarint(tail, at, tag.length);
-    tail.set(tag, at);
-    tail[tail.length - 1] = 0x15;
+    padded[at++] = 0x2a;
+    at = writeVarint(padded, at, summaryLen);
+    padded[at++] = 0x0a;
+    at = writeVarint(padded, at, valueLen);
+    padded[at++] = 0x0a;
+    at = writeVarint(padded, at, tag.length);
+    padded.set(tag, at);
+    padded[n - 1] = 0x15;
+    let zeros = this.zeros.get(n + 4);
+    if (zeros === undefined) {
+      zeros = crc32cZeros(n + 4);
+      this.zeros.set(n + 4, zeros);
+    }
+    const words = new Uint32Array((n + 3) >> 2);
+    const padView = new DataView(padded.buffer);
+    for (let k = 0; k < words.length; k++) words[k] = padView.getUint32(4 * k, true);
+    const tail: ScalarTail = { words, length: n, zeros, crc: crc32cUpdate(0, padded, 0, n + 4) };
     // The cache only saves work: a run with very many distinct names must not grow it forever.
     if (this.tails.size >= 100_000) this.tails.clear();
     this.tails.set(name, tail);
@@ -200,11 +238,19 @@ export class ScalarEncoder {
     const { names, ids, values, steps, times } = batch;
     const byId = this.byName.for(names);
     const heads = this.heads;
+    const bits = this.bits;
     let out = this.out;
     let view = this.view;
     let at = 0;
     let lastId = -1;
-    let tail: Uint8Array | undefined;
+    let tail: ScalarTail | undefined;
+    // The wall time's bits and the CRC register after them and the step's key, per distinct time.
+    let lastTime = Number.NaN;
+    let timeLo = 0;
+    let timeHi = 0;
+    // What the wall time's high word adds to the register (0 for 0): it changes every ~17 min.
+    let timeHiCrc = 0;
+    let timeRegister = 0;
     for (let i = from; i < to; i++) {
       const id = ids[i];
       if (id !== lastId || tail === undefined) {
@@ -216,11 +262,12 @@ export class ScalarEncoder {
           byId[id] = tail;
         }
       }
+      const n = tail.length;
       const s = steps[i];
       const step = s >= 0 && Number.isSafeInteger(s) ? s : 0;
       const stepSize = step < 0x80 ? 1 : step < 0x4000 ? 2 : step < 0x200000 ? 3 : varintSize(step);
       // Event { wall_time = 1 (double); step = 2; summary = 5 } + simple_value's 4 bytes
-      const dataLen = 9 + 1 + stepSize + tail.length + 4;
+      const dataLen = 9 + 1 + stepSize + n + 4;
       if (at + dataLen + FRAME_OVERHEAD > out.length) {
         this.grow(at + dataLen + FRAME_OVERHEAD, at);
         out = this.out;
@@ -233,26 +280,52 @@ export class ScalarEncoder {
       view.setUint32(at + 8, headCrc, true);
       at += FRAME_HEAD;
       const data = at;
+      const t = times[i];
+      // (NaN !== NaN: a NaN time is converted every time, which is right, if slow.)
+      if (t !== lastTime) {
+        lastTime = t;
+        bits.setFloat64(0, t / 1000, true);
+        timeLo = bits.getUint32(0, true);
+        const hi = bits.getUint32(4, true);
+        if (hi !== timeHi) {
+          timeHi = hi;
+          timeHiCrc = crc32cWord(0, hi);
+        }
+        timeRegister = crc32cByte(crc32cSkip(EIGHT_ZEROS, REGISTER_AFTER_KEY ^ timeLo) ^ timeHiCrc, 0x10);
+      }
       out[at] = 0x09;
-      view.setFloat64(at + 1, times[i] / 1000, true);
+      view.setUint32(at + 1, timeLo, true);
+      view.setUint32(at + 5, timeHi, true);
       out[at + 9] = 0x10;
       at += 10;
-      if (step < 0x80) out[at++] = step;
-      else if (step < 0x200000) {
+      let crc = timeRegister;
+      if (step < 0x80) {
+        out[at++] = step;
+        crc = crc32cByte(crc, step);
+      } else if (step < 0x200000) {
         let v = step;
         while (v >= 0x80) {
-          out[at++] = (v & 0x7f) | 0x80;
+          const b = (v & 0x7f) | 0x80;
+          out[at++] = b;
+          crc = crc32cByte(crc, b);
           v >>>= 7;
         }
         out[at++] = v;
-      } else at = writeVarint(out, at, step);
-      const n = tail.length;
-      if (n <= 64) for (let k = 0; k < n; k++) out[at + k] = tail[k];
-      else out.set(tail, at);
+        crc = crc32cByte(crc, v);
+      } else {
+        const stepAt = at;
+        at = writeVarint(out, at, step);
+        crc = crc32cUpdate(crc, out, stepAt, at);
+      }
+      const words = tail.words;
+      for (let k = 0; k < words.length; k++) view.setUint32(at + 4 * k, words[k], true);
       at += n;
-      view.setFloat32(at, values[i], true);
+      bits.setFloat32(0, values[i], true);
+      const valueBits = bits.getUint32(0, true);
+      view.setUint32(at, valueBits, true);
       at += 4;
-      view.setUint32(at, maskedCrc32c(out, data, at), true);
+      crc = crc32cSkip(tail.zeros, crc) ^ tail.crc ^ crc32cWord(0, valueBits);
+      view.setUint32(at, maskCrc(~crc >>> 0), true);
       at += 4;
       if (at - data !== dataLen + 4) throw new Error("tensorboard: scalar event length mismatch");
     }

@@ -13,7 +13,7 @@ export interface TensorboardConfig {
   logdir?: string;
   /** Size past which the next batch starts a new event file (default 128 MiB). */
   maxFileBytes?: number;
-  /** fdatasync the event file on flush and stop (default true). */
+  /** fdatasync the event file on flush and stop, and in the thread pool every 4 MiB written (default true). */
   fsync?: boolean;
   /** Also write params as the HParams plugin's session info (default true). */
   hparams?: boolean;

@@ -1,0 +1,84 @@
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { EventFiles } from "../../../src/backends/tensorboard/event-file.js";
+import { ScalarEncoder } from "../../../src/backends/tensorboard/events.js";
+import { allocColumns } from "../../../src/core/data/metric-columns.js";
+import { tempDir } from "../../helpers/temp-dir.js";
+import { decodeRunFolder } from "./read-events.js";
+
+// The thread-pool fdatasync, counted, and made to fail once on demand.
+const spy = vi.hoisted(() => ({ calls: 0, failNext: false }));
+vi.mock("node:fs", async (importOriginal) => {
+  const real = await importOriginal<typeof import("node:fs")>();
+  const fdatasync = (fd: number, done: (error: NodeJS.ErrnoException | null) => void): void => {
+    spy.calls++;
+    if (spy.failNext) {
+      spy.failNext = false;
+      process.nextTick(done, Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }));
+      return;
+    }
+    real.fdatasync(fd, done);
+  };
+  return { ...real, fdatasync };
+});
+
+const names = Object.freeze(["m"]);
+const encoder = new ScalarEncoder();
+/** Framed events of steps `[from, from + n)`. */
+const events = (from: number, n: number): Uint8Array => {
+  const c = allocColumns(n, names);
+  for (let i = 0; i < n; i++) {
+    c.ids[i] = 0;
+    c.steps[i] = from + i;
+    c.values[i] = from + i;
+    c.times[i] = 1_700_000_000_000 + from + i;
+  }
+  return encoder.encode(c).slice();
+};
+const steps = (dir: string): number[] =>
+  decodeRunFolder(dir).events.flatMap((e) => (e.summary ? [Number(e.step?.[0] ?? 0)] : [])) as number[];
+
+describe("event files: fdatasyncs in the thread pool while writing goes on", () => {
+  beforeEach(() => {
+    spy.calls = 0;
+    spy.failNext = false;
+  });
+
+  it("starts one every syncAheadBytes written, never two at once, and still syncs on close; rotation waits for it", async () => {
+    const dir = join(await tempDir(), "run");
+    const openFds = () => readdirSync("/proc/self/fd").length;
+    const fdsBefore = openFds();
+    const files = new EventFiles(dir, 4096, true, 1024);
+    for (let b = 0; b < 40; b++) files.write(events(b * 30, 30));
+    expect(spy.calls).toBeGreaterThan(0);
+    // Written synchronously: at most one thread-pool fdatasync can have started meanwhile.
+    expect(spy.calls).toBeLessThanOrEqual(1);
+    await files.close();
+    // The file rotated away while its thread-pool fdatasync ran was closed once that was done.
+    expect(openFds()).toBe(fdsBefore);
+    expect(steps(dir)).toEqual(Array.from({ length: 1200 }, (_, i) => i));
+    expect(decodeRunFolder(dir).files.length).toBeGreaterThan(5);
+  });
+
+  it("a thread-pool fdatasync's failure is thrown by the next sync, once", async () => {
+    const dir = join(await tempDir(), "run");
+    const files = new EventFiles(dir, 1 << 20, true, 1024);
+    spy.failNext = true;
+    files.write(events(0, 40));
+    await expect(files.sync()).rejects.toMatchObject({ code: "EIO" });
+    files.write(events(40, 10));
+    await files.sync();
+    await files.close();
+    expect(steps(dir)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+
+  it("starts none with fsync off", async () => {
+    const dir = join(await tempDir(), "run");
+    const files = new EventFiles(dir, 1 << 20, false, 1024);
+    for (let b = 0; b < 10; b++) files.write(events(b * 30, 30));
+    await files.close();
+    expect(spy.calls).toBe(0);
+    expect(steps(dir).length).toBe(300);
+  });
+});
