@@ -5,7 +5,7 @@ import type { ValidateFunction } from "ajv";
 
 /** The precompiled validator of this backend's config schema, with the schema's key (schemaKey in config-validator.ts). */
 export const CONFIG_VALIDATOR: readonly [key: string, validate: ValidateFunction] = [
-  'draft-07:{"type":"object","properties":{"logdir":{"type":"string","pattern":"\\\\S","default":"./tracelet-runs/tensorboard","description":"TensorBoard\'s --logdir; each run writes into <logdir>/<project>/<runId>/."},"maxFileBytes":{"type":"integer","minimum":1024,"default":134217728,"description":"Size past which the next batch starts a new event file (default 128 MiB)."},"fsync":{"type":"boolean","default":true,"description":"fdatasync the event file on flush and stop, when something new was written."},"hparams":{"type":"boolean","default":true,"description":"Also write params as the HParams plugin\'s session info (compare runs by param)."}},"additionalProperties":false}',
+  'draft-07:{"type":"object","properties":{"logdir":{"type":"string","pattern":"\\\\S","default":"./tracelet-runs/tensorboard","description":"TensorBoard\'s --logdir; each run writes into <logdir>/<project>/<runId>/."},"maxFileBytes":{"type":"integer","minimum":1024,"default":134217728,"description":"Size past which the next batch starts a new event file (default 128 MiB)."},"fsync":{"type":"boolean","default":true,"description":"fdatasync the event file on flush and stop, when something new was written (and in the background every 4 MiB written)."},"hparams":{"type":"boolean","default":true,"description":"Also write params as the HParams plugin\'s session info (compare runs by param)."}},"additionalProperties":false}',
   (() => {
     const schema11 = {
       type: "object",
@@ -25,7 +25,8 @@ export const CONFIG_VALIDATOR: readonly [key: string, validate: ValidateFunction
         fsync: {
           type: "boolean",
           default: true,
-          description: "fdatasync the event file on flush and stop, when something new was written.",
+          description:
+            "fdatasync the event file on flush and stop, when something new was written (and in the background every 4 MiB written).",
         },
         hparams: {
           type: "boolean",

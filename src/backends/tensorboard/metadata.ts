@@ -19,7 +19,8 @@ export const tensorboardConfigSchema = {
     fsync: {
       type: "boolean",
       default: true,
-      description: "fdatasync the event file on flush and stop, when something new was written.",
+      description:
+        "fdatasync the event file on flush and stop, when something new was written (and in the background every 4 MiB written).",
     },
     hparams: {
       type: "boolean",
