@@ -6,6 +6,7 @@ import { tempDir } from "../helpers/temp-dir.js";
 
 const io = vi.hoisted(() => ({
   failDatasync: false,
+  failNext: false,
   datasyncs: 0,
   finished: 0,
   errors: [] as string[],
@@ -24,7 +25,10 @@ vi.mock("node:fs", async (importOriginal) => {
       if (err) io.errors.push(String(err.code));
       cb(err);
     };
-    if (io.failDatasync) done(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }));
+    if (io.failNext) {
+      io.failNext = false;
+      done(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }));
+    } else if (io.failDatasync) done(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }));
     else setTimeout(() => fs.fdatasync(fd, done), io.delayMs);
   }) as typeof fs.fdatasync;
   const closeSync = (fd: number) => {
@@ -59,6 +63,7 @@ vi.mock("node:fs/promises", async (importOriginal) => {
 
 afterEach(() => {
   io.failDatasync = false;
+  io.failNext = false;
   io.datasyncs = 0;
   io.finished = 0;
   io.errors.length = 0;
@@ -151,5 +156,35 @@ describe("the jsonl backend's durability", () => {
     expect(report.failures).toEqual([]);
     expect(io.finished).toBe(io.datasyncs);
     expect(io.errors).toEqual([]);
+  });
+
+  it("fdatasyncs in the thread pool every 4 MiB appended, and flush() and stop() wait for them", async () => {
+    const cwd = await tempDir();
+    const exp = await startExperiment({ cwd, logLevel: "silent" });
+    io.delayMs = 20;
+    // About 65 bytes a line: 200,000 points are some 13 MB.
+    for (let i = 0; i < 200_000; i++) exp.logMetric("m", i + 0.5, i);
+    await exp.flush();
+    // Three or more in the background while the batches were appended, then the flush's own.
+    expect(io.datasyncs).toBeGreaterThanOrEqual(4);
+    expect(io.finished).toBe(io.datasyncs);
+    const report = await exp.stop();
+    expect(report.failures).toEqual([]);
+    const lines = (await readFile(join(exp.runDir, "metrics.jsonl"), "utf8")).trim().split("\n");
+    expect(lines).toHaveLength(200_000);
+    expect(JSON.parse(lines[199_999] as string)).toMatchObject({ step: 199_999, value: 199_999.5 });
+  });
+
+  it("reports a failed background fdatasync at the next flush, even when the flush's own succeeds", async () => {
+    const cwd = await tempDir();
+    const exp = await startExperiment({ cwd, logLevel: "silent" });
+    io.failNext = true;
+    for (let i = 0; i < 100_000; i++) exp.logMetric("m", i, i);
+    await exp.flush();
+    expect(io.errors).toEqual(["EIO"]);
+    const report = await exp.stop();
+    expect(report.failures).toContainEqual(expect.objectContaining({ plugin: "jsonl", hook: "flush" }));
+    const lines = (await readFile(join(exp.runDir, "metrics.jsonl"), "utf8")).trim().split("\n");
+    expect(lines).toHaveLength(100_000);
   });
 });

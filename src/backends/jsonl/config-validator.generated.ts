@@ -5,7 +5,7 @@ import type { ValidateFunction } from "ajv";
 
 /** The precompiled validator of this backend's config schema, with the schema's key (schemaKey in config-validator.ts). */
 export const CONFIG_VALIDATOR: readonly [key: string, validate: ValidateFunction] = [
-  'draft-07:{"type":"object","properties":{"dir":{"type":"string","description":"Base directory; the run goes to <dir>/<project>/<runId>. Default: the run\'s directory."},"fsync":{"type":"boolean","default":true,"description":"fdatasync metrics.jsonl on flush and stop, when something new was written."}},"additionalProperties":false}',
+  'draft-07:{"type":"object","properties":{"dir":{"type":"string","description":"Base directory; the run goes to <dir>/<project>/<runId>. Default: the run\'s directory."},"fsync":{"type":"boolean","default":true,"description":"fdatasync metrics.jsonl on flush and stop, when something new was written (and in the background every 4 MiB written)."}},"additionalProperties":false}',
   (() => {
     const schema11 = {
       type: "object",
@@ -17,7 +17,8 @@ export const CONFIG_VALIDATOR: readonly [key: string, validate: ValidateFunction
         fsync: {
           type: "boolean",
           default: true,
-          description: "fdatasync metrics.jsonl on flush and stop, when something new was written.",
+          description:
+            "fdatasync metrics.jsonl on flush and stop, when something new was written (and in the background every 4 MiB written).",
         },
       },
       additionalProperties: false,

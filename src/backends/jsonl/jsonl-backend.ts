@@ -25,6 +25,14 @@ import { QUIET_HEARTBEAT_MS, RunSummaryWriter, writerFiles } from "./run-summary
 
 const datasync = promisify(fdatasync);
 const SLICE = 1024;
+/** Bytes appended after which `metrics.jsonl` is fdatasynced in the thread pool (see syncAhead). */
+const SYNC_AHEAD_BYTES = 4 * 1024 * 1024;
+/**
+ * Background fdatasyncs in flight, at most: a delivery that never yields to the event loop does
+ * not see them finish, and a long backlog must not queue hundreds ahead of the spool's reads in
+ * the thread pool (16: 64 MiB of writeback under way).
+ */
+const MAX_SYNCS_AHEAD = 16;
 /** How often a live run refreshes `heartbeatAt` in `run.json`, ms (with its summary's quiet rewrite). */
 export const HEARTBEAT_INTERVAL_MS = QUIET_HEARTBEAT_MS;
 const ENDED: ReadonlySet<string> = new Set<RunEndStatus>(["finished", "interrupted", "failed"]);
@@ -33,7 +41,10 @@ const ENDED: ReadonlySet<string> = new Set<RunEndStatus>(["finished", "interrupt
 export interface JsonlConfig {
   /** Base directory; the run goes to `<dir>/<project>/<runId>`. */
   dir?: string;
-  /** fdatasync on flush and stop, when something was written since the last one (default true). */
+  /**
+   * fdatasync on flush and stop, when something was written since the last one, and in the thread
+   * pool every 4 MiB appended (default true).
+   */
   fsync?: boolean;
 }
 
@@ -60,6 +71,11 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
   private unsynced = false;
   /** The last fdatasync started; each starts after the one before has settled. */
   private syncing: Promise<void> | undefined;
+  /** Bytes appended since the last fdatasync started, and the background ones running. */
+  private sinceSync = 0;
+  private readonly ahead = new Set<Promise<void>>();
+  /** What a background fdatasync met, for the next flush to throw. */
+  private aheadError: unknown;
   private startedAt = "";
   /** Summary and metric index beside the metrics file (see run-summary.ts); `bytes` is the file's length. */
   private summary: RunSummaryWriter | undefined;
@@ -177,6 +193,28 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
     }
     this.written += batch.length;
     this.unsynced = true;
+    this.sinceSync += this.bytes - batchStart;
+    if (this.sinceSync >= SYNC_AHEAD_BYTES && this.ahead.size < MAX_SYNCS_AHEAD && this.config.fsync !== false)
+      this.syncAhead(fd);
+  }
+
+  // An fdatasync in the thread pool every SYNC_AHEAD_BYTES appended: the disk writes back while
+  // the next batches are encoded, and a flush or stop only waits for the last few MiB. Not chained
+  // to the one before: a delivery that never yields to the event loop (a backlog delivered in one
+  // go) would otherwise start one and no more. Its failure is kept for the next flush to throw
+  // (the kernel reports a failed writeback once: the flush's own fdatasync may not see it).
+  private syncAhead(fd: number): void {
+    this.sinceSync = 0;
+    this.unsynced = false;
+    const ahead: Promise<void> = datasync(fd).then(
+      () => void this.ahead.delete(ahead),
+      (error: unknown) => {
+        this.ahead.delete(ahead);
+        this.unsynced = true;
+        this.aheadError ??= error;
+      },
+    );
+    this.ahead.add(ahead);
   }
 
   // Truncates metrics.jsonl back to `size` (dropping a torn tail); when even that is refused, the
@@ -232,6 +270,9 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
   override async flush(): Promise<void> {
     const fd = this.fd;
     this.summary?.write();
+    // The background fdatasyncs first (they never reject): stop() then never closes the file
+    // under one of them.
+    if (this.ahead.size > 0) await Promise.all(this.ahead);
     if (fd === undefined || this.config.fsync === false) return;
     if (this.unsynced) {
       // Cleared before the sync starts: a write made while it runs marks the file again.
@@ -251,6 +292,11 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
     // durable: wait for it, and report its failure. The chain means stop() never closes the file
     // under a pending sync.
     await this.syncing;
+    const failed = this.aheadError;
+    if (failed !== undefined) {
+      this.aheadError = undefined;
+      throw failed;
+    }
   }
 
   /**

@@ -11,7 +11,8 @@ export const jsonlConfigSchema = {
     fsync: {
       type: "boolean",
       default: true,
-      description: "fdatasync metrics.jsonl on flush and stop, when something new was written.",
+      description:
+        "fdatasync metrics.jsonl on flush and stop, when something new was written (and in the background every 4 MiB written).",
     },
   },
   additionalProperties: false,
