@@ -1,12 +1,18 @@
+import { statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
+import pino from "pino";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { startExperiment } from "../../src/index.js";
+import { JsonlBackend } from "../../src/backends/jsonl/jsonl-backend.js";
+import { allocColumns } from "../../src/core/data/metric-columns.js";
+import { type MetricColumns, startExperiment } from "../../src/index.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
 const io = vi.hoisted(() => ({
   failDatasync: false,
   failNext: false,
+  /** The file's size when each fdatasync that succeeded was called: what it made durable. */
+  covers: [] as number[],
   datasyncs: 0,
   finished: 0,
   errors: [] as string[],
@@ -20,13 +26,16 @@ vi.mock("node:fs", async (importOriginal) => {
   const fs = await importOriginal<typeof import("node:fs")>();
   const fdatasync = ((fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
     io.datasyncs++;
+    const size = fs.fstatSync(fd).size;
     const done = (err: NodeJS.ErrnoException | null) => {
       io.finished++;
       if (err) io.errors.push(String(err.code));
+      else io.covers.push(size);
       cb(err);
     };
     if (io.failNext) {
       io.failNext = false;
+      io.covers.length = 0;
       done(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }));
     } else if (io.failDatasync) done(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }));
     else setTimeout(() => fs.fdatasync(fd, done), io.delayMs);
@@ -64,6 +73,7 @@ vi.mock("node:fs/promises", async (importOriginal) => {
 afterEach(() => {
   io.failDatasync = false;
   io.failNext = false;
+  io.covers.length = 0;
   io.datasyncs = 0;
   io.finished = 0;
   io.errors.length = 0;
@@ -186,5 +196,44 @@ describe("the jsonl backend's durability", () => {
     expect(report.failures).toContainEqual(expect.objectContaining({ plugin: "jsonl", hook: "flush" }));
     const lines = (await readFile(join(exp.runDir, "metrics.jsonl"), "utf8")).trim().split("\n");
     expect(lines).toHaveLength(100_000);
+  });
+
+  it("a flush makes durable what was appended before it, also when background fdatasyncs start and end around it", async () => {
+    const runDir = join(await tempDir(), "run");
+    const backend = new JsonlBackend();
+    await backend.initialize(
+      {},
+      {
+        name: "jsonl",
+        logger: pino({ level: "silent" }),
+        signal: new AbortController().signal,
+        run: { project: "p", name: "r", runId: "r", role: "main", workerId: 0, workerCount: 1, tags: {}, runDir },
+      },
+    );
+    backend.start();
+    const names = Object.freeze(["m"]);
+    const points = (from: number, n: number): MetricColumns => {
+      const c = allocColumns(n, names);
+      for (let i = 0; i < n; i++) {
+        c.ids[i] = 0;
+        c.values[i] = from + i;
+        c.steps[i] = from + i;
+        c.times[i] = 1_795_000_000_000 + from + i;
+      }
+      return c;
+    };
+    io.delayMs = 30;
+    // Past 4 MiB: a background fdatasync starts (and is still running when the flush comes).
+    await backend.logMetricColumns(points(0, 80_000));
+    expect(io.datasyncs).toBe(1);
+    await backend.logMetricColumns(points(80_000, 10));
+    const before = statSync(join(runDir, "metrics.jsonl")).size;
+    const flushed = backend.flush();
+    // While the flush waits, 4 MiB more start another background fdatasync, not waited for.
+    await backend.logMetricColumns(points(80_010, 80_000));
+    await flushed;
+    expect(Math.max(...io.covers)).toBeGreaterThanOrEqual(before);
+    await backend.stop();
+    expect(io.finished).toBe(io.datasyncs);
   });
 });

@@ -28,11 +28,11 @@ const SLICE = 1024;
 /** Bytes appended after which `metrics.jsonl` is fdatasynced in the thread pool (see syncAhead). */
 const SYNC_AHEAD_BYTES = 4 * 1024 * 1024;
 /**
- * Background fdatasyncs in flight, at most: a delivery that never yields to the event loop does
- * not see them finish, and a long backlog must not queue hundreds ahead of the spool's reads in
- * the thread pool (16: 64 MiB of writeback under way).
+ * Background fdatasyncs under way, at most: fdatasyncs of one file mostly run one after the
+ * other anyway, and the thread pool's other threads (4 by default) stay free for the spool's
+ * reads, DNS lookups and the rest of the process.
  */
-const MAX_SYNCS_AHEAD = 16;
+const MAX_SYNCS_AHEAD = 2;
 /** How often a live run refreshes `heartbeatAt` in `run.json`, ms (with its summary's quiet rewrite). */
 export const HEARTBEAT_INTERVAL_MS = QUIET_HEARTBEAT_MS;
 const ENDED: ReadonlySet<string> = new Set<RunEndStatus>(["finished", "interrupted", "failed"]);
@@ -67,9 +67,14 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
   private params: Record<string, unknown> = {};
   private tags: Record<string, string> = {};
   private written = 0;
-  /** Whether anything was written since the last fdatasync began: if not, a flush starts none. */
-  private unsynced = false;
-  /** The last fdatasync started; each starts after the one before has settled. */
+  /**
+   * The file's length when the last fdatasync (a flush's or a background one) started, and when
+   * the last one that succeeded started: a flush starts none when nothing was appended since
+   * one began, and a failed one sends the next flush back to what is known durable.
+   */
+  private syncStarted = 0;
+  private durable = 0;
+  /** The last flush's fdatasync; each starts after the one before has settled. */
   private syncing: Promise<void> | undefined;
   /** Bytes appended since the last fdatasync started, and the background ones running. */
   private sinceSync = 0;
@@ -110,9 +115,10 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
 
   override start(): void {
     const fd = openSync(join(this.runDir, writerFiles(this.context.run).metrics), "a+");
-    this.unsynced = closeTornLine(fd);
+    const closedTorn = closeTornLine(fd);
     this.fd = fd;
     this.bytes = fstatSync(fd).size;
+    this.syncStarted = this.durable = closedTorn ? this.bytes - 1 : this.bytes;
     // run.json's heartbeat rides on the summary's timer (unref'd: it never keeps a finished
     // script alive): no timer of its own, no trip through the thread pool.
     const beat = this.context.replay ? undefined : () => this.heartbeat();
@@ -192,29 +198,45 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
       this.context.logger.info({ code: "TRACELET_ERR_WRITE_FAILED" }, "metrics.jsonl is writable again");
     }
     this.written += batch.length;
-    this.unsynced = true;
     this.sinceSync += this.bytes - batchStart;
     if (this.sinceSync >= SYNC_AHEAD_BYTES && this.ahead.size < MAX_SYNCS_AHEAD && this.config.fsync !== false)
       this.syncAhead(fd);
   }
 
   // An fdatasync in the thread pool every SYNC_AHEAD_BYTES appended: the disk writes back while
-  // the next batches are encoded, and a flush or stop only waits for the last few MiB. Not chained
-  // to the one before: a delivery that never yields to the event loop (a backlog delivered in one
-  // go) would otherwise start one and no more. Its failure is kept for the next flush to throw
-  // (the kernel reports a failed writeback once: the flush's own fdatasync may not see it).
+  // the next batches are encoded, and a flush or stop only waits for the last few MiB. Its
+  // failure is kept for the next flush to throw (the kernel reports a failed writeback once: the
+  // flush's own fdatasync may not see it).
   private syncAhead(fd: number): void {
-    this.sinceSync = 0;
-    this.unsynced = false;
+    const covers = this.syncFrom();
     const ahead: Promise<void> = datasync(fd).then(
-      () => void this.ahead.delete(ahead),
+      () => {
+        this.ahead.delete(ahead);
+        this.synced(covers);
+      },
       (error: unknown) => {
         this.ahead.delete(ahead);
-        this.unsynced = true;
+        this.syncFailed();
         this.aheadError ??= error;
       },
     );
     this.ahead.add(ahead);
+  }
+
+  // Marks the file's length as covered by an fdatasync starting now; returns it.
+  private syncFrom(): number {
+    this.sinceSync = 0;
+    this.syncStarted = this.bytes;
+    return this.bytes;
+  }
+
+  private synced(covers: number): void {
+    this.durable = Math.max(this.durable, covers);
+  }
+
+  // What a failed fdatasync covered is not known durable: the next flush syncs again.
+  private syncFailed(): void {
+    this.syncStarted = Math.min(this.syncStarted, this.durable);
   }
 
   // Truncates metrics.jsonl back to `size` (dropping a torn tail); when even that is refused, the
@@ -269,28 +291,28 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
 
   override async flush(): Promise<void> {
     const fd = this.fd;
+    // Everything appended before this call; what is appended while it waits is the next flush's.
+    const target = this.bytes;
     this.summary?.write();
-    // The background fdatasyncs first (they never reject): stop() then never closes the file
-    // under one of them.
-    if (this.ahead.size > 0) await Promise.all(this.ahead);
     if (fd === undefined || this.config.fsync === false) return;
-    if (this.unsynced) {
-      // Cleared before the sync starts: a write made while it runs marks the file again.
-      this.unsynced = false;
+    if (this.syncStarted < target) {
+      const covers = this.syncFrom();
       const previous = this.syncing;
       this.syncing = (async () => {
         await previous?.catch(() => undefined);
         try {
           await datasync(fd);
+          this.synced(covers);
         } catch (error) {
-          this.unsynced = true;
+          this.syncFailed();
           throw error;
         }
       })();
     }
-    // With nothing new written, a sync still running (another flush's) is what makes the data
-    // durable: wait for it, and report its failure. The chain means stop() never closes the file
-    // under a pending sync.
+    // With nothing new written, the syncs still running (another flush's, the background ones
+    // started after the last append) are what makes the data durable: wait for them, and report
+    // their failures.
+    await this.settleSyncs();
     await this.syncing;
     const failed = this.aheadError;
     if (failed !== undefined) {
@@ -309,7 +331,10 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
     try {
       await this.flush();
     } finally {
-      // The fd is closed even when fdatasync fails (a full disk, EIO): no descriptor leaks.
+      // The fd is closed even when fdatasync fails (a full disk, EIO): no descriptor leaks. Never
+      // under an fdatasync still running, though (a flush that failed early did not wait for them):
+      // the number could be another file's by the time it runs.
+      await this.settleSyncs();
       const fd = this.fd;
       this.fd = undefined;
       if (fd !== undefined) closeSync(fd);
@@ -318,6 +343,12 @@ export class JsonlBackend extends BackendPlugin<JsonlConfig> {
     }
     if (this.context.replay && !end) return;
     this.writeRunFile(end ?? this.previousEnd ?? { status: "finished" });
+  }
+
+  // Waits for every fdatasync started so far (never throws: their failures are the flush's).
+  private async settleSyncs(): Promise<void> {
+    if (this.ahead.size > 0) await Promise.all(this.ahead);
+    await this.syncing?.catch(() => undefined);
   }
 
   override getStatus(): Record<string, unknown> {

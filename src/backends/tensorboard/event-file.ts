@@ -26,11 +26,12 @@ export class EventFiles {
   private size = 0;
   private seq = 0;
   private unsynced = false;
-  // The thread-pool fdatasync in flight (it never rejects), its descriptor, bytes written since
-  // the last one started, and the failure it met, for the next sync() to throw: the kernel
-  // reports a failed writeback once, so a later fdatasync of the same file may not see it.
-  private ahead: Promise<void> | undefined;
-  private aheadFd: number | undefined;
+  // Every thread-pool fdatasync of these files (background and sync()'s), one after the other:
+  // `pending` settles, never rejecting, once the latest has; a descriptor is closed only after
+  // it, so that its number is not another file's by the time an fdatasync on it runs. Bytes
+  // written since the last background one started, and the failure one met, for the next sync()
+  // to throw: the kernel reports a failed writeback once, so a later fdatasync may not see it.
+  private pending: Promise<void> | undefined;
   private sinceAhead = 0;
   private aheadError: unknown;
   private readonly host = hostname().replace(/[^\w.-]/g, "_");
@@ -89,39 +90,47 @@ export class EventFiles {
     try {
       if (this.fsync) fdatasyncSync(fd);
     } finally {
-      this.closeAfterAhead(fd, true);
+      this.closeAfterPending(fd, true);
     }
+  }
+
+  // An fdatasync of `fd` in the thread pool after those pending; resolves or rejects as it does.
+  private datasyncAfter(fd: number): Promise<void> {
+    const before = this.pending;
+    // With none pending it starts at once (not a microtask later).
+    const run =
+      before === undefined
+        ? datasync(fd)
+        : (async () => {
+            await before;
+            await datasync(fd);
+          })();
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.pending = settled;
+    void settled.then(() => {
+      if (this.pending === settled) this.pending = undefined;
+    });
+    return run;
   }
 
   private syncAhead(fd: number): void {
     this.sinceAhead = 0;
-    this.aheadFd = fd;
-    const ahead: Promise<void> = datasync(fd).then(
-      () => this.aheadDone(ahead),
-      (error: unknown) => {
-        this.aheadError ??= error;
-        this.aheadDone(ahead);
-      },
-    );
-    this.ahead = ahead;
+    this.datasyncAfter(fd).catch((error: unknown) => {
+      this.aheadError ??= error;
+    });
   }
 
-  private aheadDone(ahead: Promise<void>): void {
-    if (this.ahead !== ahead) return;
-    this.ahead = undefined;
-    this.aheadFd = undefined;
-  }
-
-  // A descriptor is closed only once the thread-pool fdatasync on it is done: closed earlier,
-  // its number could be reused by the next file before that fdatasync even starts.
-  private closeAfterAhead(fd: number, rethrow: boolean): void {
-    const ahead = this.ahead;
-    if (ahead === undefined || this.aheadFd !== fd) {
+  private closeAfterPending(fd: number, rethrow: boolean): void {
+    const pending = this.pending;
+    if (pending === undefined) {
       if (rethrow) closeSync(fd);
       else closeQuietly(fd);
       return;
     }
-    void ahead.then(() => closeQuietly(fd));
+    void pending.then(() => closeQuietly(fd));
   }
 
   /**
@@ -141,14 +150,14 @@ export class EventFiles {
       } catch {
         // The file keeps a torn record: abandon it, the retry goes to a new file.
         this.fd = undefined;
-        this.closeAfterAhead(fd, false);
+        this.closeAfterPending(fd, false);
       }
       throw error;
     }
     this.size += bytes.length;
     this.unsynced = true;
     this.sinceAhead += bytes.length;
-    if (this.fsync && this.sinceAhead >= this.syncAheadBytes && this.ahead === undefined) this.syncAhead(fd);
+    if (this.fsync && this.sinceAhead >= this.syncAheadBytes && this.pending === undefined) this.syncAhead(fd);
   }
 
   /**
@@ -159,21 +168,22 @@ export class EventFiles {
    *   the last call
    */
   async sync(): Promise<void> {
-    await this.ahead;
-    const failed = this.aheadError;
-    if (failed !== undefined) {
-      this.aheadError = undefined;
-      throw failed;
-    }
     const fd = this.fd;
-    if (fd === undefined || !this.unsynced || !this.fsync) return;
-    this.unsynced = false;
-    try {
-      await datasync(fd);
-    } catch (error) {
-      this.unsynced = true;
-      throw error;
+    let own: Promise<void> | undefined;
+    if (fd !== undefined && this.unsynced && this.fsync) {
+      this.unsynced = false;
+      own = this.datasyncAfter(fd);
+      own.catch(() => {
+        this.unsynced = true;
+      });
     }
+    // Every fdatasync started before (another sync()'s, a background one) and this call's own:
+    // the file's own sync is made even when a background one failed.
+    await this.pending;
+    const failed = this.aheadError;
+    this.aheadError = undefined;
+    await own;
+    if (failed !== undefined) throw failed;
   }
 
   /** Syncs and closes the current file. */
@@ -183,7 +193,7 @@ export class EventFiles {
     } finally {
       const fd = this.fd;
       this.fd = undefined;
-      if (fd !== undefined) this.closeAfterAhead(fd, true);
+      if (fd !== undefined) this.closeAfterPending(fd, true);
     }
   }
 }

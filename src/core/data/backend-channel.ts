@@ -8,6 +8,9 @@ import type { MetricChunk } from "./metric-chunk.js";
 import { Outage } from "./outage.js";
 import { SeqWaiters } from "./seq-waiters.js";
 
+/** Longest stretch of delivery, in ms, between two turns of the event loop. */
+const TURN_EVERY_MS = 5;
+
 /**
  * One backend's own queue. Batches are delivered one at a time, in order, on event-loop turns,
  * so a slow backend never slows the caller or the others; a call that passes its deadline is
@@ -171,7 +174,16 @@ export class BackendChannel {
 
   private async pump(): Promise<void> {
     await Promise.resolve();
+    let turn = performance.now();
     while (this.queue.length > 0 && !this.halted) {
+      // A backlog (what a loop that never yields leaves behind) is otherwise delivered in one
+      // chain of microtasks: a turn of the event loop every few ms lets timers and I/O callbacks
+      // run meanwhile (the process's own, and the backends': a thread-pool fdatasync's, say).
+      if (performance.now() - turn > TURN_EVERY_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        turn = performance.now();
+        if (this.halted) return;
+      }
       if (!this.host.active) {
         // Quarantined or failed: keep everything on disk for `tracelet sync`.
         this.queue.spillMemory();

@@ -89,10 +89,12 @@ export class ChannelQueue {
     this.spool.seal(entry.segment, true);
     try {
       if (!entry.points) {
-        const reading = entry.reading ?? readSegmentPoints(entry.segment.path);
-        // A failed read is not kept: the next try reads the file again.
+        const path = entry.segment.path;
+        const ahead = entry.reading;
+        // A failed read is not kept: the next try reads the file again. A read ahead that failed
+        // is tried again at once (its cause may have passed: too many open files, say).
         entry.reading = undefined;
-        entry.points = await reading;
+        entry.points = await (ahead ? ahead.catch(() => readSegmentPoints(path)) : readSegmentPoints(path));
       }
       this.readAhead();
     } catch (error) {

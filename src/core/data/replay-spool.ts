@@ -48,7 +48,7 @@ export function findSpools(runDir: string): FoundSpool[] {
 /**
  * Delivers a spool to a started backend, segment by segment in order, in batches, from where
  * the last replay stopped: each segment's durable cursor (`<segment>.cursor`) says how many of
- * its points were already delivered, and it is moved on (written, fsynced) after each batch the
+ * its points were already delivered, and it is moved on (one write in place) after each batch the
  * backend took and flushed, so a replay killed at any moment resumes right after the last batch
  * acknowledged, never sending one twice nor skipping one. A segment is deleted once it was all
  * delivered; the directory is removed when it is empty. A failure stops the replay; what was not

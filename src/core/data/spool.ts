@@ -6,6 +6,7 @@ import {
   fsyncSync,
   mkdirSync,
   openSync,
+  rmSync,
   writeFileSync,
   writeSync,
   writevSync,
@@ -96,9 +97,10 @@ export class Spool {
    */
   append(segment: SpoolSegment | undefined, chunk: MetricChunk): SpoolSegment {
     const seq = chunk.seq;
+    let target = segment;
+    let created = false;
     try {
       this.prepare();
-      let target = segment;
       // A segment file deleted while open would swallow every later batch: a new one is started.
       if (
         !target ||
@@ -111,6 +113,7 @@ export class Spool {
         const path = join(this.dir, segmentName(this.session, seq));
         const fd = openSync(path, "a");
         target = { path, firstSeq: seq, lastSeq: seq, points: 0, batches: 0, fd, names: segmentNames(chunk.names) };
+        created = true;
         writeSync(fd, SEGMENT_MAGIC);
       }
       writeAll(target.fd as number, encodeBlock(chunk, target.names as SegmentNames));
@@ -119,6 +122,17 @@ export class Spool {
       target.batches++;
       return target;
     } catch (error) {
+      // The disk may have taken part of the block: a reader stops at the first torn block, so
+      // nothing may follow it in this segment. It is closed, and the next batch starts a new one;
+      // one this call made holds nothing whole and goes (a retry of the batch would reopen it).
+      if (target) this.seal(target);
+      if (created && target) {
+        try {
+          rmSync(target.path, { force: true });
+        } catch {
+          // Left behind, it is read as a segment with nothing whole in it.
+        }
+      }
       throw new TraceletError("TRACELET_ERR_SPOOL_FAILED", `Could not write the spool in ${this.dir}.`, {
         cause: error,
         details: { dir: this.dir },

@@ -8,7 +8,7 @@ import { tempDir } from "../../helpers/temp-dir.js";
 import { decodeRunFolder } from "./read-events.js";
 
 // The thread-pool fdatasync, counted, and made to fail once on demand.
-const spy = vi.hoisted(() => ({ calls: 0, failNext: false }));
+const spy = vi.hoisted(() => ({ calls: 0, failNext: false, delayMs: 0, errors: [] as string[] }));
 vi.mock("node:fs", async (importOriginal) => {
   const real = await importOriginal<typeof import("node:fs")>();
   const fdatasync = (fd: number, done: (error: NodeJS.ErrnoException | null) => void): void => {
@@ -18,7 +18,12 @@ vi.mock("node:fs", async (importOriginal) => {
       process.nextTick(done, Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }));
       return;
     }
-    real.fdatasync(fd, done);
+    const report = (error: NodeJS.ErrnoException | null): void => {
+      if (error) spy.errors.push(String(error.code));
+      done(error);
+    };
+    if (spy.delayMs > 0) setTimeout(() => real.fdatasync(fd, report), spy.delayMs);
+    else real.fdatasync(fd, report);
   };
   return { ...real, fdatasync };
 });
@@ -43,6 +48,8 @@ describe("event files: fdatasyncs in the thread pool while writing goes on", () 
   beforeEach(() => {
     spy.calls = 0;
     spy.failNext = false;
+    spy.delayMs = 0;
+    spy.errors.length = 0;
   });
 
   it("starts one every syncAheadBytes written, never two at once, and still syncs on close; rotation waits for it", async () => {
@@ -80,5 +87,30 @@ describe("event files: fdatasyncs in the thread pool while writing goes on", () 
     await files.close();
     expect(spy.calls).toBe(0);
     expect(steps(dir).length).toBe(300);
+  });
+
+  it("close() still fdatasyncs the file when a thread-pool fdatasync failed, then throws that failure", async () => {
+    const dir = join(await tempDir(), "run");
+    const files = new EventFiles(dir, 1 << 20, true, 1024);
+    spy.failNext = true;
+    files.write(events(0, 40));
+    files.write(events(40, 10));
+    await expect(files.close()).rejects.toMatchObject({ code: "EIO" });
+    // The background one (failed) and close()'s own.
+    expect(spy.calls).toBe(2);
+    expect(steps(dir)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+
+  it("close() never closes the file under an fdatasync an earlier sync() started", async () => {
+    const dir = join(await tempDir(), "run");
+    const files = new EventFiles(dir, 1 << 20, true, 1 << 30);
+    files.write(events(0, 10));
+    spy.delayMs = 50;
+    // A flush whose deadline passed: its sync() still runs when the backend is stopped.
+    const late = files.sync();
+    await files.close();
+    await late;
+    expect(spy.errors).toEqual([]);
+    expect(spy.calls).toBe(1);
   });
 });
