@@ -1,11 +1,11 @@
 import { statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import pino from "pino";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { JsonlBackend } from "../../src/backends/jsonl/jsonl-backend.js";
-import { allocColumns } from "../../src/core/data/metric-columns.js";
-import { type MetricColumns, startExperiment } from "../../src/index.js";
+import { columnsOf } from "../../src/core/data/metric-columns.js";
+import { startExperiment } from "../../src/index.js";
+import { pluginContext } from "../helpers/plugin-context.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
 const io = vi.hoisted(() => ({
@@ -201,27 +201,12 @@ describe("the jsonl backend's durability", () => {
   it("a flush makes durable what was appended before it, also when background fdatasyncs start and end around it", async () => {
     const runDir = join(await tempDir(), "run");
     const backend = new JsonlBackend();
-    await backend.initialize(
-      {},
-      {
-        name: "jsonl",
-        logger: pino({ level: "silent" }),
-        signal: new AbortController().signal,
-        run: { project: "p", name: "r", runId: "r", role: "main", workerId: 0, workerCount: 1, tags: {}, runDir },
-      },
-    );
+    await backend.initialize({}, pluginContext(runDir));
     backend.start();
-    const names = Object.freeze(["m"]);
-    const points = (from: number, n: number): MetricColumns => {
-      const c = allocColumns(n, names);
-      for (let i = 0; i < n; i++) {
-        c.ids[i] = 0;
-        c.values[i] = from + i;
-        c.steps[i] = from + i;
-        c.times[i] = 1_795_000_000_000 + from + i;
-      }
-      return c;
-    };
+    const points = (from: number, n: number) =>
+      columnsOf(
+        Array.from({ length: n }, (_, i) => ({ name: "m", value: from + i, step: from + i, timestamp: from + i })),
+      );
     io.delayMs = 30;
     // Past 4 MiB: a background fdatasync starts (and is still running when the flush comes).
     await backend.logMetricColumns(points(0, 80_000));

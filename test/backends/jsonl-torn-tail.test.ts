@@ -3,10 +3,10 @@
 // demand); everything else is the real file system.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { pino } from "pino";
 import { describe, expect, it, vi } from "vitest";
 import { JsonlBackend } from "../../src/backends/jsonl/jsonl-backend.js";
 import { isTraceletError, type MetricRecord } from "../../src/index.js";
+import { pluginContext } from "../helpers/plugin-context.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
 const faults = vi.hoisted(() => ({ tearWrite: false, refuseTruncate: false }));
@@ -45,15 +45,7 @@ describe("jsonl: a torn tail that cannot be cut off", () => {
   it("the next append is refused with TRACELET_ERR_WRITE_FAILED instead of gluing onto it; once the cut works, the batch lands whole", async () => {
     const runDir = join(await tempDir("tracelet-torn-"), "p", "r1");
     const backend = new JsonlBackend();
-    await backend.initialize(
-      {},
-      {
-        name: "jsonl",
-        logger: pino({ level: "silent" }),
-        signal: new AbortController().signal,
-        run: { project: "p", name: "r1", runId: "r1", role: "main", workerId: 0, workerCount: 1, tags: {}, runDir },
-      },
-    );
+    await backend.initialize({}, pluginContext(runDir));
     backend.start();
     backend.logMetrics(points(0, 10));
 

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { JsonlBackend } from "../../src/backends/jsonl/jsonl-backend.js";
 import { isTraceletError, type MetricRecord, readMetrics, startExperiment } from "../../src/index.js";
 import { runCli } from "../helpers/cli.js";
+import { pluginContext } from "../helpers/plugin-context.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
 // A real 1 MiB tmpfs (the tests run as root, as in CI), unmounted whatever happens.
@@ -72,15 +73,7 @@ describe("B2: the jsonl backend on a full disk (a real 1 MiB tmpfs)", () => {
       const { lines, logger } = logLines();
       const backend = new JsonlBackend();
       const runDir = join(mnt, "p", "r1");
-      await backend.initialize(
-        {},
-        {
-          name: "jsonl",
-          logger,
-          signal: new AbortController().signal,
-          run: { project: "p", name: "r1", runId: "r1", role: "main", workerId: 0, workerCount: 1, tags: {}, runDir },
-        },
-      );
+      await backend.initialize({}, pluginContext(runDir, { logger }));
       backend.start();
       const file = join(runDir, "metrics.jsonl");
       backend.logMetrics(points(0, 100));

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { EventFiles } from "../../../src/backends/tensorboard/event-file.js";
 import { ScalarEncoder } from "../../../src/backends/tensorboard/events.js";
-import { allocColumns } from "../../../src/core/data/metric-columns.js";
+import { columnsOf } from "../../../src/core/data/metric-columns.js";
 import { tempDir } from "../../helpers/temp-dir.js";
 import { decodeRunFolder } from "./read-events.js";
 
@@ -28,19 +28,21 @@ vi.mock("node:fs", async (importOriginal) => {
   return { ...real, fdatasync };
 });
 
-const names = Object.freeze(["m"]);
 const encoder = new ScalarEncoder();
 /** Framed events of steps `[from, from + n)`. */
-const events = (from: number, n: number): Uint8Array => {
-  const c = allocColumns(n, names);
-  for (let i = 0; i < n; i++) {
-    c.ids[i] = 0;
-    c.steps[i] = from + i;
-    c.values[i] = from + i;
-    c.times[i] = 1_700_000_000_000 + from + i;
-  }
-  return encoder.encode(c).slice();
-};
+const events = (from: number, n: number): Uint8Array =>
+  encoder
+    .encode(
+      columnsOf(
+        Array.from({ length: n }, (_, i) => ({
+          name: "m",
+          value: from + i,
+          step: from + i,
+          timestamp: 1.7e12 + from + i,
+        })),
+      ),
+    )
+    .slice();
 const steps = (dir: string): number[] =>
   decodeRunFolder(dir).events.flatMap((e) => (e.summary ? [Number(e.step?.[0] ?? 0)] : [])) as number[];
 
